@@ -1,0 +1,197 @@
+//! The whole keypoint pipeline over a recorded sequence: cleaning, smoothing, direction, ground, gait events,
+//! per-frame and per-step metrics, and the run's summary with its cues.
+
+use serde::Serialize;
+
+use crate::cues::{Cue, summary_cues};
+use crate::filter::{OneEuroParams, detect_foot_collapse, repair_unreliable_feet, smooth_offline};
+use crate::gait::{self, ContactParams, GroundFrame, Stance, detect_stances, foot_low_point};
+use crate::metrics::{FootStrike, FrameMetrics, StepContext, StepMetrics, frame_metrics, step_metrics};
+use crate::skeleton::{Facing, Pose, Side};
+use crate::stats::{median, median_of};
+
+/// One frame of a sequence: its time stamp (seconds from the first frame) and the pose, if a person was found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoseFrame {
+    pub t: f64,
+    pub pose: Option<Pose>,
+}
+
+/// Leg length (greater trochanter to lateral malleolus) as a share of standing height: Winter 2009, Fig. 4.1
+/// (0.530 H − 0.039 H). Converts leg lengths to centimetres when the runner's height is given.
+pub const LEG_LENGTH_PER_HEIGHT: f64 = 0.491;
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct AnalysisConfig {
+    /// The runner's height, cm: lengths are then also given in cm.
+    pub height_cm: Option<f64>,
+    pub smoothing: OneEuroParams,
+    pub contact: ContactParams,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum AnalysisError {
+    #[error("no person was found in any frame")]
+    NoPerson,
+    #[error("the person was seen too poorly to measure the body (no frame shows hip, knee and ankle clearly)")]
+    NoScale,
+}
+
+/// Counts of foot-strike types over the steps.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FootStrikeCounts {
+    pub heel: usize,
+    pub mid: usize,
+    pub fore: usize,
+}
+
+/// The run in a few numbers: medians over steps (docs/metrics.md §Summary).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub frames: usize,
+    pub detected_frames: usize,
+    pub duration_s: f64,
+    pub fps: f64,
+    pub facing: Facing,
+    pub near_side: Side,
+    pub leg_length_px: f64,
+    pub cm_per_leg_length: Option<f64>,
+    pub unreliable_foot_frames: usize,
+    pub steps: usize,
+    pub cadence_spm: Option<f64>,
+    pub contact_ms: Option<f64>,
+    pub flight_ms: Option<f64>,
+    pub fall_angle_deg: Option<f64>,
+    pub fall_angle_max_deg: Option<f64>,
+    pub landing_distance_ll: Option<f64>,
+    pub landing_distance_cm: Option<f64>,
+    pub knee_flexion_contact_deg: Option<f64>,
+    pub trunk_angle_deg: Option<f64>,
+    pub vertical_oscillation_ll: Option<f64>,
+    pub vertical_oscillation_cm: Option<f64>,
+    pub pull_height_ll: Option<f64>,
+    pub foot_strikes: FootStrikeCounts,
+    pub cues: Vec<Cue>,
+}
+
+/// Everything the pipeline found.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The cleaned, smoothed landmark sequence the metrics were computed from.
+    pub frames: Vec<PoseFrame>,
+    pub ground: GroundFrame,
+    pub stances: Vec<Stance>,
+    pub metrics: Vec<FrameMetrics>,
+    pub steps: Vec<StepMetrics>,
+    pub summary: Summary,
+}
+
+impl Analysis {
+    /// The last step that ended (toe-off) at or before time `t`: what a coach would talk about at that moment.
+    pub fn last_step_before(&self, t: f64) -> Option<&StepMetrics> {
+        self.steps.iter().rev().find(|s| s.to_t <= t)
+    }
+
+    /// Leg lengths to centimetres, when the runner's height was given.
+    pub fn cm(&self, ll: Option<f64>) -> Option<f64> {
+        Some(ll? * self.summary.cm_per_leg_length?)
+    }
+}
+
+/// Runs the whole pipeline on a sequence of frames (time stamps increasing).
+pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<Analysis, AnalysisError> {
+    let detected_frames = frames.iter().filter(|f| f.pose.is_some()).count();
+    if detected_frames == 0 {
+        return Err(AnalysisError::NoPerson);
+    }
+    let leg = gait::leg_length(&frames).ok_or(AnalysisError::NoScale)?;
+
+    let reliable = detect_foot_collapse(&frames, leg);
+    repair_unreliable_feet(&mut frames, &reliable);
+    smooth_offline(&mut frames, leg, config.smoothing);
+
+    let facing = gait::detect_facing(&frames);
+    let near_side = gait::near_side(&frames);
+    let ground = gait::fit_ground(&frames, leg, facing).ok_or(AnalysisError::NoPerson)?;
+
+    let t: Vec<f64> = frames.iter().map(|f| f.t).collect();
+    let mut stances: Vec<Stance> = Side::BOTH
+        .iter()
+        .flat_map(|&side| {
+            let h: Vec<Option<f64>> =
+                frames.iter().map(|f| f.pose.as_ref().map(|p| ground.height(foot_low_point(p, side)))).collect();
+            detect_stances(side, &t, &h, leg, config.contact)
+        })
+        .collect();
+    stances.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
+
+    let metrics: Vec<FrameMetrics> = frames
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let Some(pose) = &f.pose else { return FrameMetrics::default() };
+            // The support foot: the one in contact; if both are, the one that landed last.
+            let support = stances.iter().rev().find(|s| s.contains(i)).map(|s| s.side);
+            frame_metrics(pose, support, &ground, leg, reliable[i])
+        })
+        .collect();
+
+    let flat_foot_angle_deg = [Side::Left, Side::Right].map(|side| {
+        median_of(stances.iter().filter(|s| s.side == side).map(|s| {
+            let mid = (s.ic_frame + s.to_frame) / 2;
+            let pose = frames[mid].pose.as_ref()?;
+            Some(ground.foot_angle_deg(pose.pt(side.heel()), pose.pt(side.toe())))
+        }))
+    });
+    let ctx = StepContext { frames: &frames, metrics: &metrics, ground: &ground, leg, flat_foot_angle_deg };
+    let steps: Vec<StepMetrics> = (0..stances.len()).map(|k| step_metrics(&ctx, &stances, k)).collect();
+
+    let summary = summarize(&frames, &steps, &reliable, detected_frames, leg, facing, near_side, config);
+    Ok(Analysis { frames, ground, stances, metrics, steps, summary })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn summarize(
+    frames: &[PoseFrame],
+    steps: &[StepMetrics],
+    reliable: &[[bool; 2]],
+    detected_frames: usize,
+    leg: f64,
+    facing: Facing,
+    near_side: Side,
+    config: &AnalysisConfig,
+) -> Summary {
+    let med = |f: fn(&StepMetrics) -> Option<f64>| median_of(steps.iter().map(f));
+    let dts: Vec<f64> = frames.windows(2).map(|w| w[1].t - w[0].t).filter(|&d| d > 0.0).collect();
+    let cm_per_leg_length = config.height_cm.map(|h| h * LEG_LENGTH_PER_HEIGHT);
+    let cm = |ll: Option<f64>| Some(ll? * cm_per_leg_length?);
+    let count = |k: FootStrike| steps.iter().filter(|s| s.foot_strike == Some(k)).count();
+    let landing_distance_ll = med(|s| s.landing_distance_ll);
+    let vertical_oscillation_ll = med(|s| s.vertical_oscillation_ll);
+    Summary {
+        frames: frames.len(),
+        detected_frames,
+        duration_s: frames.last().map_or(0.0, |f| f.t) - frames.first().map_or(0.0, |f| f.t),
+        fps: median(&dts).map_or(0.0, |d| 1.0 / d),
+        facing,
+        near_side,
+        leg_length_px: leg,
+        cm_per_leg_length,
+        unreliable_foot_frames: reliable.iter().filter(|r| !(r[0] && r[1])).count(),
+        steps: steps.len(),
+        cadence_spm: med(|s| s.cadence_spm),
+        contact_ms: med(|s| Some(s.contact_ms)),
+        flight_ms: med(|s| s.flight_ms),
+        fall_angle_deg: med(|s| s.fall_angle_toe_off_deg),
+        fall_angle_max_deg: med(|s| s.fall_angle_max_deg),
+        landing_distance_ll,
+        landing_distance_cm: cm(landing_distance_ll),
+        knee_flexion_contact_deg: med(|s| s.knee_flexion_contact_deg),
+        trunk_angle_deg: med(|s| s.trunk_angle_midstance_deg),
+        vertical_oscillation_ll,
+        vertical_oscillation_cm: cm(vertical_oscillation_ll),
+        pull_height_ll: med(|s| s.pull_height_ll),
+        foot_strikes: FootStrikeCounts { heel: count(FootStrike::Heel), mid: count(FootStrike::Mid), fore: count(FootStrike::Fore) },
+        cues: summary_cues(steps),
+    }
+}

@@ -1,0 +1,317 @@
+//! Body scale, running direction, the ground line, and gait events (initial contact and toe-off) per foot.
+//! Definitions: docs/metrics.md §Scale and direction, §Ground line, §Gait events.
+
+use serde::Serialize;
+
+use crate::skeleton::{Facing, Landmark, Point, Pose, Side};
+use crate::stats::{median, percentile};
+use crate::PoseFrame;
+
+/// Landmarks below this visibility are not used to estimate the body scale.
+const SCALE_MIN_SCORE: f64 = 0.5;
+
+/// Leg length in pixels: the median over frames of the longer side's thigh (hip–knee) plus shank (knee–ankle).
+/// Segment lengths do not change as the knee bends, so this is a stable scale for a side view.
+pub fn leg_length(frames: &[PoseFrame]) -> Option<f64> {
+    let lengths: Vec<f64> = frames
+        .iter()
+        .filter_map(|f| f.pose.as_ref())
+        .filter_map(|p| {
+            Side::BOTH
+                .iter()
+                .filter(|s| [s.hip(), s.knee(), s.ankle()].iter().all(|&l| p.kp(l).score >= SCALE_MIN_SCORE))
+                .map(|s| p.pt(s.hip()).dist(p.pt(s.knee())) + p.pt(s.knee()).dist(p.pt(s.ankle())))
+                .max_by(f64::total_cmp)
+        })
+        .collect();
+    median(&lengths).filter(|&l| l > 0.0)
+}
+
+/// Running direction from the whole sequence (never frame by frame): each frame votes with the direction its toes
+/// point from the heels and its nose points from the ears.
+pub fn detect_facing(frames: &[PoseFrame]) -> Facing {
+    let vote: f64 = frames
+        .iter()
+        .filter_map(|f| f.pose.as_ref())
+        .map(|p| {
+            let feet: f64 = Side::BOTH.iter().map(|s| (p.pt(s.toe()).x - p.pt(s.heel()).x).signum()).sum();
+            let head = (p.pt(Landmark::Nose).x - p.mid(Landmark::LeftEar, Landmark::RightEar).x).signum();
+            feet + head
+        })
+        .sum();
+    if vote < 0.0 { Facing::Left } else { Facing::Right }
+}
+
+/// The side of the body nearer the camera, from BlazePose's relative depth (negative towards the camera) of the
+/// shoulders, hips and knees over the whole sequence.
+pub fn near_side(frames: &[PoseFrame]) -> Side {
+    let diffs: Vec<f64> = frames
+        .iter()
+        .filter_map(|f| f.pose.as_ref())
+        .map(|p| {
+            [Landmark::LeftShoulder, Landmark::LeftHip, Landmark::LeftKnee]
+                .iter()
+                .map(|&l| p.kp(l).z - p.kp(l.mirrored()).z)
+                .sum::<f64>()
+        })
+        .collect();
+    if median(&diffs).unwrap_or(0.0) <= 0.0 { Side::Left } else { Side::Right }
+}
+
+/// The ground as a line in the image, y = a + b x, learnt from where the feet rest; with its upward normal and the
+/// forward direction it gives the frame in which every angle and height is measured (so a tilted camera is fine).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GroundFrame {
+    pub a: f64,
+    pub b: f64,
+    /// Unit vector along the ground in the running direction (image coordinates).
+    pub forward: Point,
+    /// Unit vector normal to the ground, pointing up (image coordinates, so its y is negative).
+    pub up: Point,
+}
+
+impl GroundFrame {
+    pub fn new(a: f64, b: f64, facing: Facing) -> Self {
+        let n = (1.0 + b * b).sqrt();
+        let along = Point::new(1.0 / n, b / n);
+        let forward = along * facing.sign();
+        let up = Point::new(b / n, -1.0 / n);
+        Self { a, b, forward, up }
+    }
+
+    /// Height of a point above the ground line, pixels (positive up).
+    pub fn height(&self, p: Point) -> f64 {
+        (self.a + self.b * p.x - p.y) / (1.0 + self.b * self.b).sqrt()
+    }
+
+    /// Signed angle from the upward vertical of the vector `v`, degrees, positive when it leans forward.
+    pub fn lean_deg(&self, v: Point) -> f64 {
+        v.dot(self.forward).atan2(v.dot(self.up)).to_degrees()
+    }
+
+    /// Signed forward distance of `p` ahead of `origin` along the ground, pixels.
+    pub fn ahead(&self, p: Point, origin: Point) -> f64 {
+        (p - origin).dot(self.forward)
+    }
+
+    /// Angle of a foot's heel-to-toe line above the ground, degrees (positive: toes up).
+    pub fn foot_angle_deg(&self, heel: Point, toe: Point) -> f64 {
+        let v = toe - heel;
+        v.dot(self.up).atan2(v.dot(self.forward)).to_degrees()
+    }
+}
+
+/// The lowest point (largest image y) of a foot: its heel or its toe.
+pub fn foot_low_point(pose: &Pose, side: Side) -> Point {
+    let (h, t) = (pose.pt(side.heel()), pose.pt(side.toe()));
+    if h.y >= t.y { h } else { t }
+}
+
+/// Fits the ground line to the lowest foot points: the frame's lowest foot point is on the ground in every frame of
+/// contact, so the 80th percentile of those image heights is ground level; points within 0.05 leg lengths of it are
+/// then fitted by least squares. A slope needs the points to spread over at least half a leg length, else the
+/// ground is level; it is limited to ±0.2 (11°).
+pub fn fit_ground(frames: &[PoseFrame], leg_length: f64, facing: Facing) -> Option<GroundFrame> {
+    let lows: Vec<Point> = frames
+        .iter()
+        .filter_map(|f| f.pose.as_ref())
+        .map(|p| {
+            let (l, r) = (foot_low_point(p, Side::Left), foot_low_point(p, Side::Right));
+            if l.y >= r.y { l } else { r }
+        })
+        .collect();
+    let ys: Vec<f64> = lows.iter().map(|p| p.y).collect();
+    let level = percentile(&ys, 0.8)?;
+    let band: Vec<Point> = lows.into_iter().filter(|p| (p.y - level).abs() <= 0.05 * leg_length).collect();
+    let (min_x, max_x) = band.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.x), b.max(p.x)));
+    let mean = |f: &dyn Fn(&Point) -> f64| band.iter().map(f).sum::<f64>() / band.len() as f64;
+    let (mx, my) = (mean(&|p| p.x), mean(&|p| p.y));
+    let mut slope = 0.0;
+    if band.len() >= 3 && max_x - min_x >= 0.5 * leg_length {
+        let sxx = band.iter().map(|p| (p.x - mx).powi(2)).sum::<f64>();
+        let sxy = band.iter().map(|p| (p.x - mx) * (p.y - my)).sum::<f64>();
+        slope = (sxy / sxx).clamp(-0.2, 0.2);
+    }
+    let a = if band.is_empty() { level } else { my - slope * mx };
+    Some(GroundFrame::new(a, slope, facing))
+}
+
+/// One foot's contact with the ground: from initial contact to toe-off.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Stance {
+    pub side: Side,
+    /// Initial contact, seconds (interpolated between frames).
+    pub ic_t: f64,
+    /// Toe-off, seconds (interpolated between frames).
+    pub to_t: f64,
+    /// First frame in contact.
+    pub ic_frame: usize,
+    /// Last frame in contact.
+    pub to_frame: usize,
+}
+
+impl Stance {
+    pub fn contains(&self, frame: usize) -> bool {
+        (self.ic_frame..=self.to_frame).contains(&frame)
+    }
+}
+
+/// Settings of the contact detector; defaults documented in docs/metrics.md §Gait events.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ContactParams {
+    /// Contact threshold above the foot's resting level, leg lengths (the least threshold).
+    pub min_threshold_ll: f64,
+    /// Contact threshold as a share of the foot's height range (5th to 95th percentile).
+    pub range_fraction: f64,
+    /// Contacts shorter than this are noise, seconds.
+    pub min_contact_s: f64,
+    /// Gaps in contact shorter than this are noise, seconds.
+    pub min_gap_s: f64,
+}
+
+impl Default for ContactParams {
+    fn default() -> Self {
+        Self { min_threshold_ll: 0.03, range_fraction: 0.1, min_contact_s: 0.05, min_gap_s: 0.06 }
+    }
+}
+
+/// Detects the stances of one foot from its height series `h` (the foot's lowest point above the ground line,
+/// pixels; `None` where the person is not seen) at times `t`. A foot is in contact while its height is within the
+/// threshold of its resting level; initial contact and toe-off are the threshold crossings, interpolated between
+/// frames and corrected for the threshold's height (see `crossing` below). Only stances whose both ends are seen are returned.
+pub fn detect_stances(side: Side, t: &[f64], h: &[Option<f64>], leg_length: f64, params: ContactParams) -> Vec<Stance> {
+    let seen: Vec<f64> = h.iter().flatten().copied().collect();
+    let (Some(rest), Some(top)) = (percentile(&seen, 0.05), percentile(&seen, 0.95)) else {
+        return Vec::new();
+    };
+    let threshold = rest + (params.min_threshold_ll * leg_length).max(params.range_fraction * (top - rest));
+    // Runs of frames in contact, as (first, last) frame indices; None breaks a run and unknown edges are dropped.
+    let mut runs: Vec<(usize, usize, bool, bool)> = Vec::new(); // (first, last, start_seen, end_seen)
+    let mut open: Option<(usize, bool)> = None;
+    for i in 0..h.len() {
+        match (h[i], open) {
+            (Some(v), None) if v <= threshold => open = Some((i, i > 0 && h[i - 1].is_some())),
+            (Some(v), Some((first, seen_start))) if v > threshold => {
+                runs.push((first, i - 1, seen_start, true));
+                open = None;
+            }
+            (None, Some((first, seen_start))) => {
+                runs.push((first, i - 1, seen_start, false));
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some((first, seen_start)) = open {
+        runs.push((first, h.len() - 1, seen_start, false));
+    }
+    // The instant the foot is at its resting level, from the threshold crossing between frame i and i + 1: the
+    // crossing is interpolated linearly, then moved along the foot's vertical speed by the time the foot takes to
+    // cover the threshold's height above rest (at most one frame interval): later for a landing foot, which crosses
+    // the threshold before it touches down, earlier for a lifting foot, which crosses it after it has left.
+    let crossing = |i: usize| -> f64 {
+        let (a, b) = (h[i].unwrap_or(threshold), h[i + 1].unwrap_or(threshold));
+        let dt = t[i + 1] - t[i];
+        if (b - a).abs() <= f64::EPSILON {
+            return t[i] + 0.5 * dt;
+        }
+        let w = ((threshold - a) / (b - a)).clamp(0.0, 1.0);
+        let speed = (b - a) / dt; // negative while landing, positive while lifting off
+        let lag = ((threshold - rest) / speed.abs()).min(dt);
+        t[i] + w * dt - lag * speed.signum()
+    };
+    // Merge runs separated by a short gap, then drop short runs.
+    let mut merged: Vec<(usize, usize, bool, bool)> = Vec::new();
+    for run in runs {
+        if let Some(last) = merged.last_mut() {
+            if run.0 > 0 && last.3 && run.2 && crossing(run.0 - 1) - crossing(last.1) < params.min_gap_s {
+                last.1 = run.1;
+                last.3 = run.3;
+                continue;
+            }
+        }
+        merged.push(run);
+    }
+    merged
+        .into_iter()
+        .filter(|&(_, _, start_seen, end_seen)| start_seen && end_seen)
+        .map(|(first, last, _, _)| Stance {
+            side,
+            ic_t: crossing(first - 1),
+            to_t: crossing(last),
+            ic_frame: first,
+            to_frame: last,
+        })
+        .filter(|s| s.to_t - s.ic_t >= params.min_contact_s)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ground_frame_measures_heights_and_lean_on_a_tilted_ground() {
+        // Ground tilted down to the right by 0.1; runner facing right.
+        let g = GroundFrame::new(500.0, 0.1, Facing::Right);
+        assert!((g.height(Point::new(100.0, 510.0))).abs() < 1e-9);
+        let above = Point::new(100.0, 510.0) + g.up * 40.0;
+        assert!((g.height(above) - 40.0).abs() < 1e-9);
+        assert!(g.lean_deg(g.up).abs() < 1e-9);
+        let ten = g.up * 10f64.to_radians().cos() + g.forward * 10f64.to_radians().sin();
+        assert!((g.lean_deg(ten) - 10.0).abs() < 1e-9);
+        // Facing left flips the forward direction, so the same vector leans backwards.
+        let gl = GroundFrame::new(500.0, 0.1, Facing::Left);
+        assert!((gl.lean_deg(ten) + 10.0).abs() < 1e-9);
+        assert!((g.foot_angle_deg(Point::new(0.0, 0.0), g.forward * 10.0 + g.up * 10.0) - 45.0).abs() < 1e-9);
+    }
+
+    /// Foot height of a runner: on the ground (0) from `ic` to `to` in each 0.7 s stride, a half sine up to 100 px in
+    /// between; sampled at `fps`.
+    fn synthetic_foot(fps: f64, seconds: f64, phase: f64) -> (Vec<f64>, Vec<Option<f64>>) {
+        let (stride, contact) = (0.7, 0.25);
+        let n = (seconds * fps) as usize;
+        let t: Vec<f64> = (0..n).map(|i| i as f64 / fps).collect();
+        let h = t
+            .iter()
+            .map(|&t| {
+                let p = (t - phase).rem_euclid(stride);
+                Some(if p < contact { 0.0 } else { 100.0 * (std::f64::consts::PI * (p - contact) / (stride - contact)).sin() })
+            })
+            .collect();
+        (t, h)
+    }
+
+    #[test]
+    fn stances_are_found_with_subframe_timing() {
+        let (t, h) = synthetic_foot(30.0, 5.0, 0.1);
+        let stances = detect_stances(Side::Left, &t, &h, 400.0, ContactParams::default());
+        // Contacts begin at 0.1 + 0.7k; the first (0.1) has its start seen because frame 2 (0.067 s) is in the air.
+        let expected_ic: Vec<f64> = (0..7).map(|k| 0.1 + 0.7 * k as f64).filter(|&ic| ic + 0.3 < 5.0).collect();
+        assert_eq!(stances.len(), expected_ic.len(), "{stances:?}");
+        for (s, ic) in stances.iter().zip(expected_ic) {
+            // The threshold (12 px on a 0..100 px swing) is crossed within a few ms of the true instant.
+            assert!((s.ic_t - ic).abs() < 0.012, "ic {} vs {ic}", s.ic_t);
+            assert!((s.to_t - (ic + 0.25)).abs() < 0.012, "to {} vs {}", s.to_t, ic + 0.25);
+            assert_eq!(s.side, Side::Left);
+        }
+    }
+
+    #[test]
+    fn noise_spikes_and_unseen_edges_make_no_stance() {
+        let (t, mut h) = synthetic_foot(60.0, 3.0, 0.0);
+        // The clip starts in contact: that stance's start is not seen, so it is not reported.
+        // A one-frame dip to the ground mid-swing is too short to be a contact.
+        let mid_swing = (0.45 * 60.0) as usize;
+        h[mid_swing] = Some(0.0);
+        // Lose the person during the second contact.
+        for v in &mut h[(0.75 * 60.0) as usize..(0.8 * 60.0) as usize] {
+            *v = None;
+        }
+        let stances = detect_stances(Side::Right, &t, &h, 400.0, ContactParams::default());
+        assert!(stances.iter().all(|s| s.ic_t > 1.0), "{stances:?}");
+        // 0.0 starts unseen, 0.7 is broken by the lost frames, 2.8 is cut by the end: 1.4 and 2.1 remain.
+        assert_eq!(stances.len(), 2, "{stances:?}");
+        assert!((stances[0].ic_t - 1.4).abs() < 0.01 && (stances[1].ic_t - 2.1).abs() < 0.01, "{stances:?}");
+    }
+}

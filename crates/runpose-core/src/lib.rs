@@ -1,0 +1,15 @@
+//! runpose-core: the pure, deterministic part of runpose. Skeleton types, landmark filtering, gait events,
+//! Pose Method metrics and coaching cues. No I/O, no threads, no model: poses in, numbers out.
+//!
+//! Every metric is defined once in `docs/metrics.md`; the code names the section it implements.
+
+pub mod analysis;
+pub mod cues;
+pub mod filter;
+pub mod gait;
+pub mod metrics;
+pub mod skeleton;
+pub mod stats;
+
+pub use analysis::{Analysis, AnalysisConfig, AnalysisError, PoseFrame, Summary, analyze};
+pub use skeleton::{Facing, Keypoint, Landmark, NUM_LANDMARKS, Point, Pose, Side};

@@ -1,0 +1,405 @@
+//! Pose Method metrics per frame and per step. Every quantity here is defined in docs/metrics.md; the section is
+//! named beside each.
+
+use serde::Serialize;
+
+use crate::gait::{GroundFrame, Stance, foot_low_point};
+use crate::skeleton::{Landmark, Point, Pose, Side};
+use crate::PoseFrame;
+
+/// A body segment of the segmental centre-of-mass model: mass fraction, and the segment's centre of mass at
+/// `fraction` of the way from `from` to `to` (docs/metrics.md §Centre of mass; Winter 2009, Table 4.1).
+struct Segment {
+    mass: f64,
+    from: fn(&Pose, Side) -> Point,
+    to: fn(&Pose, Side) -> Point,
+    fraction: f64,
+    bilateral: bool,
+}
+
+const SEGMENTS: [Segment; 8] = [
+    // Head and neck: centred between the ears.
+    Segment { mass: 0.081, from: |p, _| p.pt(Landmark::LeftEar), to: |p, _| p.pt(Landmark::RightEar), fraction: 0.5, bilateral: false },
+    // Trunk: from the hip midpoint (greater trochanters) to the shoulder midpoint (glenohumeral joints).
+    Segment { mass: 0.497, from: |p, _| p.hip_mid(), to: |p, _| p.shoulder_mid(), fraction: 0.5, bilateral: false },
+    Segment { mass: 0.028, from: |p, s| p.pt(s.shoulder()), to: |p, s| p.pt(s.elbow()), fraction: 0.436, bilateral: true },
+    Segment { mass: 0.016, from: |p, s| p.pt(s.elbow()), to: |p, s| p.pt(s.wrist()), fraction: 0.430, bilateral: true },
+    Segment { mass: 0.006, from: |p, s| p.pt(s.wrist()), to: |p, s| p.pt(s.index_finger()), fraction: 0.506, bilateral: true },
+    Segment { mass: 0.100, from: |p, s| p.pt(s.hip()), to: |p, s| p.pt(s.knee()), fraction: 0.433, bilateral: true },
+    Segment { mass: 0.0465, from: |p, s| p.pt(s.knee()), to: |p, s| p.pt(s.ankle()), fraction: 0.433, bilateral: true },
+    Segment { mass: 0.0145, from: |p, s| p.pt(s.heel()), to: |p, s| p.pt(s.toe()), fraction: 0.5, bilateral: true },
+];
+
+/// Trunk and head landmarks whose mean visibility must reach `COM_MIN_SCORE` for the segmental model.
+const COM_CORE: [Landmark; 6] = [
+    Landmark::LeftShoulder,
+    Landmark::RightShoulder,
+    Landmark::LeftHip,
+    Landmark::RightHip,
+    Landmark::LeftEar,
+    Landmark::RightEar,
+];
+const COM_MIN_SCORE: f64 = 0.3;
+
+/// Body centre of mass (docs/metrics.md §Centre of mass): the mass-weighted mean of the segment centres of Winter's
+/// segmental model; the hip midpoint when the trunk and head are not seen well enough. Returns the point and whether
+/// the fallback was used.
+pub fn center_of_mass(pose: &Pose) -> (Point, bool) {
+    let core_score = COM_CORE.iter().map(|&l| pose.kp(l).score).sum::<f64>() / COM_CORE.len() as f64;
+    if core_score < COM_MIN_SCORE {
+        return (pose.hip_mid(), true);
+    }
+    let mut sum = Point::default();
+    let mut mass = 0.0;
+    for seg in &SEGMENTS {
+        let sides: &[Side] = if seg.bilateral { &Side::BOTH } else { &Side::BOTH[..1] };
+        for &s in sides {
+            sum = sum + (seg.from)(pose, s).lerp((seg.to)(pose, s), seg.fraction) * seg.mass;
+            mass += seg.mass;
+        }
+    }
+    (sum * (1.0 / mass), false)
+}
+
+/// Where the ball of the foot (the metatarsal heads) lies along the heel-to-toe-tip line (docs/metrics.md
+/// §Support point).
+pub const BALL_OF_FOOT_FRACTION: f64 = 0.72;
+
+/// The support point: the ball of the foot, between the heel and toe-tip landmarks.
+pub fn ball_of_foot(pose: &Pose, side: Side) -> Point {
+    pose.pt(side.heel()).lerp(pose.pt(side.toe()), BALL_OF_FOOT_FRACTION)
+}
+
+/// Knee flexion, degrees: 180° minus the angle hip–knee–ankle, so 0° is a straight leg (docs/metrics.md §Knee).
+pub fn knee_flexion_deg(pose: &Pose, side: Side) -> f64 {
+    let (h, k, a) = (pose.pt(side.hip()), pose.pt(side.knee()), pose.pt(side.ankle()));
+    let (u, v) = (h - k, a - k);
+    let cos = (u.dot(v) / (u.norm() * v.norm())).clamp(-1.0, 1.0);
+    180.0 - cos.acos().to_degrees()
+}
+
+/// Measurements of one frame (docs/metrics.md §Per-frame metrics). Lengths are in leg lengths (`_ll`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FrameMetrics {
+    pub support: Option<Side>,
+    pub com: Option<Point>,
+    pub com_fallback: bool,
+    pub support_point: Option<Point>,
+    pub fall_angle_deg: Option<f64>,
+    pub trunk_angle_deg: Option<f64>,
+    pub knee_flexion_left_deg: Option<f64>,
+    pub knee_flexion_right_deg: Option<f64>,
+    pub shoulder_ahead_of_support_ll: Option<f64>,
+    pub hip_ahead_of_support_ll: Option<f64>,
+    pub swing_foot_height_ll: Option<f64>,
+    pub swing_foot_ahead_of_hip_ll: Option<f64>,
+    pub com_height_ll: Option<f64>,
+    /// Height of each foot's lowest point above the ground line, `[left, right]`.
+    pub foot_height_ll: [Option<f64>; 2],
+    /// `[left, right]`: false where the foot's points were found collapsed and were interpolated.
+    pub foot_reliable: [bool; 2],
+}
+
+/// Computes the per-frame metrics of one pose given its support foot (if any).
+pub fn frame_metrics(pose: &Pose, support: Option<Side>, ground: &GroundFrame, leg: f64, foot_reliable: [bool; 2]) -> FrameMetrics {
+    let (com, com_fallback) = center_of_mass(pose);
+    let hip = pose.hip_mid();
+    let shoulder = pose.shoulder_mid();
+    let support_point = support.map(|s| ball_of_foot(pose, s));
+    let swing = support.map(Side::other);
+    FrameMetrics {
+        support,
+        com: Some(com),
+        com_fallback,
+        support_point,
+        fall_angle_deg: support_point.map(|sp| ground.lean_deg(com - sp)),
+        trunk_angle_deg: Some(ground.lean_deg(shoulder - hip)),
+        knee_flexion_left_deg: Some(knee_flexion_deg(pose, Side::Left)),
+        knee_flexion_right_deg: Some(knee_flexion_deg(pose, Side::Right)),
+        shoulder_ahead_of_support_ll: support_point.map(|sp| ground.ahead(shoulder, sp) / leg),
+        hip_ahead_of_support_ll: support_point.map(|sp| ground.ahead(hip, sp) / leg),
+        swing_foot_height_ll: swing.map(|s| ground.height(foot_low_point(pose, s)) / leg),
+        swing_foot_ahead_of_hip_ll: swing.map(|s| ground.ahead(pose.pt(s.ankle()), hip) / leg),
+        com_height_ll: Some(ground.height(com) / leg),
+        foot_height_ll: [Side::Left, Side::Right].map(|s| Some(ground.height(foot_low_point(pose, s)) / leg)),
+        foot_reliable,
+    }
+}
+
+/// Foot-strike pattern at initial contact (docs/metrics.md §Foot strike; Altman and Davis 2012).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FootStrike {
+    Heel,
+    Mid,
+    Fore,
+}
+
+impl FootStrike {
+    /// Rearfoot above 8°, forefoot below −1.6°, midfoot between (foot-strike angle, degrees).
+    pub fn classify(foot_strike_angle_deg: f64) -> FootStrike {
+        if foot_strike_angle_deg > 8.0 {
+            FootStrike::Heel
+        } else if foot_strike_angle_deg < -1.6 {
+            FootStrike::Fore
+        } else {
+            FootStrike::Mid
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FootStrike::Heel => "heel",
+            FootStrike::Mid => "mid",
+            FootStrike::Fore => "fore",
+        }
+    }
+}
+
+/// Measurements of one step: a stance of one foot and the flight until the other foot lands
+/// (docs/metrics.md §Per-step metrics). Lengths are in leg lengths (`_ll`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepMetrics {
+    pub index: usize,
+    pub side: Side,
+    pub ic_t: f64,
+    pub to_t: f64,
+    pub contact_ms: f64,
+    pub flight_ms: Option<f64>,
+    pub step_ms: Option<f64>,
+    pub cadence_spm: Option<f64>,
+    pub fall_angle_toe_off_deg: Option<f64>,
+    pub fall_angle_max_deg: Option<f64>,
+    pub landing_distance_ll: Option<f64>,
+    pub foot_strike_angle_deg: Option<f64>,
+    pub foot_strike: Option<FootStrike>,
+    pub knee_flexion_contact_deg: Option<f64>,
+    pub knee_flexion_toe_off_deg: Option<f64>,
+    pub trunk_angle_midstance_deg: Option<f64>,
+    pub shoulder_ahead_of_ankle_midstance_ll: Option<f64>,
+    pub hip_ahead_of_ankle_midstance_ll: Option<f64>,
+    pub swing_ankle_ahead_of_hip_midstance_ll: Option<f64>,
+    pub pull_height_ll: Option<f64>,
+    pub pull_time_ms: Option<f64>,
+    pub vertical_oscillation_ll: Option<f64>,
+    /// Mean visibility of the support leg's hip, knee, ankle, heel and toe at contact, mid-stance and toe-off (0..1);
+    /// interpolated (unreliable) foot points count as 0.
+    pub confidence: f64,
+}
+
+/// Everything `step_metrics` needs about the sequence.
+pub struct StepContext<'a> {
+    pub frames: &'a [PoseFrame],
+    pub metrics: &'a [FrameMetrics],
+    pub ground: &'a GroundFrame,
+    pub leg: f64,
+    /// Median foot angle at mid-stance per side `[left, right]`: the runner's own flat-foot reference.
+    pub flat_foot_angle_deg: [Option<f64>; 2],
+}
+
+impl StepContext<'_> {
+    fn pose(&self, i: usize) -> Option<&Pose> {
+        self.frames.get(i)?.pose.as_ref()
+    }
+
+    fn nearest_frame(&self, t: f64) -> usize {
+        let after = self.frames.partition_point(|f| f.t < t);
+        match after {
+            0 => 0,
+            n if n >= self.frames.len() => self.frames.len() - 1,
+            n if (self.frames[n].t - t) < (t - self.frames[n - 1].t) => n,
+            n => n - 1,
+        }
+    }
+
+    pub fn foot_angle_deg(&self, pose: &Pose, side: Side) -> f64 {
+        self.ground.foot_angle_deg(pose.pt(side.heel()), pose.pt(side.toe()))
+    }
+}
+
+fn side_index(side: Side) -> usize {
+    match side {
+        Side::Left => 0,
+        Side::Right => 1,
+    }
+}
+
+/// Computes the metrics of stance `k` of `stances` (sorted by initial contact, both feet).
+pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetrics {
+    let st = stances[k];
+    let side = st.side;
+    let leg = ctx.leg;
+    let next = stances.get(k + 1).filter(|n| n.side != side);
+    let mid = ctx.nearest_frame(0.5 * (st.ic_t + st.to_t));
+    let (ic, to) = (st.ic_frame, st.to_frame);
+    let step_ms = next.map(|n| (n.ic_t - st.ic_t) * 1000.0);
+
+    let at = |i: usize| ctx.pose(i);
+    let landing_distance_ll = at(ic).map(|p| ctx.ground.ahead(p.pt(side.ankle()), center_of_mass(p).0) / leg);
+    let foot_strike_angle_deg = at(ic).and_then(|p| {
+        let reference = ctx.flat_foot_angle_deg[side_index(side)]?;
+        Some(ctx.foot_angle_deg(p, side) - reference)
+    });
+    let fall_in_stance: Vec<f64> = (ic..=to).filter_map(|i| ctx.metrics.get(i)?.fall_angle_deg).collect();
+
+    // The pull of this step's foot: from its toe-off to its next contact (or the end of the clip).
+    let own_next_ic = stances[k + 1..].iter().find(|s| s.side == side).map(|s| s.ic_frame);
+    let swing_end = own_next_ic.unwrap_or(ctx.frames.len()).min(ctx.frames.len());
+    let pull_height_ll = (to + 1..swing_end)
+        .filter_map(|i| Some(ctx.ground.height(foot_low_point(at(i)?, side)) / leg))
+        .max_by(f64::total_cmp);
+    let pull_time_ms = (to + 1..swing_end).find_map(|i| {
+        let (p0, p1) = (at(i - 1)?, at(i)?);
+        let d0 = ctx.ground.ahead(p0.pt(side.ankle()), p0.hip_mid());
+        let d1 = ctx.ground.ahead(p1.pt(side.ankle()), p1.hip_mid());
+        (d0 < 0.0 && d1 >= 0.0).then(|| {
+            let w = d0 / (d0 - d1);
+            let t = ctx.frames[i - 1].t + w * (ctx.frames[i].t - ctx.frames[i - 1].t);
+            (t - st.to_t) * 1000.0
+        })
+    });
+
+    let com_heights: Vec<f64> = (ic..=next.map_or(to, |n| n.ic_frame))
+        .filter_map(|i| ctx.metrics.get(i)?.com_height_ll)
+        .collect();
+    let vertical_oscillation_ll = (next.is_some() && com_heights.len() >= 3).then(|| {
+        let (lo, hi) = com_heights.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        hi - lo
+    });
+
+    let leg_points = [side.hip(), side.knee(), side.ankle(), side.heel(), side.toe()];
+    let scores: Vec<f64> = [ic, mid, to]
+        .iter()
+        .filter_map(|&i| at(i))
+        .flat_map(|p| leg_points.iter().map(|&l| p.kp(l).score).collect::<Vec<_>>())
+        .collect();
+    let confidence = if scores.is_empty() { 0.0 } else { scores.iter().sum::<f64>() / scores.len() as f64 };
+
+    StepMetrics {
+        index: k,
+        side,
+        ic_t: st.ic_t,
+        to_t: st.to_t,
+        contact_ms: (st.to_t - st.ic_t) * 1000.0,
+        flight_ms: next.map(|n| (n.ic_t - st.to_t) * 1000.0),
+        step_ms,
+        cadence_spm: step_ms.map(|ms| 60_000.0 / ms),
+        fall_angle_toe_off_deg: ctx.metrics.get(to).and_then(|m| m.fall_angle_deg),
+        fall_angle_max_deg: fall_in_stance.iter().copied().max_by(f64::total_cmp),
+        landing_distance_ll,
+        foot_strike_angle_deg,
+        foot_strike: foot_strike_angle_deg.map(FootStrike::classify),
+        knee_flexion_contact_deg: at(ic).map(|p| knee_flexion_deg(p, side)),
+        knee_flexion_toe_off_deg: at(to).map(|p| knee_flexion_deg(p, side)),
+        trunk_angle_midstance_deg: ctx.metrics.get(mid).and_then(|m| m.trunk_angle_deg),
+        shoulder_ahead_of_ankle_midstance_ll: at(mid).map(|p| ctx.ground.ahead(p.shoulder_mid(), p.pt(side.ankle())) / leg),
+        hip_ahead_of_ankle_midstance_ll: at(mid).map(|p| ctx.ground.ahead(p.hip_mid(), p.pt(side.ankle())) / leg),
+        swing_ankle_ahead_of_hip_midstance_ll: at(mid).map(|p| ctx.ground.ahead(p.pt(side.other().ankle()), p.hip_mid()) / leg),
+        pull_height_ll,
+        pull_time_ms,
+        vertical_oscillation_ll,
+        confidence,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::skeleton::{Facing, Keypoint, NUM_LANDMARKS};
+
+    fn pose_with(points: &[(Landmark, f64, f64)]) -> Pose {
+        let mut kps = [Keypoint { score: 1.0, ..Default::default() }; NUM_LANDMARKS];
+        for &(l, x, y) in points {
+            kps[l.index()] = Keypoint { x, y, z: 0.0, score: 1.0 };
+        }
+        Pose::new(kps)
+    }
+
+    /// Every landmark of both sides at the same place along a vertical line at x, with y per body level.
+    fn upright_pose(x: f64) -> Pose {
+        use Landmark::*;
+        let level = |l: Landmark| -> f64 {
+            match l {
+                Nose | LeftEyeInner | LeftEye | LeftEyeOuter | RightEyeInner | RightEye | RightEyeOuter | LeftEar
+                | RightEar | MouthLeft | MouthRight => 0.0,
+                LeftShoulder | RightShoulder => 100.0,
+                LeftElbow | RightElbow => 200.0,
+                LeftWrist | RightWrist | LeftPinky | RightPinky | LeftIndex | RightIndex | LeftThumb | RightThumb => 300.0,
+                LeftHip | RightHip => 400.0,
+                LeftKnee | RightKnee => 600.0,
+                LeftAnkle | RightAnkle => 800.0,
+                LeftHeel | RightHeel | LeftFootIndex | RightFootIndex => 820.0,
+            }
+        };
+        pose_with(&Landmark::ALL.map(|l| (l, x, level(l))))
+    }
+
+    #[test]
+    fn com_of_a_vertical_body_is_on_it_and_between_shoulder_and_hip_levels() {
+        let (c, fallback) = center_of_mass(&upright_pose(50.0));
+        assert!(!fallback);
+        assert!((c.x - 50.0).abs() < 1e-9);
+        // Winter's model puts the whole-body centre of mass a little above the hips for this stick figure.
+        let expected = (0.081 * 0.0 + 0.497 * 250.0 + 2.0 * (0.028 * (100.0 + 0.436 * 100.0) + 0.016 * (200.0 + 0.43 * 100.0) + 0.006 * 300.0
+            + 0.1 * (400.0 + 0.433 * 200.0) + 0.0465 * (600.0 + 0.433 * 200.0) + 0.0145 * 820.0))
+            / 1.0;
+        assert!((c.y - expected).abs() < 1e-6, "{} vs {expected}", c.y);
+    }
+
+    #[test]
+    fn com_falls_back_to_the_hips_when_the_trunk_is_not_seen() {
+        let mut p = upright_pose(0.0);
+        for l in COM_CORE {
+            p.kp_mut(l).score = 0.1;
+        }
+        let (c, fallback) = center_of_mass(&p);
+        assert!(fallback);
+        assert_eq!(c, p.hip_mid());
+    }
+
+    #[test]
+    fn knee_flexion_is_zero_straight_and_ninety_at_a_right_angle() {
+        let straight = pose_with(&[(Landmark::LeftHip, 0.0, 0.0), (Landmark::LeftKnee, 0.0, 10.0), (Landmark::LeftAnkle, 0.0, 20.0)]);
+        assert!(knee_flexion_deg(&straight, Side::Left).abs() < 1e-6);
+        let bent = pose_with(&[(Landmark::LeftHip, 0.0, 0.0), (Landmark::LeftKnee, 0.0, 10.0), (Landmark::LeftAnkle, -10.0, 10.0)]);
+        assert!((knee_flexion_deg(&bent, Side::Left) - 90.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn fall_angle_is_the_lean_of_the_support_to_com_line() {
+        // Body leaning 10° forward (facing right) pivoting at the ball of the left foot.
+        let ground = GroundFrame::new(1000.0, 0.0, Facing::Right);
+        let mut p = upright_pose(0.0);
+        let lean = 10f64.to_radians();
+        let ball_y = 820.0;
+        for kp in p.keypoints.iter_mut() {
+            let r = ball_y - kp.y;
+            kp.x = r * lean.sin();
+            kp.y = ball_y - r * lean.cos();
+        }
+        // Put the left foot flat on the ground with the ball at the pivot x = 0.
+        *p.kp_mut(Landmark::LeftHeel) = Keypoint { x: -0.72 * 50.0, y: 820.0, z: 0.0, score: 1.0 };
+        *p.kp_mut(Landmark::LeftFootIndex) = Keypoint { x: 0.28 * 50.0, y: 820.0, z: 0.0, score: 1.0 };
+        let m = frame_metrics(&p, Some(Side::Left), &ground, 400.0, [true, true]);
+        let fall = m.fall_angle_deg.unwrap();
+        // The feet points are moved, so the COM shifts a hair; the lean stays within a few tenths of a degree.
+        assert!((fall - 10.0).abs() < 0.5, "fall {fall}");
+        assert!((m.trunk_angle_deg.unwrap() - 10.0).abs() < 1e-6);
+        assert!(m.hip_ahead_of_support_ll.unwrap() > 0.0);
+        assert_eq!(m.support, Some(Side::Left));
+        assert!(m.swing_foot_height_ll.is_some());
+        // In flight there is no support point and no fall angle.
+        let flight = frame_metrics(&p, None, &ground, 400.0, [true, true]);
+        assert_eq!(flight.fall_angle_deg, None);
+        assert_eq!(flight.trunk_angle_deg, m.trunk_angle_deg);
+    }
+
+    #[test]
+    fn foot_strike_thresholds_follow_altman_and_davis() {
+        assert_eq!(FootStrike::classify(15.0), FootStrike::Heel);
+        assert_eq!(FootStrike::classify(8.5), FootStrike::Heel);
+        assert_eq!(FootStrike::classify(3.0), FootStrike::Mid);
+        assert_eq!(FootStrike::classify(-1.0), FootStrike::Mid);
+        assert_eq!(FootStrike::classify(-5.0), FootStrike::Fore);
+    }
+}

@@ -1,0 +1,379 @@
+//! Skeleton types: the 33 BlazePose landmarks, 2D points, poses and the sides of the body.
+
+use serde::{Deserialize, Serialize};
+
+/// A point in image pixels (x to the right, y down).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Point {
+    pub const fn new(x: f64, y: f64) -> Self {
+        Self { x, y }
+    }
+
+    pub fn dist(self, other: Point) -> f64 {
+        (self - other).norm()
+    }
+
+    pub fn norm(self) -> f64 {
+        self.x.hypot(self.y)
+    }
+
+    pub fn dot(self, other: Point) -> f64 {
+        self.x * other.x + self.y * other.y
+    }
+
+    /// `self + t * (other - self)`.
+    pub fn lerp(self, other: Point, t: f64) -> Point {
+        self + (other - self) * t
+    }
+
+    pub fn is_finite(self) -> bool {
+        self.x.is_finite() && self.y.is_finite()
+    }
+}
+
+impl std::ops::Add for Point {
+    type Output = Point;
+    fn add(self, o: Point) -> Point {
+        Point::new(self.x + o.x, self.y + o.y)
+    }
+}
+
+impl std::ops::Sub for Point {
+    type Output = Point;
+    fn sub(self, o: Point) -> Point {
+        Point::new(self.x - o.x, self.y - o.y)
+    }
+}
+
+impl std::ops::Mul<f64> for Point {
+    type Output = Point;
+    fn mul(self, k: f64) -> Point {
+        Point::new(self.x * k, self.y * k)
+    }
+}
+
+/// One landmark as estimated: position in pixels, relative depth and a confidence score in 0..1.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Keypoint {
+    pub x: f64,
+    pub y: f64,
+    /// Depth relative to the hips in the same pixel scale, negative towards the camera (BlazePose convention).
+    pub z: f64,
+    /// Visibility probability (0..1).
+    pub score: f64,
+}
+
+impl Keypoint {
+    pub fn point(&self) -> Point {
+        Point::new(self.x, self.y)
+    }
+}
+
+macro_rules! landmarks {
+    ($($variant:ident = $name:literal),* $(,)?) => {
+        /// The 33 BlazePose landmarks, in model output order.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[repr(u8)]
+        pub enum Landmark { $($variant),* }
+
+        impl Landmark {
+            pub const ALL: [Landmark; 33] = [$(Landmark::$variant),*];
+
+            /// The usual snake_case name (`left_heel`, `right_foot_index`, ...).
+            pub const fn name(self) -> &'static str {
+                match self { $(Landmark::$variant => $name),* }
+            }
+        }
+    };
+}
+
+landmarks! {
+    Nose = "nose",
+    LeftEyeInner = "left_eye_inner",
+    LeftEye = "left_eye",
+    LeftEyeOuter = "left_eye_outer",
+    RightEyeInner = "right_eye_inner",
+    RightEye = "right_eye",
+    RightEyeOuter = "right_eye_outer",
+    LeftEar = "left_ear",
+    RightEar = "right_ear",
+    MouthLeft = "mouth_left",
+    MouthRight = "mouth_right",
+    LeftShoulder = "left_shoulder",
+    RightShoulder = "right_shoulder",
+    LeftElbow = "left_elbow",
+    RightElbow = "right_elbow",
+    LeftWrist = "left_wrist",
+    RightWrist = "right_wrist",
+    LeftPinky = "left_pinky",
+    RightPinky = "right_pinky",
+    LeftIndex = "left_index",
+    RightIndex = "right_index",
+    LeftThumb = "left_thumb",
+    RightThumb = "right_thumb",
+    LeftHip = "left_hip",
+    RightHip = "right_hip",
+    LeftKnee = "left_knee",
+    RightKnee = "right_knee",
+    LeftAnkle = "left_ankle",
+    RightAnkle = "right_ankle",
+    LeftHeel = "left_heel",
+    RightHeel = "right_heel",
+    LeftFootIndex = "left_foot_index",
+    RightFootIndex = "right_foot_index",
+}
+
+pub const NUM_LANDMARKS: usize = 33;
+
+impl Landmark {
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The same landmark on the other side of the body (the nose maps to itself).
+    pub fn mirrored(self) -> Landmark {
+        let i = self.index();
+        match i {
+            0 => self,
+            // Pairs are (odd, even) from 1..=10 in the face, then (odd, even) from 11 on.
+            1..=3 => Landmark::ALL[i + 3],
+            4..=6 => Landmark::ALL[i - 3],
+            _ if i % 2 == 1 => Landmark::ALL[i + 1],
+            _ => Landmark::ALL[i - 1],
+        }
+    }
+}
+
+/// A body side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Left,
+    Right,
+}
+
+impl Side {
+    pub const BOTH: [Side; 2] = [Side::Left, Side::Right];
+
+    pub fn other(self) -> Side {
+        match self {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Right => "right",
+        }
+    }
+
+    pub fn shoulder(self) -> Landmark {
+        self.pick(Landmark::LeftShoulder, Landmark::RightShoulder)
+    }
+    pub fn hip(self) -> Landmark {
+        self.pick(Landmark::LeftHip, Landmark::RightHip)
+    }
+    pub fn knee(self) -> Landmark {
+        self.pick(Landmark::LeftKnee, Landmark::RightKnee)
+    }
+    pub fn ankle(self) -> Landmark {
+        self.pick(Landmark::LeftAnkle, Landmark::RightAnkle)
+    }
+    pub fn heel(self) -> Landmark {
+        self.pick(Landmark::LeftHeel, Landmark::RightHeel)
+    }
+    pub fn toe(self) -> Landmark {
+        self.pick(Landmark::LeftFootIndex, Landmark::RightFootIndex)
+    }
+    pub fn elbow(self) -> Landmark {
+        self.pick(Landmark::LeftElbow, Landmark::RightElbow)
+    }
+    pub fn wrist(self) -> Landmark {
+        self.pick(Landmark::LeftWrist, Landmark::RightWrist)
+    }
+    pub fn index_finger(self) -> Landmark {
+        self.pick(Landmark::LeftIndex, Landmark::RightIndex)
+    }
+    pub fn ear(self) -> Landmark {
+        self.pick(Landmark::LeftEar, Landmark::RightEar)
+    }
+
+    /// The landmarks of this side's leg below the hip (knee, ankle, heel, toe).
+    pub fn lower_leg(self) -> [Landmark; 4] {
+        [self.knee(), self.ankle(), self.heel(), self.toe()]
+    }
+
+    /// The foot landmarks (ankle, heel, toe).
+    pub fn foot(self) -> [Landmark; 3] {
+        [self.ankle(), self.heel(), self.toe()]
+    }
+
+    fn pick(self, left: Landmark, right: Landmark) -> Landmark {
+        match self {
+            Side::Left => left,
+            Side::Right => right,
+        }
+    }
+}
+
+/// Which way the runner faces in the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Facing {
+    /// Running towards image-left (decreasing x).
+    Left,
+    /// Running towards image-right (increasing x).
+    Right,
+}
+
+impl Facing {
+    /// +1 when forward is +x, -1 when forward is -x.
+    pub fn sign(self) -> f64 {
+        match self {
+            Facing::Left => -1.0,
+            Facing::Right => 1.0,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Facing::Left => "left",
+            Facing::Right => "right",
+        }
+    }
+}
+
+/// One person's 33 landmarks in one frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pose {
+    pub keypoints: [Keypoint; NUM_LANDMARKS],
+}
+
+impl Pose {
+    pub fn new(keypoints: [Keypoint; NUM_LANDMARKS]) -> Self {
+        Self { keypoints }
+    }
+
+    pub fn kp(&self, l: Landmark) -> &Keypoint {
+        &self.keypoints[l.index()]
+    }
+
+    pub fn kp_mut(&mut self, l: Landmark) -> &mut Keypoint {
+        &mut self.keypoints[l.index()]
+    }
+
+    pub fn pt(&self, l: Landmark) -> Point {
+        self.kp(l).point()
+    }
+
+    pub fn mid(&self, a: Landmark, b: Landmark) -> Point {
+        self.pt(a).lerp(self.pt(b), 0.5)
+    }
+
+    pub fn hip_mid(&self) -> Point {
+        self.mid(Landmark::LeftHip, Landmark::RightHip)
+    }
+
+    pub fn shoulder_mid(&self) -> Point {
+        self.mid(Landmark::LeftShoulder, Landmark::RightShoulder)
+    }
+
+    /// Exchange every left landmark with its right twin (undoes a left/right swap of the model).
+    pub fn swap_sides(&mut self) {
+        let old = self.keypoints;
+        for l in Landmark::ALL {
+            self.keypoints[l.index()] = old[l.mirrored().index()];
+        }
+    }
+
+    /// Exchange only the two legs below the hips.
+    pub fn swap_lower_legs(&mut self) {
+        for (a, b) in Side::Left.lower_leg().into_iter().zip(Side::Right.lower_leg()) {
+            self.keypoints.swap(a.index(), b.index());
+        }
+    }
+}
+
+/// Bones drawn for a skeleton overlay.
+pub const SKELETON_EDGES: [(Landmark, Landmark); 24] = {
+    use Landmark::*;
+    [
+        (LeftShoulder, RightShoulder),
+        (LeftHip, RightHip),
+        (LeftShoulder, LeftHip),
+        (RightShoulder, RightHip),
+        (LeftShoulder, LeftElbow),
+        (LeftElbow, LeftWrist),
+        (RightShoulder, RightElbow),
+        (RightElbow, RightWrist),
+        (LeftHip, LeftKnee),
+        (LeftKnee, LeftAnkle),
+        (LeftAnkle, LeftHeel),
+        (LeftHeel, LeftFootIndex),
+        (LeftAnkle, LeftFootIndex),
+        (RightHip, RightKnee),
+        (RightKnee, RightAnkle),
+        (RightAnkle, RightHeel),
+        (RightHeel, RightFootIndex),
+        (RightAnkle, RightFootIndex),
+        (LeftWrist, LeftIndex),
+        (RightWrist, RightIndex),
+        (Nose, LeftEar),
+        (Nose, RightEar),
+        (LeftEar, LeftShoulder),
+        (RightEar, RightShoulder),
+    ]
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_in_model_order() {
+        assert_eq!(Landmark::ALL.len(), NUM_LANDMARKS);
+        assert_eq!(Landmark::ALL[27].name(), "left_ankle");
+        assert_eq!(Landmark::ALL[31].name(), "left_foot_index");
+        assert_eq!(Landmark::ALL[32].name(), "right_foot_index");
+        for (i, l) in Landmark::ALL.iter().enumerate() {
+            assert_eq!(l.index(), i);
+        }
+    }
+
+    #[test]
+    fn mirroring_pairs_left_with_right() {
+        for l in Landmark::ALL {
+            assert_eq!(l.mirrored().mirrored(), l);
+            let (a, b) = (l.name(), l.mirrored().name());
+            if l != Landmark::Nose {
+                assert_eq!(a.replace("left", "right").replace("right_", "X").replace("left_", "X"),
+                           b.replace("left", "right").replace("right_", "X").replace("left_", "X"));
+                assert_ne!(a, b);
+            }
+        }
+        assert_eq!(Landmark::LeftEyeInner.mirrored(), Landmark::RightEyeInner);
+        assert_eq!(Landmark::LeftHeel.mirrored(), Landmark::RightHeel);
+    }
+
+    #[test]
+    fn swapping_legs_exchanges_only_legs() {
+        let mut kps = [Keypoint::default(); NUM_LANDMARKS];
+        for (i, k) in kps.iter_mut().enumerate() {
+            k.x = i as f64;
+        }
+        let mut pose = Pose::new(kps);
+        pose.swap_lower_legs();
+        assert_eq!(pose.kp(Landmark::LeftAnkle).x, Landmark::RightAnkle.index() as f64);
+        assert_eq!(pose.kp(Landmark::LeftHip).x, Landmark::LeftHip.index() as f64);
+        pose.swap_sides();
+        assert_eq!(pose.kp(Landmark::LeftHip).x, Landmark::RightHip.index() as f64);
+        assert_eq!(pose.kp(Landmark::LeftAnkle).x, Landmark::LeftAnkle.index() as f64);
+    }
+}

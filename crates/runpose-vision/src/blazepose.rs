@@ -1,0 +1,500 @@
+//! BlazePose: the person detector finds a region of interest (ROI), the landmark model estimates 33 landmarks in
+//! it, and each frame's landmarks give the next frame's ROI, so the detector runs only when tracking is lost
+//! (MediaPipe's pose tracking graph). Tensor layouts and decoding rules: models/README.md.
+
+use std::f32::consts::PI;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use image::RgbImage;
+use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
+use ort::value::TensorRef;
+use runpose_core::{Keypoint, NUM_LANDMARKS, Pose};
+
+use crate::VisionError;
+use crate::runtime;
+
+pub const DETECTOR_FILE: &str = "mp_pose_detection.onnx";
+const DETECTOR_SIZE: usize = 224;
+const LANDMARK_SIZE: usize = 256;
+const NUM_ANCHORS: usize = 2254;
+/// Detection score threshold and non-maximum-suppression overlap (MediaPipe pose_detection defaults).
+const MIN_DETECTION_SCORE: f32 = 0.5;
+const NMS_IOU: f32 = 0.3;
+/// Pose presence below which tracking is lost and the detector runs again.
+const MIN_PRESENCE: f32 = 0.5;
+/// The ROI side is this much larger than twice the centre-to-scale-point distance.
+const ROI_SCALE: f32 = 1.25;
+/// Heatmap refinement (MediaPipe RefineLandmarksFromHeatmap): window size and least confidence.
+const REFINE_KERNEL: usize = 7;
+const REFINE_MIN_CONFIDENCE: f32 = 0.5;
+
+/// Which landmark model to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ModelVariant {
+    Lite,
+    Full,
+    Heavy,
+}
+
+impl ModelVariant {
+    pub const ALL: [ModelVariant; 3] = [ModelVariant::Lite, ModelVariant::Full, ModelVariant::Heavy];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelVariant::Lite => "lite",
+            ModelVariant::Full => "full",
+            ModelVariant::Heavy => "heavy",
+        }
+    }
+
+    pub fn file_name(self) -> String {
+        format!("mp_pose_landmark_{}.onnx", self.name())
+    }
+}
+
+impl FromStr for ModelVariant {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.name() == s)
+            .ok_or_else(|| format!("unknown model '{s}': choose lite, full or heavy"))
+    }
+}
+
+/// A rotated square region of the image, pixels and radians (0 = upright person).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Roi {
+    pub cx: f32,
+    pub cy: f32,
+    pub side: f32,
+    pub rotation: f32,
+}
+
+impl Roi {
+    /// MediaPipe's alignment-points rule: centre at `centre`, side 2·|scale − centre|·1.25, rotated so that the
+    /// centre-to-scale-point direction points up.
+    pub fn from_alignment(centre: (f32, f32), scale: (f32, f32)) -> Roi {
+        let (dx, dy) = (scale.0 - centre.0, scale.1 - centre.1);
+        let side = 2.0 * dx.hypot(dy) * ROI_SCALE;
+        let mut rotation = PI / 2.0 - (-dy).atan2(dx);
+        rotation = (rotation + PI).rem_euclid(2.0 * PI) - PI;
+        Roi { cx: centre.0, cy: centre.1, side, rotation }
+    }
+
+    /// The image point of normalised ROI coordinates (0..1, 0..1).
+    pub fn to_image(&self, u: f32, v: f32) -> (f32, f32) {
+        let (s, c) = self.rotation.sin_cos();
+        let (du, dv) = ((u - 0.5) * self.side, (v - 0.5) * self.side);
+        (self.cx + du * c - dv * s, self.cy + du * s + dv * c)
+    }
+}
+
+/// Fills `out` (size × size × 3, NHWC) with the ROI resampled bilinearly, each channel mapped by `v * scale + offset`;
+/// outside the image reads as black.
+fn warp_roi(img: &RgbImage, roi: &Roi, size: usize, scale: f32, offset: f32, out: &mut [f32]) {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let raw = img.as_raw();
+    let (s, c) = roi.rotation.sin_cos();
+    let step = roi.side / size as f32;
+    // Image position of the centre of output pixel (0, 0), and the steps along output x and y.
+    let (ux, uy) = (c * step, s * step);
+    let (vx, vy) = (-s * step, c * step);
+    let half = size as f32 / 2.0 - 0.5;
+    let x0 = roi.cx - half * ux - half * vx - 0.5;
+    let y0 = roi.cy - half * uy - half * vy - 0.5;
+    let pixel = |x: i64, y: i64, ch: usize| -> f32 {
+        if x < 0 || y < 0 || x >= w || y >= h { 0.0 } else { raw[((y * w + x) * 3) as usize + ch] as f32 }
+    };
+    for row in 0..size {
+        let (mut x, mut y) = (x0 + row as f32 * vx, y0 + row as f32 * vy);
+        let line = &mut out[row * size * 3..(row + 1) * size * 3];
+        for px in line.chunks_exact_mut(3) {
+            let (fx, fy) = (x.floor(), y.floor());
+            let (ax, ay) = (x - fx, y - fy);
+            let (ix, iy) = (fx as i64, fy as i64);
+            let inside = ix >= 0 && iy >= 0 && ix + 1 < w && iy + 1 < h;
+            for (ch, o) in px.iter_mut().enumerate() {
+                let v = if inside {
+                    let base = ((iy * w + ix) * 3) as usize + ch;
+                    let row_step = (w * 3) as usize;
+                    let (p00, p10) = (raw[base] as f32, raw[base + 3] as f32);
+                    let (p01, p11) = (raw[base + row_step] as f32, raw[base + row_step + 3] as f32);
+                    (p00 * (1.0 - ax) + p10 * ax) * (1.0 - ay) + (p01 * (1.0 - ax) + p11 * ax) * ay
+                } else {
+                    (pixel(ix, iy, ch) * (1.0 - ax) + pixel(ix + 1, iy, ch) * ax) * (1.0 - ay)
+                        + (pixel(ix, iy + 1, ch) * (1.0 - ax) + pixel(ix + 1, iy + 1, ch) * ax) * ay
+                };
+                *o = v * scale + offset;
+            }
+            x += ux;
+            y += uy;
+        }
+    }
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn open_session(path: &Path, threads: usize) -> Result<Session, VisionError> {
+    if !path.is_file() {
+        return Err(VisionError::ModelMissing { path: path.to_path_buf() });
+    }
+    let env = runtime::environment()?;
+    let wrong = |e: ort::Error| VisionError::WrongModel { path: path.to_path_buf(), expected: format!("a loadable ONNX model: {e}") };
+    Session::builder(env)
+        .and_then(|b| Ok(b.with_optimization_level(GraphOptimizationLevel::Level3)?.with_intra_threads(threads)?))
+        .map_err(VisionError::Inference)?
+        .commit_from_file(path)
+        .map_err(wrong)
+}
+
+/// Checks that the session has the named input of the given shape and the named outputs.
+fn check_signature(session: &Session, path: &Path, input: (&str, &[i64]), outputs: &[&str]) -> Result<(), VisionError> {
+    let expected = format!("input {} {:?}, outputs {}", input.0, input.1, outputs.join(", "));
+    let ok_input = session
+        .inputs()
+        .iter()
+        .any(|i| i.name() == input.0 && i.dtype().tensor_shape().is_some_and(|s| s.iter().copied().eq(input.1.iter().copied())));
+    let ok_outputs = outputs.iter().all(|o| session.outputs().iter().any(|s| s.name() == *o));
+    if ok_input && ok_outputs { Ok(()) } else { Err(VisionError::WrongModel { path: path.to_path_buf(), expected }) }
+}
+
+/// The SSD anchor centres of the pose detector (strides 8, 16, 32, 32, 32 with 2 anchors each; layers sharing a
+/// stride share a grid), in normalised input coordinates.
+fn detector_anchors() -> Vec<(f32, f32)> {
+    let strides = [8usize, 16, 32, 32, 32];
+    let mut anchors = Vec::with_capacity(NUM_ANCHORS);
+    let mut layer = 0;
+    while layer < strides.len() {
+        let mut per_cell = 0;
+        let mut last = layer;
+        while last < strides.len() && strides[last] == strides[layer] {
+            per_cell += 2;
+            last += 1;
+        }
+        let grid = DETECTOR_SIZE.div_ceil(strides[layer]);
+        for y in 0..grid {
+            for x in 0..grid {
+                for _ in 0..per_cell {
+                    anchors.push(((x as f32 + 0.5) / grid as f32, (y as f32 + 0.5) / grid as f32));
+                }
+            }
+        }
+        layer = last;
+    }
+    anchors
+}
+
+/// A detected person: score, box (centre x, centre y, width, height) and the 4 alignment keypoints, all in image
+/// pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    pub score: f32,
+    pub bbox: [f32; 4],
+    pub keypoints: [(f32, f32); 4],
+}
+
+impl Detection {
+    /// The landmark model's ROI: keypoint 0 (hip centre) and 1 (full-body scale point).
+    pub fn roi(&self) -> Roi {
+        Roi::from_alignment(self.keypoints[0], self.keypoints[1])
+    }
+}
+
+fn iou(a: &[f32; 4], b: &[f32; 4]) -> f32 {
+    let (ax0, ay0, ax1, ay1) = (a[0] - a[2] / 2.0, a[1] - a[3] / 2.0, a[0] + a[2] / 2.0, a[1] + a[3] / 2.0);
+    let (bx0, by0, bx1, by1) = (b[0] - b[2] / 2.0, b[1] - b[3] / 2.0, b[0] + b[2] / 2.0, b[1] + b[3] / 2.0);
+    let iw = (ax1.min(bx1) - ax0.max(bx0)).max(0.0);
+    let ih = (ay1.min(by1) - ay0.max(by0)).max(0.0);
+    let inter = iw * ih;
+    let union = a[2] * a[3] + b[2] * b[3] - inter;
+    if union > 0.0 { inter / union } else { 0.0 }
+}
+
+/// Decodes the detector's raw outputs (normalised to the input square) and keeps the best person after weighted
+/// non-maximum suppression: the best-scoring box averaged with the boxes overlapping it, weighted by score.
+fn decode_detections(regressors: &[f32], logits: &[f32], anchors: &[(f32, f32)]) -> Option<Detection> {
+    let s = DETECTOR_SIZE as f32;
+    let mut candidates: Vec<Detection> = anchors
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &(ax, ay))| {
+            let score = sigmoid(logits[i].clamp(-100.0, 100.0));
+            if score < MIN_DETECTION_SCORE {
+                return None;
+            }
+            let r = &regressors[i * 12..(i + 1) * 12];
+            let bbox = [r[0] / s + ax, r[1] / s + ay, r[2] / s, r[3] / s];
+            let keypoints = std::array::from_fn(|k| (r[4 + 2 * k] / s + ax, r[5 + 2 * k] / s + ay));
+            Some(Detection { score, bbox, keypoints })
+        })
+        .collect();
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let best = candidates.first()?.clone();
+    let cluster: Vec<&Detection> = candidates.iter().filter(|d| iou(&d.bbox, &best.bbox) > NMS_IOU).collect();
+    let total: f32 = cluster.iter().map(|d| d.score).sum();
+    let mut merged = Detection { score: best.score, bbox: [0.0; 4], keypoints: [(0.0, 0.0); 4] };
+    for d in cluster {
+        let w = d.score / total;
+        for k in 0..4 {
+            merged.bbox[k] += d.bbox[k] * w;
+            merged.keypoints[k].0 += d.keypoints[k].0 * w;
+            merged.keypoints[k].1 += d.keypoints[k].1 * w;
+        }
+    }
+    Some(merged)
+}
+
+/// Time spent per stage, summed over calls.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTimes {
+    pub detect: Duration,
+    pub detect_calls: u32,
+    pub landmark: Duration,
+    pub landmark_calls: u32,
+}
+
+/// Settings of a tracker.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackerOptions {
+    pub variant: ModelVariant,
+    /// ONNX Runtime intra-op threads per session.
+    pub threads: usize,
+    /// Refine landmark positions with the model's heatmap, as MediaPipe does.
+    pub refine_with_heatmap: bool,
+}
+
+impl TrackerOptions {
+    pub fn new(variant: ModelVariant) -> Self {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+        Self { variant, threads, refine_with_heatmap: true }
+    }
+}
+
+/// Single-person BlazePose tracker.
+pub struct PoseTracker {
+    detector: Session,
+    landmarker: Session,
+    anchors: Vec<(f32, f32)>,
+    options: TrackerOptions,
+    roi: Option<Roi>,
+    detector_input: Vec<f32>,
+    landmark_input: Vec<f32>,
+    times: StageTimes,
+}
+
+/// One frame's result: the pose in image pixels and the ROI it was found in.
+#[derive(Debug, Clone)]
+pub struct Estimate {
+    pub pose: Pose,
+    pub roi: Roi,
+    pub presence: f32,
+}
+
+impl PoseTracker {
+    /// Loads the detector and the landmark model from `models_dir`.
+    pub fn new(models_dir: &Path, options: TrackerOptions) -> Result<Self, VisionError> {
+        let det_path = models_dir.join(DETECTOR_FILE);
+        let lm_path: PathBuf = models_dir.join(options.variant.file_name());
+        let detector = open_session(&det_path, options.threads)?;
+        check_signature(&detector, &det_path, ("input_1", &[1, 224, 224, 3]), &["Identity", "Identity_1"])?;
+        let landmarker = open_session(&lm_path, options.threads)?;
+        check_signature(&landmarker, &lm_path, ("input_1", &[1, 256, 256, 3]), &["Identity", "Identity_1", "Identity_3"])?;
+        Ok(Self {
+            detector,
+            landmarker,
+            anchors: detector_anchors(),
+            options,
+            roi: None,
+            detector_input: vec![0.0; DETECTOR_SIZE * DETECTOR_SIZE * 3],
+            landmark_input: vec![0.0; LANDMARK_SIZE * LANDMARK_SIZE * 3],
+            times: StageTimes::default(),
+        })
+    }
+
+    /// Loads the models from the default folder (see `runtime::models_dir`).
+    pub fn with_variant(variant: ModelVariant) -> Result<Self, VisionError> {
+        Self::new(&runtime::models_dir(), TrackerOptions::new(variant))
+    }
+
+    pub fn times(&self) -> StageTimes {
+        self.times
+    }
+
+    /// Forgets the tracked ROI: the next frame runs the detector.
+    pub fn reset(&mut self) {
+        self.roi = None;
+    }
+
+    /// Runs the person detector on the whole frame (letterboxed to 224×224).
+    pub fn detect(&mut self, img: &RgbImage) -> Result<Option<Detection>, VisionError> {
+        let start = Instant::now();
+        let (w, h) = (img.width() as f32, img.height() as f32);
+        let frame_roi = Roi { cx: w / 2.0, cy: h / 2.0, side: w.max(h), rotation: 0.0 };
+        warp_roi(img, &frame_roi, DETECTOR_SIZE, 1.0 / 127.5, -1.0, &mut self.detector_input);
+        let input = TensorRef::from_array_view(([1usize, DETECTOR_SIZE, DETECTOR_SIZE, 3], &self.detector_input[..]))?;
+        let outputs = self.detector.run(ort::inputs!["input_1" => input])?;
+        let (_, regressors) = outputs["Identity"].try_extract_tensor::<f32>()?;
+        let (_, logits) = outputs["Identity_1"].try_extract_tensor::<f32>()?;
+        let detection = decode_detections(regressors, logits, &self.anchors).map(|d| {
+            let to_px = |(u, v): (f32, f32)| frame_roi.to_image(u, v);
+            let (cx, cy) = to_px((d.bbox[0], d.bbox[1]));
+            Detection {
+                score: d.score,
+                bbox: [cx, cy, d.bbox[2] * frame_roi.side, d.bbox[3] * frame_roi.side],
+                keypoints: d.keypoints.map(to_px),
+            }
+        });
+        self.times.detect += start.elapsed();
+        self.times.detect_calls += 1;
+        Ok(detection)
+    }
+
+    /// Runs the landmark model on `roi`. Returns the pose, the ROI for the next frame and the pose presence.
+    pub fn landmarks(&mut self, img: &RgbImage, roi: &Roi) -> Result<(Estimate, Roi), VisionError> {
+        let start = Instant::now();
+        warp_roi(img, roi, LANDMARK_SIZE, 1.0 / 255.0, 0.0, &mut self.landmark_input);
+        let input = TensorRef::from_array_view(([1usize, LANDMARK_SIZE, LANDMARK_SIZE, 3], &self.landmark_input[..]))?;
+        let outputs = self.landmarker.run(ort::inputs!["input_1" => input])?;
+        let (_, raw) = outputs["Identity"].try_extract_tensor::<f32>()?;
+        let (_, presence) = outputs["Identity_1"].try_extract_tensor::<f32>()?;
+        let (_, heatmap) = outputs["Identity_3"].try_extract_tensor::<f32>()?;
+        let size = LANDMARK_SIZE as f32;
+        let mut uv: Vec<(f32, f32)> = (0..39).map(|i| (raw[i * 5] / size, raw[i * 5 + 1] / size)).collect();
+        if self.options.refine_with_heatmap {
+            refine_from_heatmap(&mut uv[..NUM_LANDMARKS], heatmap);
+        }
+        let keypoints: [Keypoint; NUM_LANDMARKS] = std::array::from_fn(|i| {
+            let (x, y) = roi.to_image(uv[i].0, uv[i].1);
+            Keypoint {
+                x: x as f64,
+                y: y as f64,
+                z: (raw[i * 5 + 2] / size * roi.side) as f64,
+                score: sigmoid(raw[i * 5 + 3]) as f64,
+            }
+        });
+        let next = Roi::from_alignment(roi.to_image(uv[33].0, uv[33].1), roi.to_image(uv[34].0, uv[34].1));
+        self.times.landmark += start.elapsed();
+        self.times.landmark_calls += 1;
+        Ok((Estimate { pose: Pose::new(keypoints), roi: *roi, presence: presence[0] }, next))
+    }
+
+    /// Tracks the person into a new frame: landmarks in the ROI carried from the previous frame, or from a fresh
+    /// detection when tracking was lost (then retried once with a detection if the tracked ROI lost the person).
+    pub fn process(&mut self, img: &RgbImage) -> Result<Option<Estimate>, VisionError> {
+        let tracked = self.roi.is_some();
+        for attempt in 0..2 {
+            let roi = match self.roi {
+                Some(r) if attempt == 0 => r,
+                _ => match self.detect(img)? {
+                    Some(d) => d.roi(),
+                    None => {
+                        self.roi = None;
+                        return Ok(None);
+                    }
+                },
+            };
+            let (estimate, next) = self.landmarks(img, &roi)?;
+            if estimate.presence >= MIN_PRESENCE {
+                self.roi = Some(next);
+                return Ok(Some(estimate));
+            }
+            self.roi = None;
+            if !tracked {
+                break;
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// MediaPipe's RefineLandmarksFromHeatmap: for each landmark, the sigmoid of the 64×64 heatmap in a 7×7 window at
+/// its cell; if the window's peak reaches 0.5, the landmark moves to the confidence-weighted mean cell / 64.
+fn refine_from_heatmap(uv: &mut [(f32, f32)], heatmap: &[f32]) {
+    const HM: usize = 64;
+    const CHANNELS: usize = 39;
+    let offset = (REFINE_KERNEL / 2) as i64;
+    for (k, p) in uv.iter_mut().enumerate() {
+        let (cx, cy) = ((p.0 * HM as f32) as i64, (p.1 * HM as f32) as i64);
+        let (mut sum, mut sx, mut sy, mut peak) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        for row in (cy - offset).max(0)..=(cy + offset).min(HM as i64 - 1) {
+            for col in (cx - offset).max(0)..=(cx + offset).min(HM as i64 - 1) {
+                let conf = sigmoid(heatmap[(row as usize * HM + col as usize) * CHANNELS + k]);
+                sum += conf;
+                sx += col as f32 * conf;
+                sy += row as f32 * conf;
+                peak = peak.max(conf);
+            }
+        }
+        if peak >= REFINE_MIN_CONFIDENCE && sum > 0.0 {
+            *p = (sx / sum / HM as f32, sy / sum / HM as f32);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_follow_the_mediapipe_layout() {
+        let a = detector_anchors();
+        assert_eq!(a.len(), NUM_ANCHORS);
+        assert_eq!(a[0], (0.5 / 28.0, 0.5 / 28.0));
+        assert_eq!(a[1], a[0]);
+        assert_eq!(a[2], (1.5 / 28.0, 0.5 / 28.0));
+        let first_14 = 28 * 28 * 2;
+        assert_eq!(a[first_14], (0.5 / 14.0, 0.5 / 14.0));
+        assert_eq!(a[NUM_ANCHORS - 1], (6.5 / 7.0, 6.5 / 7.0));
+    }
+
+    #[test]
+    fn roi_rule_is_upright_for_a_standing_person() {
+        // Scale point straight above the hip centre: no rotation, side = 2 * 100 * 1.25.
+        let roi = Roi::from_alignment((200.0, 300.0), (200.0, 200.0));
+        assert!(roi.rotation.abs() < 1e-6);
+        assert!((roi.side - 250.0).abs() < 1e-4);
+        assert_eq!(roi.to_image(0.5, 0.5), (200.0, 300.0));
+        // Scale point to the right: the person lies on their side, rotated by +90°.
+        let lying = Roi::from_alignment((200.0, 300.0), (300.0, 300.0));
+        assert!((lying.rotation - PI / 2.0).abs() < 1e-6);
+        let (x, y) = lying.to_image(0.5, 0.0); // top centre of the crop lies towards the scale point
+        assert!((x - 325.0).abs() < 1e-3 && (y - 300.0).abs() < 1e-3, "{x} {y}");
+    }
+
+    #[test]
+    fn warp_copies_an_axis_aligned_crop_exactly() {
+        let img = RgbImage::from_fn(8, 8, |x, y| image::Rgb([(x * 10) as u8, (y * 10) as u8, 7]));
+        let roi = Roi { cx: 4.0, cy: 4.0, side: 4.0, rotation: 0.0 };
+        let mut out = vec![0.0; 4 * 4 * 3];
+        warp_roi(&img, &roi, 4, 1.0, 0.0, &mut out);
+        // Output pixel (0, 0) is image pixel (2, 2).
+        assert_eq!(&out[..3], &[20.0, 20.0, 7.0]);
+        assert_eq!(&out[(3 * 4 + 1) * 3..(3 * 4 + 1) * 3 + 3], &[30.0, 50.0, 7.0]);
+        // Outside the image reads black, scaled like the rest.
+        let far = Roi { cx: -100.0, cy: -100.0, side: 4.0, rotation: 0.0 };
+        warp_roi(&img, &far, 4, 2.0, -1.0, &mut out);
+        assert!(out.iter().all(|&v| v == -1.0));
+    }
+
+    #[test]
+    fn weighted_nms_averages_overlapping_boxes() {
+        let anchors = vec![(0.5, 0.5), (0.5, 0.5), (0.1, 0.1)];
+        let mut reg = vec![0.0f32; 3 * 12];
+        for i in 0..3 {
+            reg[i * 12 + 2] = 44.8; // w = h = 0.2
+            reg[i * 12 + 3] = 44.8;
+        }
+        reg[12] = 2.24; // second box 0.01 to the right
+        let logits = [2.0, 2.0, -5.0];
+        let d = decode_detections(&reg, &logits, &anchors).unwrap();
+        assert!((d.bbox[0] - 0.505).abs() < 1e-6, "{:?}", d.bbox);
+        assert!((d.score - sigmoid(2.0)).abs() < 1e-6);
+        assert!(decode_detections(&reg, &[-3.0; 3], &anchors).is_none());
+    }
+}

@@ -1,0 +1,76 @@
+//! Finding and loading the ONNX Runtime shared library, and finding the bundled models.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ort::environment::Environment;
+
+use crate::VisionError;
+
+/// The ONNX Runtime release setup installs (from the PyPI wheel `onnxruntime`).
+pub const ORT_VERSION: &str = "1.32.0";
+
+/// The repository root this crate was built in (models/ and .cache/ live there).
+fn source_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn exe_dir() -> Option<PathBuf> {
+    std::env::current_exe().ok()?.parent().map(Path::to_path_buf)
+}
+
+/// A `libonnxruntime.so*` in `dir`, the most specific (longest, versioned) name first.
+fn library_in(dir: &Path) -> Option<PathBuf> {
+    let mut libs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("libonnxruntime.so")))
+        .collect();
+    libs.sort_by_key(|p| std::cmp::Reverse(p.as_os_str().len()));
+    libs.into_iter().next()
+}
+
+/// Where the ONNX Runtime library is: `ORT_DYLIB_PATH` if set, else the project's cache folder
+/// (`.cache/onnxruntime/`, filled by `scripts/setup.sh`), else beside the executable.
+pub fn find_onnxruntime() -> Result<PathBuf, VisionError> {
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH") {
+        let p = PathBuf::from(p);
+        return if p.is_file() { Ok(p) } else { Err(VisionError::RuntimeMissing { looked: vec![p] }) };
+    }
+    let dirs: Vec<PathBuf> = [Some(source_root().join(".cache/onnxruntime")), exe_dir(), exe_dir().map(|d| d.join("lib"))]
+        .into_iter()
+        .flatten()
+        .collect();
+    dirs.iter().find_map(|d| library_in(d)).ok_or(VisionError::RuntimeMissing { looked: dirs })
+}
+
+static ENVIRONMENT: OnceLock<Result<Environment, String>> = OnceLock::new();
+
+/// The process's ONNX Runtime environment, loading the library on first use.
+pub fn environment() -> Result<&'static Environment, VisionError> {
+    let env = ENVIRONMENT.get_or_init(|| {
+        let path = find_onnxruntime().map_err(|e| e.to_string())?;
+        tracing::info!(library = %path.display(), "loading ONNX Runtime");
+        ort::init_from(&path)
+            .map_err(|e| format!("could not load ONNX Runtime from {}: {e}", path.display()))?
+            .with_name("runpose")
+            .build()
+            .map_err(|e| format!("could not start ONNX Runtime from {}: {e}", path.display()))
+    });
+    env.as_ref().map_err(|msg| VisionError::Runtime(msg.clone()))
+}
+
+/// The folder holding the ONNX models: `RUNPOSE_MODELS` if set, else `models/` of the source tree, else `models/`
+/// beside the executable.
+pub fn models_dir() -> PathBuf {
+    if let Some(p) = std::env::var_os("RUNPOSE_MODELS") {
+        return PathBuf::from(p);
+    }
+    let candidates = [Some(source_root().join("models")), exe_dir().map(|d| d.join("models"))];
+    candidates
+        .iter()
+        .flatten()
+        .find(|d| d.join(crate::blazepose::DETECTOR_FILE).is_file())
+        .cloned()
+        .unwrap_or_else(|| source_root().join("models"))
+}

@@ -1,1 +1,71 @@
+//! runpose-capture: frame sources and recording. Video files are decoded with FFmpeg (frame threading on), turned
+//! upright from their rotation metadata and time-stamped from the stream; a capture thread hands frames on through a
+//! bounded channel.
 
+pub mod video;
+
+use std::path::PathBuf;
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{Receiver, bounded};
+use image::RgbImage;
+
+pub use video::{VideoInfo, VideoReader, VideoWriter};
+
+/// One decoded frame: its position in the source, its time stamp (seconds from the first frame) and its pixels as
+/// displayed.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub index: usize,
+    pub t: f64,
+    pub image: RgbImage,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    #[error("{0} does not exist: check the path")]
+    NotFound(PathBuf),
+    #[error("{path} could not be opened as a video ({reason}): is it a video file, and complete?")]
+    NotAVideo { path: PathBuf, reason: String },
+    #[error("{0} has no video stream: give a video file")]
+    NoVideoStream(PathBuf),
+    #[error("{path} uses a video format this FFmpeg cannot decode ({reason}): convert it to H.264 MP4 first")]
+    Unsupported { path: PathBuf, reason: String },
+    #[error("could not write {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
+}
+
+/// Opens `path` and decodes it on its own thread (FFmpeg's contexts cannot move between threads, so the reader
+/// lives there). At most `capacity` frames wait in the channel, so a slow consumer slows decoding instead of filling
+/// memory. The thread ends at the end of the video or when the receiver is dropped; joining it gives the reader's
+/// `damage()`: why the file ended early, if it did.
+pub fn spawn_decoder(
+    path: impl Into<PathBuf>,
+    capacity: usize,
+) -> Result<(VideoInfo, Receiver<Result<Frame, CaptureError>>, JoinHandle<Option<String>>), CaptureError> {
+    let path = path.into();
+    let (info_tx, info_rx) = bounded(1);
+    let (tx, rx) = bounded(capacity.max(1));
+    let handle = std::thread::Builder::new()
+        .name("runpose-decode".into())
+        .spawn(move || {
+            let mut reader = match VideoReader::open(&path) {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = info_tx.send(Err(e));
+                    return None;
+                }
+            };
+            let _ = info_tx.send(Ok(reader.info().clone()));
+            while let Some(item) = reader.next_frame().transpose() {
+                let failed = item.is_err();
+                if tx.send(item).is_err() || failed {
+                    break;
+                }
+            }
+            reader.damage().map(str::to_string)
+        })
+        .expect("the decode thread starts");
+    let info = info_rx.recv().expect("the decode thread reports the opening")?;
+    Ok((info, rx, handle))
+}

@@ -1,0 +1,382 @@
+//! Video files in (FFmpeg through ffmpeg-next) and out (H.264 MP4).
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use ffmpeg_next as ffmpeg;
+use ffmpeg::codec::packet::side_data::Type as SideDataType;
+use ffmpeg::format::Pixel;
+use ffmpeg::software::scaling;
+use image::RgbImage;
+
+use crate::{CaptureError, Frame};
+
+fn init_ffmpeg() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        let _ = ffmpeg::init();
+        // Our own errors say what went wrong; FFmpeg's console chatter would only bury them.
+        ffmpeg::util::log::set_level(ffmpeg::util::log::Level::Fatal);
+    });
+}
+
+/// What is known about a video before decoding it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VideoInfo {
+    /// Size as displayed (after rotation).
+    pub width: u32,
+    pub height: u32,
+    /// Clockwise rotation applied to decoded frames, degrees (0, 90, 180 or 270), from the display matrix.
+    pub rotation: u32,
+    /// Average frame rate the container declares (time stamps, not this, time the frames).
+    pub fps: f64,
+    /// Frame count the container declares, if any.
+    pub frames_hint: Option<u64>,
+    pub duration_s: Option<f64>,
+    pub codec: String,
+}
+
+/// Clockwise rotation (0, 90, 180, 270) that displays a frame upright, from a display matrix (9 native-endian i32,
+/// 16.16 fixed point), as the ffmpeg command line computes it.
+pub fn rotation_from_display_matrix(m: &[i32; 9]) -> u32 {
+    let f = |v: i32| v as f64 / 65536.0;
+    let (sx, sy) = (f(m[0]).hypot(f(m[3])), f(m[1]).hypot(f(m[4])));
+    if sx == 0.0 || sy == 0.0 {
+        return 0;
+    }
+    let ccw = -(f(m[1]) / sy).atan2(f(m[0]) / sx).to_degrees();
+    let cw = (-ccw).round().rem_euclid(360.0);
+    (((cw / 90.0).round() as u32) % 4) * 90
+}
+
+/// Reads the frames of a video file, converted to RGB and rotated upright, with time stamps from the stream.
+pub struct VideoReader {
+    path: PathBuf,
+    input: ffmpeg::format::context::Input,
+    stream_index: usize,
+    decoder: ffmpeg::decoder::Video,
+    scaler: Option<(scaling::Context, Pixel, u32, u32)>,
+    time_base: f64,
+    first_ts: Option<i64>,
+    last_t: Option<f64>,
+    info: VideoInfo,
+    index: usize,
+    flushing: bool,
+    finished: bool,
+    damage: Option<String>,
+}
+
+impl VideoReader {
+    /// Opens a video file. Errors say in one sentence what is wrong with the file.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, CaptureError> {
+        init_ffmpeg();
+        let path = path.as_ref().to_path_buf();
+        if !path.exists() {
+            return Err(CaptureError::NotFound(path));
+        }
+        let input = ffmpeg::format::input(&path).map_err(|e| CaptureError::NotAVideo { path: path.clone(), reason: e.to_string() })?;
+        let stream = input.streams().best(ffmpeg::media::Type::Video).ok_or_else(|| CaptureError::NoVideoStream(path.clone()))?;
+        let stream_index = stream.index();
+        let tb = stream.time_base();
+        let time_base = tb.numerator() as f64 / tb.denominator().max(1) as f64;
+        let rotation = stream
+            .side_data()
+            .find(|sd| sd.kind() == SideDataType::DisplayMatrix)
+            .and_then(|sd| {
+                let bytes: [u8; 36] = sd.data().get(..36)?.try_into().ok()?;
+                let m: [i32; 9] = std::array::from_fn(|i| i32::from_ne_bytes(bytes[i * 4..i * 4 + 4].try_into().expect("4 bytes")));
+                Some(rotation_from_display_matrix(&m))
+            })
+            .or_else(|| stream.metadata().get("rotate").and_then(|r| r.parse::<i64>().ok()).map(|r| (r.rem_euclid(360) as u32 / 90) * 90))
+            .unwrap_or(0);
+        let rate = stream.avg_frame_rate();
+        let fps = if rate.denominator() != 0 { rate.numerator() as f64 / rate.denominator() as f64 } else { 0.0 };
+        let frames_hint = (stream.frames() > 0).then_some(stream.frames() as u64);
+        let duration_s = (stream.duration() > 0).then_some(stream.duration() as f64 * time_base);
+        let mut context = ffmpeg::codec::context::Context::from_parameters(stream.parameters())
+            .map_err(|e| CaptureError::NotAVideo { path: path.clone(), reason: e.to_string() })?;
+        context.set_threading(ffmpeg::codec::threading::Config { kind: ffmpeg::codec::threading::Type::Frame, count: 2, ..Default::default() });
+        let decoder = context.decoder().video().map_err(|e| CaptureError::Unsupported { path: path.clone(), reason: e.to_string() })?;
+        let codec = decoder.codec().map_or_else(|| "unknown".to_string(), |c| c.name().to_string());
+        let (w, h) = (decoder.width(), decoder.height());
+        if w == 0 || h == 0 {
+            return Err(CaptureError::Unsupported { path, reason: "the video stream has no frame size".into() });
+        }
+        let (width, height) = if rotation % 180 == 90 { (h, w) } else { (w, h) };
+        let info = VideoInfo { width, height, rotation, fps, frames_hint, duration_s, codec };
+        Ok(Self {
+            path,
+            input,
+            stream_index,
+            decoder,
+            scaler: None,
+            time_base,
+            first_ts: None,
+            last_t: None,
+            info,
+            index: 0,
+            flushing: false,
+            finished: false,
+            damage: None,
+        })
+    }
+
+    pub fn info(&self) -> &VideoInfo {
+        &self.info
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Why decoding stopped early or skipped data (a truncated or corrupt file), if it did.
+    pub fn damage(&self) -> Option<&str> {
+        self.damage.as_deref()
+    }
+
+    fn note_damage(&mut self, what: String) {
+        tracing::warn!(path = %self.path.display(), "{what}");
+        self.damage.get_or_insert(what);
+    }
+
+    /// The next frame, or `None` at the end. A truncated or damaged file ends early (see `damage`), it does not fail.
+    pub fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
+        let mut decoded = ffmpeg::frame::Video::empty();
+        loop {
+            if self.finished {
+                return Ok(None);
+            }
+            match self.decoder.receive_frame(&mut decoded) {
+                Ok(()) => return self.convert(&decoded).map(Some),
+                Err(ffmpeg::Error::Eof) => {
+                    self.finished = true;
+                    self.check_complete();
+                    return Ok(None);
+                }
+                Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EAGAIN => {}
+                Err(e) => {
+                    self.note_damage(format!("a frame could not be decoded ({e})"));
+                    continue;
+                }
+            }
+            if self.flushing {
+                // Draining after EOF produced nothing more.
+                self.finished = true;
+                self.check_complete();
+                return Ok(None);
+            }
+            self.feed_packet();
+        }
+    }
+
+    /// At the end: a file whose frames stop well before its declared duration was cut short.
+    fn check_complete(&mut self) {
+        let (Some(duration), Some(last)) = (self.info.duration_s, self.last_t) else { return };
+        let interval = if self.info.fps > 0.0 { 1.0 / self.info.fps } else { 0.1 };
+        if last + 3.0 * interval < duration {
+            self.note_damage(format!(
+                "the file ends early: frames stop at {last:.2} s of its {duration:.2} s; the frames before that are used"
+            ));
+        }
+    }
+
+    /// Sends the next packet of the video stream to the decoder, or end-of-stream.
+    fn feed_packet(&mut self) {
+        let mut packet = ffmpeg::Packet::empty();
+        loop {
+            match packet.read(&mut self.input) {
+                Ok(()) if packet.stream() == self.stream_index => {
+                    if let Err(e) = self.decoder.send_packet(&packet) {
+                        self.note_damage(format!("a damaged packet was skipped ({e})"));
+                        continue;
+                    }
+                    return;
+                }
+                Ok(()) => continue,
+                Err(ffmpeg::Error::Eof) => break,
+                Err(e) => {
+                    self.note_damage(format!("the file ends early or is damaged ({e}); the frames before that are used"));
+                    break;
+                }
+            }
+        }
+        self.flushing = true;
+        let _ = self.decoder.send_eof();
+    }
+
+    fn convert(&mut self, decoded: &ffmpeg::frame::Video) -> Result<Frame, CaptureError> {
+        let (w, h, fmt) = (decoded.width(), decoded.height(), decoded.format());
+        if self.scaler.as_ref().is_none_or(|(_, f, sw, sh)| (*f, *sw, *sh) != (fmt, w, h)) {
+            let ctx = scaling::Context::get(fmt, w, h, Pixel::RGB24, w, h, scaling::Flags::BILINEAR)
+                .map_err(|e| CaptureError::Unsupported { path: self.path.clone(), reason: format!("pixel format {fmt:?}: {e}") })?;
+            self.scaler = Some((ctx, fmt, w, h));
+        }
+        let mut rgb = ffmpeg::frame::Video::empty();
+        let (scaler, ..) = self.scaler.as_mut().expect("set above");
+        scaler.run(decoded, &mut rgb).map_err(|e| CaptureError::Unsupported { path: self.path.clone(), reason: e.to_string() })?;
+        let stride = rgb.stride(0);
+        let data = rgb.data(0);
+        let row = w as usize * 3;
+        let mut packed = Vec::with_capacity(row * h as usize);
+        for y in 0..h as usize {
+            packed.extend_from_slice(&data[y * stride..y * stride + row]);
+        }
+        let upright = RgbImage::from_raw(w, h, packed).expect("buffer sized to the frame");
+        let image = match self.info.rotation {
+            90 => image::imageops::rotate90(&upright),
+            180 => image::imageops::rotate180(&upright),
+            270 => image::imageops::rotate270(&upright),
+            _ => upright,
+        };
+        let t = match decoded.timestamp().or_else(|| decoded.pts()) {
+            Some(ts) => (ts - *self.first_ts.get_or_insert(ts)) as f64 * self.time_base,
+            // No time stamp: one nominal frame interval after the previous frame.
+            None => self.last_t.map_or(0.0, |t| t + 1.0 / if self.info.fps > 0.0 { self.info.fps } else { 30.0 }),
+        };
+        self.last_t = Some(t);
+        let frame = Frame { index: self.index, t, image };
+        self.index += 1;
+        Ok(frame)
+    }
+}
+
+impl Iterator for VideoReader {
+    type Item = Result<Frame, CaptureError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_frame().transpose()
+    }
+}
+
+/// Writes RGB frames to an H.264 MP4 file (libx264 when FFmpeg has it, else FFmpeg's MPEG-4 Part 2 encoder), with
+/// the time stamps given, so variable frame rates survive.
+pub struct VideoWriter {
+    path: PathBuf,
+    output: ffmpeg::format::context::Output,
+    encoder: ffmpeg::encoder::Video,
+    scaler: scaling::Context,
+    width: u32,
+    height: u32,
+    stream_time_base: ffmpeg::Rational,
+    last_pts: Option<i64>,
+    /// Nominal frame interval, ms: the duration of every packet (the last one's would otherwise be 0, and FFmpeg
+    /// drops a zero-length last frame when reading the file back).
+    interval_ms: i64,
+}
+
+const WRITER_TIME_BASE: ffmpeg::Rational = ffmpeg::Rational(1, 1000);
+
+impl VideoWriter {
+    /// Creates `path` for frames of `width` × `height` (odd sizes are rounded down to even, as H.264 requires).
+    pub fn create(path: impl AsRef<Path>, width: u32, height: u32, fps: f64) -> Result<Self, CaptureError> {
+        init_ffmpeg();
+        let path = path.as_ref().to_path_buf();
+        let fail = |reason: String| CaptureError::Write { path: path.clone(), reason };
+        let (ew, eh) = (width & !1, height & !1);
+        if ew == 0 || eh == 0 {
+            return Err(fail(format!("frame size {width}x{height} is too small")));
+        }
+        let mut output = ffmpeg::format::output(&path).map_err(|e| fail(e.to_string()))?;
+        let global_header = output.format().flags().contains(ffmpeg::format::Flags::GLOBAL_HEADER);
+        let codec = ffmpeg::encoder::find_by_name("libx264")
+            .or_else(|| ffmpeg::encoder::find(ffmpeg::codec::Id::MPEG4))
+            .ok_or_else(|| fail("FFmpeg has neither libx264 nor an MPEG-4 encoder".into()))?;
+        let mut stream = output.add_stream(codec).map_err(|e| fail(e.to_string()))?;
+        let stream_index = stream.index();
+        let mut encoder = ffmpeg::codec::context::Context::new_with_codec(codec).encoder().video().map_err(|e| fail(e.to_string()))?;
+        encoder.set_width(ew);
+        encoder.set_height(eh);
+        encoder.set_format(Pixel::YUV420P);
+        encoder.set_time_base(WRITER_TIME_BASE);
+        let rate = if fps > 0.0 { fps } else { 30.0 };
+        encoder.set_frame_rate(Some(ffmpeg::Rational((rate * 1000.0).round() as i32, 1000)));
+        if global_header {
+            encoder.set_flags(ffmpeg::codec::Flags::GLOBAL_HEADER);
+        }
+        // No B-frames: decode order equals display order, so the MP4 needs no edit list (which players and FFmpeg
+        // honour by dropping the first frame of a variable-rate file) and seeking lands on exact frames.
+        encoder.set_max_b_frames(0);
+        encoder.set_gop(rate.round().max(1.0) as u32);
+        let mut opts = ffmpeg::Dictionary::new();
+        if codec.name() == "libx264" {
+            opts.set("preset", "veryfast");
+            opts.set("crf", "23");
+        } else {
+            encoder.set_bit_rate(8_000_000);
+        }
+        let encoder = encoder.open_with(opts).map_err(|e| fail(format!("the {} encoder could not start: {e}", codec.name())))?;
+        stream.set_parameters(&encoder);
+        stream.set_time_base(WRITER_TIME_BASE);
+        let _ = stream_index;
+        output.write_header().map_err(|e| fail(e.to_string()))?;
+        let stream_time_base = output.stream(0).map_or(WRITER_TIME_BASE, |s| s.time_base());
+        let scaler = scaling::Context::get(Pixel::RGB24, ew, eh, Pixel::YUV420P, ew, eh, scaling::Flags::BILINEAR)
+            .map_err(|e| fail(e.to_string()))?;
+        let interval_ms = (1000.0 / rate).round().max(1.0) as i64;
+        Ok(Self { path, output, encoder, scaler, width: ew, height: eh, stream_time_base, last_pts: None, interval_ms })
+    }
+
+    /// Appends a frame shown at `t` seconds. Frames larger than the writer's size are cropped to it.
+    pub fn write(&mut self, image: &RgbImage, t: f64) -> Result<(), CaptureError> {
+        let mut rgb = ffmpeg::frame::Video::new(Pixel::RGB24, self.width, self.height);
+        let stride = rgb.stride(0);
+        let row = self.width as usize * 3;
+        let src_row = image.width() as usize * 3;
+        let raw = image.as_raw();
+        let data = rgb.data_mut(0);
+        for y in 0..(self.height.min(image.height()) as usize) {
+            let n = row.min(src_row);
+            data[y * stride..y * stride + n].copy_from_slice(&raw[y * src_row..y * src_row + n]);
+        }
+        let mut yuv = ffmpeg::frame::Video::empty();
+        self.scaler.run(&rgb, &mut yuv).map_err(|e| self.error(e))?;
+        let mut pts = (t * 1000.0).round() as i64;
+        if let Some(last) = self.last_pts {
+            pts = pts.max(last + 1);
+        }
+        self.last_pts = Some(pts);
+        yuv.set_pts(Some(pts));
+        self.encoder.send_frame(&yuv).map_err(|e| self.error(e))?;
+        self.drain()
+    }
+
+    fn error(&self, e: ffmpeg::Error) -> CaptureError {
+        CaptureError::Write { path: self.path.clone(), reason: e.to_string() }
+    }
+
+    fn drain(&mut self) -> Result<(), CaptureError> {
+        let mut packet = ffmpeg::Packet::empty();
+        while self.encoder.receive_packet(&mut packet).is_ok() {
+            packet.set_stream(0);
+            packet.set_duration(self.interval_ms);
+            packet.rescale_ts(WRITER_TIME_BASE, self.stream_time_base);
+            packet.write_interleaved(&mut self.output).map_err(|e| self.error(e))?;
+        }
+        Ok(())
+    }
+
+    /// Flushes the encoder and closes the file. Without this the file is unplayable.
+    pub fn finish(mut self) -> Result<PathBuf, CaptureError> {
+        self.encoder.send_eof().map_err(|e| self.error(e))?;
+        self.drain()?;
+        self.output.write_trailer().map_err(|e| self.error(e))?;
+        Ok(self.path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: i32 = 1 << 16;
+
+    #[test]
+    fn display_matrix_rotations() {
+        // Identity.
+        assert_eq!(rotation_from_display_matrix(&[ONE, 0, 0, 0, ONE, 0, 0, 0, 1 << 30]), 0);
+        // A phone filming upright: ffprobe reports "rotation of -90.00 degrees" and ffmpeg turns frames clockwise.
+        assert_eq!(rotation_from_display_matrix(&[0, ONE, 0, -ONE, 0, 0, 0, 0, 1 << 30]), 90);
+        assert_eq!(rotation_from_display_matrix(&[0, -ONE, 0, ONE, 0, 0, 0, 0, 1 << 30]), 270);
+        assert_eq!(rotation_from_display_matrix(&[-ONE, 0, 0, 0, -ONE, 0, 0, 0, 1 << 30]), 180);
+        assert_eq!(rotation_from_display_matrix(&[0; 9]), 0);
+    }
+}

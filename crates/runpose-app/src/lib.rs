@@ -1,1 +1,6 @@
+//! The runpose program's library half: the `analyze` pipeline, its output files and the overlay, so that the
+//! benchmarks and tests drive exactly what the binary runs.
 
+pub mod analyze;
+pub mod output;
+pub mod overlay;

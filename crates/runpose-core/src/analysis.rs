@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::cues::{Cue, summary_cues};
 use crate::filter::{OneEuroParams, detect_foot_collapse, repair_unreliable_feet, smooth_offline};
-use crate::gait::{self, ContactParams, GroundFrame, Stance, detect_stances, foot_low_point};
+use crate::gait::{self, ContactParams, GroundFrame, Stance, detect_stances};
 use crate::metrics::{FootStrike, FrameMetrics, StepContext, StepMetrics, frame_metrics, step_metrics};
 use crate::skeleton::{Facing, Pose, Side};
 use crate::stats::{median, median_of};
@@ -119,7 +119,7 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
         .iter()
         .flat_map(|&side| {
             let h: Vec<Option<f64>> =
-                frames.iter().map(|f| f.pose.as_ref().map(|p| ground.height(foot_low_point(p, side)))).collect();
+                frames.iter().map(|f| f.pose.as_ref().map(|p| gait::contact_height(&ground, p, side, leg))).collect();
             detect_stances(side, &t, &h, leg, config.contact)
         })
         .collect();

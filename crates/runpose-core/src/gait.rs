@@ -58,30 +58,110 @@ pub fn near_side(frames: &[PoseFrame]) -> Side {
     if median(&diffs).unwrap_or(0.0) <= 0.0 { Side::Left } else { Side::Right }
 }
 
-/// The ground as a line in the image, y = a + b x, learnt from where the feet rest; with its upward normal and the
-/// forward direction it gives the frame in which every angle and height is measured (so a tilted camera is fine).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// Where one foot meets the ground in the image, as a function of x: knots (x, y) joined by straight lines and held
+/// level beyond the ends. A treadmill belt seen obliquely, or the foot rolling from heel to toe, bends and slopes
+/// this path, so it is learnt from the data rather than assumed flat (docs/metrics.md §Ground line).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroundProfile {
+    pub knots: Vec<(f64, f64)>,
+}
+
+/// Width of the x bins of a ground profile, leg lengths.
+pub const PROFILE_BIN_LL: f64 = 0.2;
+/// Quantile of the lowest-point image heights in a bin that is taken as ground (the foot is on the ground in
+/// about a third to two thirds of the frames it is over a bin; the highest y's are contact).
+pub const PROFILE_QUANTILE: f64 = 0.8;
+/// Least number of frames in a bin for a knot.
+const PROFILE_MIN_POINTS: usize = 5;
+
+impl GroundProfile {
+    pub fn level(y: f64) -> Self {
+        Self { knots: vec![(0.0, y)] }
+    }
+
+    /// Learns the profile from a foot's lowest points: one knot per bin of `PROFILE_BIN_LL` leg lengths, at the
+    /// bin's mean x and the `PROFILE_QUANTILE` of its image heights.
+    pub fn fit(points: &[Point], leg_length: f64) -> Option<Self> {
+        let width = PROFILE_BIN_LL * leg_length;
+        let mut bins: std::collections::BTreeMap<i64, Vec<Point>> = std::collections::BTreeMap::new();
+        for p in points.iter().filter(|p| p.is_finite()) {
+            bins.entry((p.x / width).floor() as i64).or_default().push(*p);
+        }
+        let mut knots: Vec<(f64, f64)> = bins
+            .values()
+            .filter(|b| b.len() >= PROFILE_MIN_POINTS)
+            .filter_map(|b| {
+                let x = b.iter().map(|p| p.x).sum::<f64>() / b.len() as f64;
+                Some((x, percentile(&b.iter().map(|p| p.y).collect::<Vec<_>>(), PROFILE_QUANTILE)?))
+            })
+            .collect();
+        if knots.is_empty() {
+            let xs: Vec<f64> = points.iter().map(|p| p.x).collect();
+            let ys: Vec<f64> = points.iter().map(|p| p.y).collect();
+            knots.push((median(&xs)?, percentile(&ys, PROFILE_QUANTILE)?));
+        }
+        Some(Self { knots })
+    }
+
+    /// Image y of the ground at `x`.
+    pub fn y_at(&self, x: f64) -> f64 {
+        let k = &self.knots;
+        let after = k.partition_point(|&(kx, _)| kx < x);
+        match after {
+            0 => k[0].1,
+            n if n >= k.len() => k[k.len() - 1].1,
+            n => {
+                let ((x0, y0), (x1, y1)) = (k[n - 1], k[n]);
+                y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+            }
+        }
+    }
+}
+
+/// The measuring frame: each foot's ground profile for heights, a straight ground line for drawing, and the
+/// directions for angles. Angles are measured from the image vertical, so the camera is assumed level (not
+/// rolled); the ground itself may slope in the image, as a treadmill belt seen obliquely does. Each foot has its own
+/// profile because the near and far foot run on tracks at different depths (docs/metrics.md §Ground line).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroundFrame {
+    /// The ground line y = a + b x: least squares through both feet's profile knots.
     pub a: f64,
     pub b: f64,
-    /// Unit vector along the ground in the running direction (image coordinates).
+    /// Ground profile of each foot `[left, right]`.
+    pub feet: [GroundProfile; 2],
+    /// Unit vector in the running direction (image x, signed by facing).
     pub forward: Point,
-    /// Unit vector normal to the ground, pointing up (image coordinates, so its y is negative).
+    /// Unit vector up (image −y).
     pub up: Point,
 }
 
 impl GroundFrame {
-    pub fn new(a: f64, b: f64, facing: Facing) -> Self {
-        let n = (1.0 + b * b).sqrt();
-        let along = Point::new(1.0 / n, b / n);
-        let forward = along * facing.sign();
-        let up = Point::new(b / n, -1.0 / n);
-        Self { a, b, forward, up }
+    pub fn new(feet: [GroundProfile; 2], facing: Facing) -> Self {
+        let knots: Vec<Point> = feet.iter().flat_map(|f| f.knots.iter().map(|&(x, y)| Point::new(x, y))).collect();
+        let n = knots.len() as f64;
+        let (mx, my) = (knots.iter().map(|p| p.x).sum::<f64>() / n, knots.iter().map(|p| p.y).sum::<f64>() / n);
+        let sxx: f64 = knots.iter().map(|p| (p.x - mx).powi(2)).sum();
+        let b = if sxx > 1e-9 { knots.iter().map(|p| (p.x - mx) * (p.y - my)).sum::<f64>() / sxx } else { 0.0 };
+        Self { a: my - b * mx, b, feet, forward: Point::new(facing.sign(), 0.0), up: Point::new(0.0, -1.0) }
     }
 
-    /// Height of a point above the ground line, pixels (positive up).
+    /// Level ground at image height `y` for both feet.
+    pub fn level(y: f64, facing: Facing) -> Self {
+        Self::new([GroundProfile::level(y), GroundProfile::level(y)], facing)
+    }
+
+    /// Height of a point above the ground line, pixels (positive up, measured vertically).
     pub fn height(&self, p: Point) -> f64 {
-        (self.a + self.b * p.x - p.y) / (1.0 + self.b * self.b).sqrt()
+        self.a + self.b * p.x - p.y
+    }
+
+    /// Height of a point of `side`'s foot above that foot's ground profile, pixels.
+    pub fn foot_height(&self, side: Side, p: Point) -> f64 {
+        let profile = &self.feet[match side {
+            Side::Left => 0,
+            Side::Right => 1,
+        }];
+        profile.y_at(p.x) - p.y
     }
 
     /// Signed angle from the upward vertical of the vector `v`, degrees, positive when it leans forward.
@@ -89,12 +169,12 @@ impl GroundFrame {
         v.dot(self.forward).atan2(v.dot(self.up)).to_degrees()
     }
 
-    /// Signed forward distance of `p` ahead of `origin` along the ground, pixels.
+    /// Signed horizontal distance of `p` ahead of `origin`, pixels.
     pub fn ahead(&self, p: Point, origin: Point) -> f64 {
         (p - origin).dot(self.forward)
     }
 
-    /// Angle of a foot's heel-to-toe line above the ground, degrees (positive: toes up).
+    /// Angle of a foot's heel-to-toe line above the horizontal, degrees (positive: toes up).
     pub fn foot_angle_deg(&self, heel: Point, toe: Point) -> f64 {
         let v = toe - heel;
         v.dot(self.up).atan2(v.dot(self.forward)).to_degrees()
@@ -107,33 +187,26 @@ pub fn foot_low_point(pose: &Pose, side: Side) -> Point {
     if h.y >= t.y { h } else { t }
 }
 
-/// Fits the ground line to the lowest foot points: the frame's lowest foot point is on the ground in every frame of
-/// contact, so the 80th percentile of those image heights is ground level; points within 0.05 leg lengths of it are
-/// then fitted by least squares. A slope needs the points to spread over at least half a leg length, else the
-/// ground is level; it is limited to ±0.2 (11°).
+/// How far the heel landmark (the back of the heel) sits above the ground when the heel is the foot's lowest
+/// point, leg lengths: at heel strike the shoe's heel and the dorsiflexed foot hold it about 5 cm up (measured on
+/// the real treadmill clip: 0.055 leg lengths between heel strike and flat foot).
+pub const HEEL_ALLOWANCE_LL: f64 = 0.06;
+
+/// The height that decides ground contact for one foot, pixels: its lowest point above the foot's ground profile,
+/// less `HEEL_ALLOWANCE_LL` when that point is the heel (docs/metrics.md §Gait events).
+pub fn contact_height(ground: &GroundFrame, pose: &Pose, side: Side, leg_length: f64) -> f64 {
+    let low = foot_low_point(pose, side);
+    let heel_first = pose.pt(side.heel()).y > pose.pt(side.toe()).y;
+    ground.foot_height(side, low) - if heel_first { HEEL_ALLOWANCE_LL * leg_length } else { 0.0 }
+}
+
+/// Learns each foot's ground profile from its lowest points over the sequence.
 pub fn fit_ground(frames: &[PoseFrame], leg_length: f64, facing: Facing) -> Option<GroundFrame> {
-    let lows: Vec<Point> = frames
-        .iter()
-        .filter_map(|f| f.pose.as_ref())
-        .map(|p| {
-            let (l, r) = (foot_low_point(p, Side::Left), foot_low_point(p, Side::Right));
-            if l.y >= r.y { l } else { r }
-        })
-        .collect();
-    let ys: Vec<f64> = lows.iter().map(|p| p.y).collect();
-    let level = percentile(&ys, 0.8)?;
-    let band: Vec<Point> = lows.into_iter().filter(|p| (p.y - level).abs() <= 0.05 * leg_length).collect();
-    let (min_x, max_x) = band.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.x), b.max(p.x)));
-    let mean = |f: &dyn Fn(&Point) -> f64| band.iter().map(f).sum::<f64>() / band.len() as f64;
-    let (mx, my) = (mean(&|p| p.x), mean(&|p| p.y));
-    let mut slope = 0.0;
-    if band.len() >= 3 && max_x - min_x >= 0.5 * leg_length {
-        let sxx = band.iter().map(|p| (p.x - mx).powi(2)).sum::<f64>();
-        let sxy = band.iter().map(|p| (p.x - mx) * (p.y - my)).sum::<f64>();
-        slope = (sxy / sxx).clamp(-0.2, 0.2);
-    }
-    let a = if band.is_empty() { level } else { my - slope * mx };
-    Some(GroundFrame::new(a, slope, facing))
+    let profile = |side: Side| {
+        let lows: Vec<Point> = frames.iter().filter_map(|f| f.pose.as_ref()).map(|p| foot_low_point(p, side)).collect();
+        GroundProfile::fit(&lows, leg_length)
+    };
+    Some(GroundFrame::new([profile(Side::Left)?, profile(Side::Right)?], facing))
 }
 
 /// One foot's contact with the ground: from initial contact to toe-off.
@@ -171,7 +244,7 @@ pub struct ContactParams {
 
 impl Default for ContactParams {
     fn default() -> Self {
-        Self { min_threshold_ll: 0.03, range_fraction: 0.1, min_contact_s: 0.05, min_gap_s: 0.06 }
+        Self { min_threshold_ll: 0.05, range_fraction: 0.1, min_contact_s: 0.05, min_gap_s: 0.1 }
     }
 }
 
@@ -251,19 +324,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ground_frame_measures_heights_and_lean_on_a_tilted_ground() {
-        // Ground tilted down to the right by 0.1; runner facing right.
-        let g = GroundFrame::new(500.0, 0.1, Facing::Right);
-        assert!((g.height(Point::new(100.0, 510.0))).abs() < 1e-9);
-        let above = Point::new(100.0, 510.0) + g.up * 40.0;
-        assert!((g.height(above) - 40.0).abs() < 1e-9);
-        assert!(g.lean_deg(g.up).abs() < 1e-9);
-        let ten = g.up * 10f64.to_radians().cos() + g.forward * 10f64.to_radians().sin();
+    fn ground_frame_measures_heights_per_foot_and_lean_from_the_vertical() {
+        // Left foot's track slopes down to the right by 0.2, the right foot's is level and higher in the image.
+        let left = GroundProfile { knots: vec![(0.0, 500.0), (200.0, 540.0)] };
+        let g = GroundFrame::new([left, GroundProfile::level(480.0)], Facing::Right);
+        assert!((g.foot_height(Side::Left, Point::new(100.0, 520.0))).abs() < 1e-9);
+        assert!((g.foot_height(Side::Left, Point::new(100.0, 480.0)) - 40.0).abs() < 1e-9);
+        assert!((g.foot_height(Side::Left, Point::new(400.0, 540.0))).abs() < 1e-9, "held level past the last knot");
+        assert!((g.foot_height(Side::Right, Point::new(100.0, 470.0)) - 10.0).abs() < 1e-9);
+        // Angles are from the image vertical whatever the ground's slope.
+        assert!(g.lean_deg(Point::new(0.0, -1.0)).abs() < 1e-9);
+        let ten = Point::new(10f64.to_radians().sin(), -10f64.to_radians().cos());
         assert!((g.lean_deg(ten) - 10.0).abs() < 1e-9);
         // Facing left flips the forward direction, so the same vector leans backwards.
-        let gl = GroundFrame::new(500.0, 0.1, Facing::Left);
+        let gl = GroundFrame::level(500.0, Facing::Left);
         assert!((gl.lean_deg(ten) + 10.0).abs() < 1e-9);
-        assert!((g.foot_angle_deg(Point::new(0.0, 0.0), g.forward * 10.0 + g.up * 10.0) - 45.0).abs() < 1e-9);
+        assert!((g.foot_angle_deg(Point::new(0.0, 0.0), Point::new(10.0, -10.0)) - 45.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn ground_profile_follows_the_contact_level_under_the_swing() {
+        // Contact points on a line of slope 0.2 (y = 1100 + 0.2 x) for x in 200..400, plus swing points well above.
+        let mut points: Vec<Point> = (0..40)
+            .map(|i| {
+                let x = 200.0 + 5.0 * i as f64;
+                Point::new(x, 1100.0 + 0.2 * x + if i % 2 == 0 { 1.5 } else { -1.5 })
+            })
+            .collect();
+        points.extend((0..60).map(|i| Point::new(150.0 + 5.0 * i as f64, 1000.0 + (i % 7) as f64 * 10.0)));
+        let profile = GroundProfile::fit(&points, 300.0).unwrap();
+        for x in [230.0, 300.0, 370.0] {
+            let want = 1100.0 + 0.2 * x;
+            assert!((profile.y_at(x) - want).abs() < 6.0, "ground at {x}: {} vs {want}", profile.y_at(x));
+        }
     }
 
     /// Foot height of a runner: on the ground (0) from `ic` to `to` in each 0.7 s stride, a half sine up to 100 px in

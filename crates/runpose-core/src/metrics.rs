@@ -70,6 +70,12 @@ pub fn ball_of_foot(pose: &Pose, side: Side) -> Point {
     pose.pt(side.heel()).lerp(pose.pt(side.toe()), BALL_OF_FOOT_FRACTION)
 }
 
+/// Fall angle over `side`'s foot, degrees (docs/metrics.md §Fall angle): the lean from the vertical of the line from
+/// the ball of that foot to the body's centre of mass, positive forward.
+pub fn fall_angle_deg(pose: &Pose, side: Side, ground: &GroundFrame) -> f64 {
+    ground.lean_deg(center_of_mass(pose).0 - ball_of_foot(pose, side))
+}
+
 /// Knee flexion, degrees: 180° minus the angle hip–knee–ankle, so 0° is a straight leg (docs/metrics.md §Knee).
 pub fn knee_flexion_deg(pose: &Pose, side: Side) -> f64 {
     let (h, k, a) = (pose.pt(side.hip()), pose.pt(side.knee()), pose.pt(side.ankle()));
@@ -118,10 +124,10 @@ pub fn frame_metrics(pose: &Pose, support: Option<Side>, ground: &GroundFrame, l
         knee_flexion_right_deg: Some(knee_flexion_deg(pose, Side::Right)),
         shoulder_ahead_of_support_ll: support_point.map(|sp| ground.ahead(shoulder, sp) / leg),
         hip_ahead_of_support_ll: support_point.map(|sp| ground.ahead(hip, sp) / leg),
-        swing_foot_height_ll: swing.map(|s| ground.height(foot_low_point(pose, s)) / leg),
+        swing_foot_height_ll: swing.map(|s| ground.foot_height(s, foot_low_point(pose, s)) / leg),
         swing_foot_ahead_of_hip_ll: swing.map(|s| ground.ahead(pose.pt(s.ankle()), hip) / leg),
         com_height_ll: Some(ground.height(com) / leg),
-        foot_height_ll: [Side::Left, Side::Right].map(|s| Some(ground.height(foot_low_point(pose, s)) / leg)),
+        foot_height_ll: [Side::Left, Side::Right].map(|s| Some(ground.foot_height(s, foot_low_point(pose, s)) / leg)),
         foot_reliable,
     }
 }
@@ -240,13 +246,14 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
         let reference = ctx.flat_foot_angle_deg[side_index(side)]?;
         Some(ctx.foot_angle_deg(p, side) - reference)
     });
-    let fall_in_stance: Vec<f64> = (ic..=to).filter_map(|i| ctx.metrics.get(i)?.fall_angle_deg).collect();
+    // Over this step's own foot, even where the other foot has already landed.
+    let fall_in_stance: Vec<f64> = (ic..=to).filter_map(|i| Some(fall_angle_deg(at(i)?, side, ctx.ground))).collect();
 
     // The pull of this step's foot: from its toe-off to its next contact (or the end of the clip).
     let own_next_ic = stances[k + 1..].iter().find(|s| s.side == side).map(|s| s.ic_frame);
     let swing_end = own_next_ic.unwrap_or(ctx.frames.len()).min(ctx.frames.len());
     let pull_height_ll = (to + 1..swing_end)
-        .filter_map(|i| Some(ctx.ground.height(foot_low_point(at(i)?, side)) / leg))
+        .filter_map(|i| Some(ctx.ground.foot_height(side, foot_low_point(at(i)?, side)) / leg))
         .max_by(f64::total_cmp);
     let pull_time_ms = (to + 1..swing_end).find_map(|i| {
         let (p0, p1) = (at(i - 1)?, at(i)?);
@@ -284,7 +291,7 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
         flight_ms: next.map(|n| (n.ic_t - st.to_t) * 1000.0),
         step_ms,
         cadence_spm: step_ms.map(|ms| 60_000.0 / ms),
-        fall_angle_toe_off_deg: ctx.metrics.get(to).and_then(|m| m.fall_angle_deg),
+        fall_angle_toe_off_deg: at(to).map(|p| fall_angle_deg(p, side, ctx.ground)),
         fall_angle_max_deg: fall_in_stance.iter().copied().max_by(f64::total_cmp),
         landing_distance_ll,
         foot_strike_angle_deg,
@@ -368,7 +375,7 @@ mod tests {
     #[test]
     fn fall_angle_is_the_lean_of_the_support_to_com_line() {
         // Body leaning 10° forward (facing right) pivoting at the ball of the left foot.
-        let ground = GroundFrame::new(1000.0, 0.0, Facing::Right);
+        let ground = GroundFrame::level(1000.0, Facing::Right);
         let mut p = upright_pose(0.0);
         let lean = 10f64.to_radians();
         let ball_y = 820.0;

@@ -1,0 +1,144 @@
+//! `runpose analyze`: video → poses → Pose Method metrics → files.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use runpose_capture::{VideoInfo, spawn_decoder};
+use runpose_core::{Analysis, AnalysisConfig, PoseFrame};
+use runpose_vision::{ModelVariant, PoseTracker, TrackerOptions, runtime};
+
+use crate::{output, overlay};
+
+/// What `analyze` was asked to do.
+#[derive(Debug, Clone)]
+pub struct AnalyzeOptions {
+    pub video: PathBuf,
+    pub out: PathBuf,
+    pub height_cm: Option<f64>,
+    pub model: ModelVariant,
+    pub overlay: bool,
+    /// ONNX Runtime threads per session (default: the machine's cores, at most 4).
+    pub threads: Option<usize>,
+    pub progress: bool,
+}
+
+/// Wall time per stage of the pose pass.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StageTimings {
+    /// Time the pose pass waited for decoded frames (decoding runs on its own thread, overlapped with inference).
+    pub decode_wait: Duration,
+    pub detect: Duration,
+    pub detect_calls: u32,
+    pub landmarks: Duration,
+    pub landmark_calls: u32,
+    /// The keypoint pipeline (runpose-core) over the whole sequence.
+    pub metrics: Duration,
+    /// The whole pose pass plus metrics.
+    pub total: Duration,
+}
+
+/// The poses of every frame of a video.
+pub struct PoseRun {
+    pub info: VideoInfo,
+    pub frames: Vec<PoseFrame>,
+    /// Why the video ended early, if it did.
+    pub damage: Option<String>,
+    pub timings: StageTimings,
+}
+
+/// Runs the tracker over every frame of `video`, decoding on a separate thread.
+pub fn estimate_poses(video: &Path, tracker: &mut PoseTracker, progress: bool) -> anyhow::Result<PoseRun> {
+    let start = Instant::now();
+    let (info, frames_rx, decoder) = spawn_decoder(video, 4)?;
+    let bar = if progress {
+        let bar = ProgressBar::new(info.frames_hint.unwrap_or(0));
+        bar.set_style(
+            ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} frames ({per_sec}, {eta})")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_prefix("analysing");
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let before = tracker.times();
+    let mut frames = Vec::new();
+    let mut decode_wait = Duration::ZERO;
+    loop {
+        let waited = Instant::now();
+        let Ok(item) = frames_rx.recv() else { break };
+        decode_wait += waited.elapsed();
+        let frame = item?;
+        let estimate = tracker.process(&frame.image).with_context(|| format!("frame {} of {}", frame.index, video.display()))?;
+        frames.push(PoseFrame { t: frame.t, pose: estimate.map(|e| e.pose) });
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let damage = decoder.join().map_err(|_| anyhow::anyhow!("the decode thread panicked"))?;
+    if frames.is_empty() {
+        bail!("{} has no decodable frames: is the file complete?", video.display());
+    }
+    let after = tracker.times();
+    let timings = StageTimings {
+        decode_wait,
+        detect: after.detect - before.detect,
+        detect_calls: after.detect_calls - before.detect_calls,
+        landmarks: after.landmark - before.landmark,
+        landmark_calls: after.landmark_calls - before.landmark_calls,
+        metrics: Duration::ZERO,
+        total: start.elapsed(),
+    };
+    Ok(PoseRun { info, frames, damage, timings })
+}
+
+/// Loads the tracker for `model`, with `threads` ONNX Runtime threads if given.
+pub fn load_tracker(model: ModelVariant, threads: Option<usize>) -> anyhow::Result<PoseTracker> {
+    let mut options = TrackerOptions::new(model);
+    if let Some(t) = threads {
+        options.threads = t.max(1);
+    }
+    Ok(PoseTracker::new(&runtime::models_dir(), options)?)
+}
+
+/// The result of a whole analysis.
+pub struct AnalyzeReport {
+    pub run: PoseRun,
+    pub analysis: Analysis,
+    pub written: Vec<PathBuf>,
+}
+
+/// Analyses a video and writes frames.csv, steps.csv, summary.json (and overlay.mp4) into `options.out`.
+pub fn run(options: &AnalyzeOptions) -> anyhow::Result<AnalyzeReport> {
+    if !options.video.exists() {
+        bail!("{} does not exist: check the path", options.video.display());
+    }
+    let mut tracker = load_tracker(options.model, options.threads)?;
+    let mut run = estimate_poses(&options.video, &mut tracker, options.progress)?;
+    if let Some(damage) = &run.damage {
+        tracing::warn!("{}: {damage}", options.video.display());
+    }
+    let metrics_start = Instant::now();
+    let config = AnalysisConfig { height_cm: options.height_cm, ..Default::default() };
+    let analysis = runpose_core::analyze(run.frames.clone(), &config).map_err(|e| match e {
+        runpose_core::AnalysisError::NoPerson => {
+            anyhow::anyhow!("no person was found in {}: film the runner from the side, whole body in view", options.video.display())
+        }
+        other => anyhow::anyhow!("{}: {other}", options.video.display()),
+    })?;
+    run.timings.metrics = metrics_start.elapsed();
+    run.timings.total += run.timings.metrics;
+
+    std::fs::create_dir_all(&options.out).with_context(|| format!("could not create the output folder {}", options.out.display()))?;
+    let mut written = vec![
+        output::write_frames_csv(&options.out.join("frames.csv"), &run.frames, &analysis)?,
+        output::write_steps_csv(&options.out.join("steps.csv"), &analysis)?,
+        output::write_summary(&options.out.join("summary.json"), options, &run, &analysis)?,
+    ];
+    if options.overlay {
+        written.push(overlay::write_overlay_video(&options.video, &options.out.join("overlay.mp4"), &analysis, options.progress)?);
+    }
+    Ok(AnalyzeReport { run, analysis, written })
+}

@@ -1,0 +1,160 @@
+//! The files `analyze` writes: frames.csv, steps.csv and summary.json (columns defined in docs/metrics.md).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use runpose_core::{Analysis, Landmark, PoseFrame};
+use serde::Serialize;
+
+use crate::analyze::{AnalyzeOptions, PoseRun};
+
+fn num(v: Option<f64>, decimals: usize) -> String {
+    v.filter(|x| x.is_finite()).map_or_else(String::new, |x| format!("{x:.decimals$}"))
+}
+
+fn writer(path: &Path) -> anyhow::Result<csv::Writer<std::fs::File>> {
+    csv::Writer::from_path(path).with_context(|| format!("could not write {}", path.display()))
+}
+
+/// Per-frame metric columns after the landmarks, in order.
+pub const FRAME_METRIC_COLUMNS: [&str; 18] = [
+    "support",
+    "fall_angle_deg",
+    "trunk_angle_deg",
+    "knee_flexion_left_deg",
+    "knee_flexion_right_deg",
+    "shoulder_ahead_of_support_ll",
+    "hip_ahead_of_support_ll",
+    "swing_foot_height_ll",
+    "swing_foot_ahead_of_hip_ll",
+    "com_x",
+    "com_y",
+    "com_fallback",
+    "support_x",
+    "support_y",
+    "left_foot_height_ll",
+    "right_foot_height_ll",
+    "left_foot_reliable",
+    "right_foot_reliable",
+];
+
+/// One row per frame: time, detection, the 33 landmarks (smoothed, pixels of the displayed frame; score 0 marks an
+/// unreliable foot point whose position was interpolated) and the per-frame metrics.
+pub fn write_frames_csv(path: &Path, raw: &[PoseFrame], analysis: &Analysis) -> anyhow::Result<PathBuf> {
+    let mut w = writer(path)?;
+    let mut header: Vec<String> = vec!["frame".into(), "t_s".into(), "detected".into()];
+    for l in Landmark::ALL {
+        header.extend(["x", "y", "score"].map(|c| format!("{}_{c}", l.name())));
+    }
+    header.extend(FRAME_METRIC_COLUMNS.map(String::from));
+    w.write_record(&header)?;
+    for (i, (frame, m)) in analysis.frames.iter().zip(&analysis.metrics).enumerate() {
+        let mut row = vec![i.to_string(), format!("{:.4}", raw[i].t), u8::from(frame.pose.is_some()).to_string()];
+        match &frame.pose {
+            Some(p) => row.extend(p.keypoints.iter().flat_map(|k| [format!("{:.1}", k.x), format!("{:.1}", k.y), format!("{:.3}", k.score)])),
+            None => row.extend(std::iter::repeat_n(String::new(), 33 * 3)),
+        }
+        let detected = frame.pose.is_some();
+        row.extend([
+            m.support.map_or_else(String::new, |s| s.name().to_string()),
+            num(m.fall_angle_deg, 2),
+            num(m.trunk_angle_deg, 2),
+            num(m.knee_flexion_left_deg, 1),
+            num(m.knee_flexion_right_deg, 1),
+            num(m.shoulder_ahead_of_support_ll, 3),
+            num(m.hip_ahead_of_support_ll, 3),
+            num(m.swing_foot_height_ll, 3),
+            num(m.swing_foot_ahead_of_hip_ll, 3),
+            num(m.com.map(|c| c.x), 1),
+            num(m.com.map(|c| c.y), 1),
+            if detected { u8::from(m.com_fallback).to_string() } else { String::new() },
+            num(m.support_point.map(|c| c.x), 1),
+            num(m.support_point.map(|c| c.y), 1),
+            num(m.foot_height_ll[0], 3),
+            num(m.foot_height_ll[1], 3),
+            if detected { u8::from(m.foot_reliable[0]).to_string() } else { String::new() },
+            if detected { u8::from(m.foot_reliable[1]).to_string() } else { String::new() },
+        ]);
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(path.to_path_buf())
+}
+
+/// One row per step (a stance and the flight after it).
+pub fn write_steps_csv(path: &Path, analysis: &Analysis) -> anyhow::Result<PathBuf> {
+    let mut w = writer(path)?;
+    w.write_record([
+        "step", "foot", "ic_t_s", "to_t_s", "contact_ms", "flight_ms", "step_ms", "cadence_spm", "fall_angle_toe_off_deg",
+        "fall_angle_max_deg", "landing_distance_ll", "landing_distance_cm", "foot_strike", "foot_strike_angle_deg",
+        "knee_flexion_contact_deg", "knee_flexion_toe_off_deg", "trunk_angle_midstance_deg",
+        "shoulder_ahead_of_ankle_midstance_ll", "hip_ahead_of_ankle_midstance_ll", "swing_ankle_ahead_of_hip_midstance_ll",
+        "pull_height_ll", "pull_height_cm", "pull_time_ms", "vertical_oscillation_ll", "vertical_oscillation_cm",
+        "confidence", "cues",
+    ])?;
+    for s in &analysis.steps {
+        let cues: Vec<&str> = runpose_core::cues::step_cues(s).iter().map(|r| r.id).collect();
+        w.write_record([
+            s.index.to_string(),
+            s.side.name().to_string(),
+            format!("{:.4}", s.ic_t),
+            format!("{:.4}", s.to_t),
+            format!("{:.1}", s.contact_ms),
+            num(s.flight_ms, 1),
+            num(s.step_ms, 1),
+            num(s.cadence_spm, 1),
+            num(s.fall_angle_toe_off_deg, 2),
+            num(s.fall_angle_max_deg, 2),
+            num(s.landing_distance_ll, 3),
+            num(analysis.cm(s.landing_distance_ll), 1),
+            s.foot_strike.map_or_else(String::new, |f| f.name().to_string()),
+            num(s.foot_strike_angle_deg, 1),
+            num(s.knee_flexion_contact_deg, 1),
+            num(s.knee_flexion_toe_off_deg, 1),
+            num(s.trunk_angle_midstance_deg, 2),
+            num(s.shoulder_ahead_of_ankle_midstance_ll, 3),
+            num(s.hip_ahead_of_ankle_midstance_ll, 3),
+            num(s.swing_ankle_ahead_of_hip_midstance_ll, 3),
+            num(s.pull_height_ll, 3),
+            num(analysis.cm(s.pull_height_ll), 1),
+            num(s.pull_time_ms, 1),
+            num(s.vertical_oscillation_ll, 3),
+            num(analysis.cm(s.vertical_oscillation_ll), 1),
+            format!("{:.3}", s.confidence),
+            cues.join(" "),
+        ])?;
+    }
+    w.flush()?;
+    Ok(path.to_path_buf())
+}
+
+#[derive(Serialize)]
+struct SummaryFile<'a> {
+    source: String,
+    model: &'static str,
+    height_cm: Option<f64>,
+    video_width: u32,
+    video_height: u32,
+    rotation_deg: u32,
+    /// Why the video ended early, if it did.
+    damage: Option<&'a str>,
+    #[serde(flatten)]
+    summary: &'a runpose_core::Summary,
+}
+
+/// summary.json: medians over steps, the run's cues, and where the numbers came from.
+pub fn write_summary(path: &Path, options: &AnalyzeOptions, run: &PoseRun, analysis: &Analysis) -> anyhow::Result<PathBuf> {
+    let file = SummaryFile {
+        source: options.video.display().to_string(),
+        model: options.model.name(),
+        height_cm: options.height_cm,
+        video_width: run.info.width,
+        video_height: run.info.height,
+        rotation_deg: run.info.rotation,
+        damage: run.damage.as_deref(),
+        summary: &analysis.summary,
+    };
+    let text = serde_json::to_string_pretty(&file)?;
+    std::fs::write(path, text + "\n").with_context(|| format!("could not write {}", path.display()))?;
+    Ok(path.to_path_buf())
+}

@@ -81,7 +81,7 @@ pub fn draw(img: &mut RgbImage, frame: &OverlayFrame, font: &FontRef) {
     let a = frame.analysis;
     let Some(pf) = a.frames.get(frame.index) else { return };
     let m = &a.metrics[frame.index];
-    let scale = (img.height().max(img.width()) as f32 / 720.0).max(0.6);
+    let scale = (img.height().min(img.width()) as f32 / 720.0).max(0.5);
     let width = 3.0 * scale;
     let ground = &a.ground;
 
@@ -185,25 +185,34 @@ fn draw_panel(img: &mut RgbImage, a: &Analysis, index: usize, font: &FontRef, sc
         lines.push((format!("cadence {}   contact {}", opt(s.cadence_spm, " spm", 0), opt(Some(s.contact_ms), " ms", 0)), small, TEXT));
         let landing = match a.cm(s.landing_distance_ll) {
             Some(cm) => format!("{cm:.0} cm"),
-            None => opt(s.landing_distance_ll, " LL", 2),
+            None => opt(s.landing_distance_ll, " leg", 2),
         };
-        lines.push((
-            format!(
-                "fall at toe-off {}   landing {}   {} strike",
-                opt(s.fall_angle_toe_off_deg, "°", 1),
-                landing,
-                s.foot_strike.map_or("–", |f| f.name())
-            ),
-            small,
-            TEXT,
-        ));
+        lines.push((format!("fall at toe-off {}   landing {landing}", opt(s.fall_angle_toe_off_deg, "°", 1)), small, TEXT));
+        lines.push((format!("{} foot, {} strike", s.side.name(), s.foot_strike.map_or("–", |f| f.name())), small, TEXT));
         if let Some(cue) = step_cues(s).first() {
-            lines.push((cue.text.to_string(), 40.0 * scale, CUE));
+            for line in wrap(cue.text, 26) {
+                lines.push((line, 40.0 * scale, CUE));
+            }
         }
     } else {
         lines.push(("waiting for the first step…".to_string(), small, TEXT));
     }
     text_block(img, font, &lines, (12.0 * scale) as i32, (12.0 * scale) as i32);
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 /// Decodes `video` again and writes it with the analysis drawn on every frame.
@@ -228,4 +237,15 @@ pub fn write_overlay_video(video: &Path, out: &Path, analysis: &Analysis, progre
     drop(rx);
     let _ = decoder.join();
     writer.finish().with_context(|| format!("could not finish {}", out.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cues_wrap_at_spaces() {
+        assert_eq!(wrap("Stack shoulders and hips over the support foot", 26), vec!["Stack shoulders and hips", "over the support foot"]);
+        assert_eq!(wrap("Short", 26), vec!["Short"]);
+    }
 }

@@ -405,6 +405,6 @@ mod tests {
         assert!(stances.iter().all(|s| s.ic_t > 1.0), "{stances:?}");
         // 0.0 starts unseen, 0.7 is broken by the lost frames, 2.8 is cut by the end: 1.4 and 2.1 remain.
         assert_eq!(stances.len(), 2, "{stances:?}");
-        assert!((stances[0].ic_t - 1.4).abs() < 0.01 && (stances[1].ic_t - 2.1).abs() < 0.01, "{stances:?}");
+        assert!((stances[0].ic_t - 1.4).abs() < 1.0 / 60.0 && (stances[1].ic_t - 2.1).abs() < 1.0 / 60.0, "{stances:?}");
     }
 }

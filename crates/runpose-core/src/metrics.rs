@@ -237,7 +237,8 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
     let leg = ctx.leg;
     let next = stances.get(k + 1).filter(|n| n.side != side);
     let mid = ctx.nearest_frame(0.5 * (st.ic_t + st.to_t));
-    let (ic, to) = (st.ic_frame, st.to_frame);
+    // Metrics taken "at" contact or toe-off use the frame nearest that (interpolated) instant.
+    let (ic, to) = (ctx.nearest_frame(st.ic_t), ctx.nearest_frame(st.to_t));
     let step_ms = next.map(|n| (n.ic_t - st.ic_t) * 1000.0);
 
     let at = |i: usize| ctx.pose(i);

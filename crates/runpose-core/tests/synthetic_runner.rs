@@ -1,0 +1,171 @@
+//! The whole keypoint pipeline on a constructed treadmill runner whose gait is known exactly: step 350 ms (171.4
+//! steps/min), contact 250 ms, flight 100 ms, foot landing 40 px ahead of the hip, feet flat (a midfoot strike).
+
+use runpose_core::skeleton::{Keypoint, NUM_LANDMARKS};
+use runpose_core::{AnalysisConfig, Facing, Landmark, Point, Pose, PoseFrame, Side, analyze};
+
+const FPS: f64 = 60.0;
+const STEP: f64 = 0.35;
+const CONTACT: f64 = 0.25;
+const GROUND: f64 = 1000.0;
+const BELT: f64 = 400.0; // px/s: the stance foot moves back at belt speed
+const LAND_AHEAD: f64 = 40.0;
+const THIGH: f64 = 150.0;
+const SHANK: f64 = 150.0;
+const ANKLE_UP: f64 = 20.0;
+const SWING_HEIGHT: f64 = 150.0;
+const TRUNK_LEAN_DEG: f64 = 6.0;
+
+/// Ankle position of a foot whose stride phase is `p` seconds after its initial contact (hip at x = 0).
+fn ankle(p: f64) -> Point {
+    let stride = 2.0 * STEP;
+    let p = p.rem_euclid(stride);
+    let x_to = LAND_AHEAD - BELT * CONTACT;
+    if p < CONTACT {
+        Point::new(LAND_AHEAD - BELT * p, GROUND - ANKLE_UP)
+    } else {
+        let u = (p - CONTACT) / (stride - CONTACT);
+        let x = x_to + (LAND_AHEAD - x_to) * (1.0 - (std::f64::consts::PI * u).cos()) / 2.0;
+        Point::new(x, GROUND - ANKLE_UP - SWING_HEIGHT * (std::f64::consts::PI * u).sin())
+    }
+}
+
+/// Knee by two-link inverse kinematics, bending forward.
+fn knee(hip: Point, ankle: Point) -> Point {
+    let d = (ankle - hip).norm().min(THIGH + SHANK - 1e-6);
+    let a = (THIGH * THIGH - SHANK * SHANK + d * d) / (2.0 * d);
+    let h = (THIGH * THIGH - a * a).max(0.0).sqrt();
+    let dir = (ankle - hip) * (1.0 / (ankle - hip).norm());
+    let base = hip + dir * a;
+    let perp = Point::new(dir.y, -dir.x); // rotate so that the knee lies forward (+x) of the hip-ankle line
+    let k = base + perp * h;
+    if k.x >= base.x { k } else { base - perp * h }
+}
+
+fn pose_at(t: f64, facing: Facing) -> Pose {
+    let mut kps = [Keypoint { score: 0.9, ..Default::default() }; NUM_LANDMARKS];
+    let hip_y = GROUND - 300.0 - 8.0 * (2.0 * std::f64::consts::PI * t / STEP).cos();
+    let hip = Point::new(0.0, hip_y);
+    let lean = TRUNK_LEAN_DEG.to_radians();
+    let shoulder = hip + Point::new(250.0 * lean.sin(), -250.0 * lean.cos());
+    let mut set = |l: Landmark, p: Point, z: f64| kps[l.index()] = Keypoint { x: p.x, y: p.y, z, score: 0.9 };
+    for (side, phase, z) in [(Side::Left, 0.0, -10.0), (Side::Right, STEP, 10.0)] {
+        let a = ankle(t - phase);
+        set(side.hip(), hip, z);
+        set(side.knee(), knee(hip, a), z);
+        set(side.ankle(), a, z);
+        set(side.heel(), a + Point::new(-20.0, ANKLE_UP), z);
+        set(side.toe(), a + Point::new(60.0, ANKLE_UP), z);
+        set(side.shoulder(), shoulder, z);
+        set(side.elbow(), shoulder + Point::new(10.0, 120.0), z);
+        set(side.wrist(), shoulder + Point::new(60.0, 150.0), z);
+        set(side.index_finger(), shoulder + Point::new(75.0, 155.0), z);
+        set(side.ear(), shoulder + Point::new(0.0, -60.0), z);
+    }
+    set(Landmark::Nose, shoulder + Point::new(25.0, -55.0), 0.0);
+    let mut pose = Pose::new(kps);
+    if facing == Facing::Left {
+        for k in pose.keypoints.iter_mut() {
+            k.x = -k.x;
+        }
+    }
+    pose
+}
+
+fn run(facing: Facing, height_cm: Option<f64>) -> runpose_core::Analysis {
+    let frames: Vec<PoseFrame> =
+        (0..(6.0 * FPS) as usize).map(|i| i as f64 / FPS).map(|t| PoseFrame { t, pose: Some(pose_at(t, facing)) }).collect();
+    analyze(frames, &AnalysisConfig { height_cm, ..Default::default() }).unwrap()
+}
+
+#[test]
+fn timing_metrics_match_the_constructed_gait() {
+    let a = run(Facing::Right, None);
+    let s = &a.summary;
+    assert_eq!(s.facing, Facing::Right);
+    assert_eq!(s.near_side, Side::Left);
+    assert!((s.leg_length_px - 300.0).abs() < 1.0, "leg {}", s.leg_length_px);
+    assert!(s.steps >= 15, "{} steps", s.steps);
+    let cadence = s.cadence_spm.unwrap();
+    assert!((cadence - 60.0 / STEP).abs() < 1.0, "cadence {cadence}");
+    let contact = s.contact_ms.unwrap();
+    // Within one frame interval at 60 fps (the smoothing rounds the corners of the foot's path a little).
+    assert!((contact - CONTACT * 1000.0).abs() < 1000.0 / FPS, "contact {contact} ms");
+    let flight = s.flight_ms.unwrap();
+    assert!((flight - (STEP - CONTACT) * 1000.0).abs() < 1000.0 / FPS, "flight {flight} ms");
+    // Every initial contact within one frame at 60 fps of the truth (left lands at 0.7 k, right at 0.35 + 0.7 k).
+    for st in &a.steps {
+        let truth = (st.ic_t / STEP).round() * STEP;
+        assert!((st.ic_t - truth).abs() < 1.0 / FPS, "{:?} contact at {} vs {truth}", st.side, st.ic_t);
+        let expected_side = if ((truth / STEP).round() as i64) % 2 == 0 { Side::Left } else { Side::Right };
+        assert_eq!(st.side, expected_side);
+    }
+}
+
+#[test]
+fn pose_metrics_match_the_constructed_geometry() {
+    let a = run(Facing::Right, Some(180.0));
+    let s = &a.summary;
+    // Feet flat at contact: a midfoot strike on every step.
+    assert_eq!(s.foot_strikes.mid, s.steps, "{:?}", s.foot_strikes);
+    // Trunk leans 6° forward.
+    assert!((s.trunk_angle_deg.unwrap() - TRUNK_LEAN_DEG).abs() < 0.5, "trunk {:?}", s.trunk_angle_deg);
+    // The foot lands 40 px ahead of the hip; the landing distance is measured from the centre of mass of the
+    // constructed pose at the true instant of contact (the segmental model is tested on its own).
+    let truth_pose = pose_at(STEP * 4.0, Facing::Right);
+    let com = runpose_core::metrics::center_of_mass(&truth_pose).0;
+    let expected = (truth_pose.pt(Landmark::LeftAnkle).x - com.x) / 300.0;
+    let landing = s.landing_distance_ll.unwrap();
+    // The smoother rounds the sharp corner where the foot stops swinging forward and starts moving back with the
+    // belt, which pulls the landing ankle back by up to 0.05 leg lengths (about 4 cm); real feet turn less sharply.
+    assert!(landing > 0.0 && (landing - expected).abs() < 0.05, "landing {landing} vs {expected}: {:?}", a.steps.iter().take(4).map(|s| (s.ic_t, s.landing_distance_ll)).collect::<Vec<_>>());
+    assert!((s.landing_distance_cm.unwrap() - landing * 180.0 * 0.491).abs() < 1e-6);
+    // At toe-off the ball of the foot is behind the centre of mass: a forward fall, as constructed.
+    let at_toe_off = pose_at(STEP * 4.0 + CONTACT, Facing::Right);
+    let ground = runpose_core::gait::GroundFrame::level(GROUND, Facing::Right);
+    let expected_fall = runpose_core::metrics::fall_angle_deg(&at_toe_off, Side::Left, &ground);
+    let fall = s.fall_angle_deg.unwrap();
+    assert!(expected_fall > 2.0 && (fall - expected_fall).abs() < 1.5, "fall {fall} vs {expected_fall}");
+    for st in a.steps.iter().filter(|s| s.fall_angle_max_deg.is_some()) {
+        assert!(st.fall_angle_max_deg.unwrap() >= st.fall_angle_toe_off_deg.unwrap() - 1e-9);
+    }
+    // The hips bob 8 px each way: 16 px of vertical oscillation, about 0.05 leg lengths (the COM follows the hip
+    // plus the legs' motion, so allow a little).
+    let vo = s.vertical_oscillation_ll.unwrap();
+    assert!(vo > 0.03 && vo < 0.09, "vertical oscillation {vo}");
+    // The pulled foot rises to its swing height above the ground (lowest foot point: SWING_HEIGHT).
+    let pull = s.pull_height_ll.unwrap();
+    assert!((pull - SWING_HEIGHT / 300.0).abs() < 0.05, "pull {pull}");
+    assert!(s.cadence_spm.unwrap() > 170.0);
+    assert!(s.cues.iter().all(|c| c.id != "low_cadence" && c.id != "heel_strike"), "{:?}", s.cues);
+}
+
+#[test]
+fn a_runner_facing_left_measures_the_same() {
+    let right = run(Facing::Right, None).summary;
+    let left = run(Facing::Left, None).summary;
+    assert_eq!(left.facing, Facing::Left);
+    for (a, b) in [
+        (right.cadence_spm, left.cadence_spm),
+        (right.contact_ms, left.contact_ms),
+        (right.landing_distance_ll, left.landing_distance_ll),
+        (right.fall_angle_deg, left.fall_angle_deg),
+        (right.trunk_angle_deg, left.trunk_angle_deg),
+    ] {
+        assert!((a.unwrap() - b.unwrap()).abs() < 1e-6, "{a:?} vs {b:?}");
+    }
+}
+
+#[test]
+fn frames_without_a_person_are_gaps_not_errors() {
+    let frames: Vec<PoseFrame> = (0..(6.0 * FPS) as usize)
+        .map(|i| i as f64 / FPS)
+        .map(|t| PoseFrame { t, pose: (!(2.0..2.5).contains(&t)).then(|| pose_at(t, Facing::Right)) })
+        .collect();
+    let a = analyze(frames, &AnalysisConfig::default()).unwrap();
+    assert_eq!(a.summary.detected_frames, 360 - 30);
+    // No stance is reported across the gap.
+    assert!(a.stances.iter().all(|s| !(s.ic_t < 2.5 && s.to_t > 2.0)), "{:?}", a.stances);
+    let empty: Vec<PoseFrame> = (0..10).map(|i| PoseFrame { t: i as f64, pose: None }).collect();
+    assert_eq!(analyze(empty, &AnalysisConfig::default()).err(), Some(runpose_core::AnalysisError::NoPerson));
+}

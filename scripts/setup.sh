@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian/Ubuntu machine for runpose: the system libraries (FFmpeg, clang for bindgen) and the
+# ONNX Runtime shared library from the PyPI wheel `onnxruntime`, unpacked into .cache/onnxruntime/.
+# Needs: a Rust toolchain (1.95+), python3 with pip, and network access to Debian's and PyPI's registries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ORT_VERSION=1.32.0
+ORT_LIB=.cache/onnxruntime/libonnxruntime.so.$ORT_VERSION
+ORT_LIB_SHA256=6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f
+
+APT_PACKAGES=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
+  libswresample-dev libavfilter-dev libavdevice-dev ffmpeg unzip)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ ! -f "$ORT_LIB" ] || ! echo "$ORT_LIB_SHA256  $ORT_LIB" | sha256sum -c --status; then
+  echo "setup: fetching ONNX Runtime $ORT_VERSION from PyPI (wheel onnxruntime)"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  python3 -m pip download -q --no-deps --only-binary=:all: --platform manylinux_2_28_x86_64 \
+    --python-version 3.11 --implementation cp "onnxruntime==$ORT_VERSION" -d "$tmp"
+  mkdir -p .cache/onnxruntime
+  unzip -q -o -j "$tmp"/onnxruntime-"$ORT_VERSION"-*.whl "onnxruntime/capi/libonnxruntime.so.$ORT_VERSION" -d .cache/onnxruntime
+  echo "$ORT_LIB_SHA256  $ORT_LIB" | sha256sum -c --quiet
+fi
+echo "setup: ready (ONNX Runtime at $ORT_LIB)"

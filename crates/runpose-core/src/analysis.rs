@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::cues::{Cue, summary_cues};
-use crate::filter::{OneEuroParams, detect_foot_collapse, repair_unreliable_feet, smooth_offline};
+use crate::filter::{detect_foot_collapse, repair_unreliable_feet, smooth_offline};
 use crate::gait::{self, ContactParams, GroundFrame, Stance, detect_stances};
 use crate::metrics::{FootStrike, FrameMetrics, StepContext, StepMetrics, frame_metrics, step_metrics};
 use crate::skeleton::{Facing, Pose, Side};
@@ -25,7 +25,6 @@ pub const LEG_LENGTH_PER_HEIGHT: f64 = 0.491;
 pub struct AnalysisConfig {
     /// The runner's height, cm: lengths are then also given in cm.
     pub height_cm: Option<f64>,
-    pub smoothing: OneEuroParams,
     pub contact: ContactParams,
 }
 
@@ -108,7 +107,7 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
 
     let reliable = detect_foot_collapse(&frames, leg);
     repair_unreliable_feet(&mut frames, &reliable);
-    smooth_offline(&mut frames, leg, config.smoothing);
+    smooth_offline(&mut frames);
 
     let facing = gait::detect_facing(&frames);
     let near_side = gait::near_side(&frames);

@@ -65,39 +65,68 @@ impl OneEuro {
     }
 }
 
-/// Smooths every landmark coordinate of a pose sequence without lag: the One Euro filter runs forward and backward
-/// in time and the two passes are averaged, so their opposite lags cancel and event timing stays sharp. Coordinates
-/// are filtered in units of `scale` pixels (the leg length) so that the parameters do not depend on image size.
-/// A frame without a pose restarts both filters.
-pub fn smooth_offline(frames: &mut [PoseFrame], scale: f64, params: OneEuroParams) {
-    let n = frames.len();
-    let mut forward = vec![[[0.0f64; 2]; NUM_LANDMARKS]; n];
-    let mut filters: Vec<OneEuro> = (0..NUM_LANDMARKS * 2).map(|_| OneEuro::new(params)).collect();
-    let mut run = |order: &mut dyn Iterator<Item = usize>, sign: f64, out: &mut dyn FnMut(usize, usize, usize, f64)| {
-        filters.iter_mut().for_each(OneEuro::reset);
-        for i in order {
-            let Some(pose) = &frames[i].pose else {
-                filters.iter_mut().for_each(OneEuro::reset);
-                continue;
-            };
-            for (l, kp) in pose.keypoints.iter().enumerate() {
-                for (c, v) in [kp.x, kp.y].into_iter().enumerate() {
-                    let f = filters[l * 2 + c].filter(sign * frames[i].t, v / scale) * scale;
-                    out(i, l, c, f);
+/// Cut-off of the offline low-pass, Hz: the usual choice for running kinematics (Winter 2009 recommends 6–10 Hz
+/// for gait; steps come at about 3 Hz and are passed untouched).
+pub const OFFLINE_CUTOFF_HZ: f64 = 8.0;
+
+/// Second-order Butterworth low-pass run forward then backward (filtfilt): zero phase, so gait events keep their
+/// timing, and a flat pass band, so the 3 Hz bob of the body keeps its amplitude.
+pub fn filtfilt(x: &[f64], cutoff_hz: f64, sample_hz: f64) -> Vec<f64> {
+    if x.len() < 3 || sample_hz <= 0.0 {
+        return x.to_vec();
+    }
+    let fc = cutoff_hz.min(0.45 * sample_hz);
+    let k = (std::f64::consts::PI * fc / sample_hz).tan();
+    let norm = 1.0 / (1.0 + std::f64::consts::SQRT_2 * k + k * k);
+    let (b0, b1, b2) = (k * k * norm, 2.0 * k * k * norm, k * k * norm);
+    let (a1, a2) = (2.0 * (k * k - 1.0) * norm, (1.0 - std::f64::consts::SQRT_2 * k + k * k) * norm);
+    let pass = |input: &mut dyn Iterator<Item = f64>| -> Vec<f64> {
+        let mut out = Vec::with_capacity(x.len());
+        // Start in the steady state of the first sample, so the ends do not ring.
+        let mut first = true;
+        let (mut x1, mut x2, mut y1, mut y2) = (0.0, 0.0, 0.0, 0.0);
+        for v in input {
+            if first {
+                (x1, x2, y1, y2) = (v, v, v, v);
+                first = false;
+            }
+            let y = b0 * v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+            (x2, x1, y2, y1) = (x1, v, y1, y);
+            out.push(y);
+        }
+        out
+    };
+    let forward = pass(&mut x.iter().copied());
+    let mut back = pass(&mut forward.iter().rev().copied());
+    back.reverse();
+    back
+}
+
+/// Smooths every landmark coordinate of a recorded pose sequence without lag (`filtfilt` at `OFFLINE_CUTOFF_HZ`),
+/// separately over each run of consecutive frames with a person; the sample rate is the run's median frame rate.
+pub fn smooth_offline(frames: &mut [PoseFrame]) {
+    let mut start = 0;
+    while start < frames.len() {
+        if frames[start].pose.is_none() {
+            start += 1;
+            continue;
+        }
+        let end = (start..frames.len()).find(|&i| frames[i].pose.is_none()).unwrap_or(frames.len());
+        let run = &mut frames[start..end];
+        let dts: Vec<f64> = run.windows(2).map(|w| w[1].t - w[0].t).filter(|d| *d > 0.0).collect();
+        if let Some(dt) = crate::stats::median(&dts) {
+            for l in 0..NUM_LANDMARKS {
+                for c in 0..2 {
+                    let get = |p: &Pose| if c == 0 { p.keypoints[l].x } else { p.keypoints[l].y };
+                    let series: Vec<f64> = run.iter().map(|f| get(f.pose.as_ref().expect("run has poses"))).collect();
+                    for (f, v) in run.iter_mut().zip(filtfilt(&series, OFFLINE_CUTOFF_HZ, 1.0 / dt)) {
+                        let kp = &mut f.pose.as_mut().expect("run has poses").keypoints[l];
+                        if c == 0 { kp.x = v } else { kp.y = v }
+                    }
                 }
             }
         }
-    };
-    run(&mut (0..n), 1.0, &mut |i, l, c, v| forward[i][l][c] = v);
-    let mut backward = vec![[[0.0f64; 2]; NUM_LANDMARKS]; n];
-    run(&mut (0..n).rev(), -1.0, &mut |i, l, c, v| backward[i][l][c] = v);
-    for (i, frame) in frames.iter_mut().enumerate() {
-        if let Some(pose) = &mut frame.pose {
-            for (l, kp) in pose.keypoints.iter_mut().enumerate() {
-                kp.x = 0.5 * (forward[i][l][0] + backward[i][l][0]);
-                kp.y = 0.5 * (forward[i][l][1] + backward[i][l][1]);
-            }
-        }
+        start = end;
     }
 }
 
@@ -207,22 +236,25 @@ mod tests {
     }
 
     #[test]
-    fn forward_backward_smoothing_has_no_lag() {
-        // A 2 Hz sinusoid: a causal filter would shift its peak later; the offline smoother must not.
+    fn offline_smoothing_keeps_timing_and_amplitude_and_removes_jitter() {
+        // A 3 Hz bob (a runner's step rate) plus frame-to-frame jitter, at 30 fps.
         let mut frames: Vec<PoseFrame> = (0..120)
             .map(|i| {
-                let t = i as f64 / 60.0;
+                let t = i as f64 / 30.0;
                 let mut kps = [Keypoint { score: 1.0, ..Default::default() }; NUM_LANDMARKS];
-                kps[0].y = 100.0 * (2.0 * std::f64::consts::PI * 2.0 * t).sin();
+                kps[0].y = 100.0 * (2.0 * std::f64::consts::PI * 3.0 * t).sin() + if i % 2 == 0 { 5.0 } else { -5.0 };
                 PoseFrame { t, pose: Some(Pose::new(kps)) }
             })
             .collect();
-        smooth_offline(&mut frames, 100.0, OneEuroParams::default());
+        smooth_offline(&mut frames);
         let ys: Vec<f64> = frames.iter().map(|f| f.pose.as_ref().unwrap().keypoints[0].y).collect();
-        // Peaks of sin(4πt) at t = 0.125 + k/2: frames 7.5, 37.5, 67.5, 97.5 at 60 fps.
-        let peak = (30..50).max_by(|&a, &b| ys[a].total_cmp(&ys[b])).unwrap();
-        assert!((37..=38).contains(&peak), "peak at frame {peak}");
-        assert!(ys[peak] > 85.0, "amplitude kept: {}", ys[peak]);
+        for (i, y) in ys.iter().enumerate().skip(10).take(100) {
+            let clean = 100.0 * (2.0 * std::f64::consts::PI * 3.0 * i as f64 / 30.0).sin();
+            // No lag, amplitude within 10 %, and the ±5 px jitter (at 15 Hz) gone.
+            assert!((y - clean).abs() < 10.0, "frame {i}: {y} vs {clean}");
+        }
+        let peak = (20..30).max_by(|&a, &b| ys[a].total_cmp(&ys[b])).unwrap();
+        assert!((22..=23).contains(&peak), "peak at frame {peak}"); // sin peaks at 1/12 s + k/3 s: frame 22.5
     }
 
     fn standing_pose(left_foot: (f64, f64), right_foot: (f64, f64)) -> Pose {

@@ -244,7 +244,7 @@ pub struct ContactParams {
 
 impl Default for ContactParams {
     fn default() -> Self {
-        Self { min_threshold_ll: 0.05, range_fraction: 0.1, min_contact_s: 0.05, min_gap_s: 0.1 }
+        Self { min_threshold_ll: 0.05, range_fraction: 0.1, min_contact_s: 0.08, min_gap_s: 0.2 }
     }
 }
 

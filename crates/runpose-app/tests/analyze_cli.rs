@@ -1,0 +1,123 @@
+//! `runpose analyze` end to end on the real treadmill clip (shared test data, RUNPOSE_DATA), and its answers to bad
+//! input: one clear sentence and a non-zero exit, or results for what a damaged file still holds.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data_dir() -> PathBuf {
+    std::env::var_os("RUNPOSE_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
+}
+
+fn clip() -> PathBuf {
+    data_dir().join("running/treadmill_side_male.mp4")
+}
+
+fn analyze(video: &Path, out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_runpose"))
+        .args(["analyze", video.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+#[test]
+fn the_treadmill_clip_gives_the_hand_counted_gait() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = analyze(&clip(), dir.path(), &["--model", "full", "--height-cm", "175"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let mut frames = csv::Reader::from_path(dir.path().join("frames.csv")).unwrap();
+    let headers = frames.headers().unwrap().clone();
+    for col in ["frame", "t_s", "detected", "nose_x", "left_heel_y", "right_foot_index_score", "fall_angle_deg", "support"] {
+        assert!(headers.iter().any(|h| h == col), "frames.csv lacks {col}");
+    }
+    assert_eq!(headers.len(), 3 + 33 * 3 + runpose_app::output::FRAME_METRIC_COLUMNS.len());
+    let rows: Vec<csv::StringRecord> = frames.records().collect::<Result<_, _>>().unwrap();
+    assert_eq!(rows.len(), 360);
+    let detected = rows.iter().filter(|r| &r[2] == "1").count();
+    assert!(detected >= 355, "runner found in {detected} of 360 frames");
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
+    for key in ["frames", "fps", "steps", "cadence_spm", "contact_ms", "flight_ms", "fall_angle_deg", "cues"] {
+        assert!(summary.get(key).is_some(), "summary.json lacks {key}");
+    }
+    assert_eq!(summary["frames"], 360);
+    assert!((summary["fps"].as_f64().unwrap() - 30.0).abs() < 0.01);
+    assert_eq!(summary["facing"], "left");
+    // Counted by hand on the video: a foot lands every 10.4 frames (about 173 steps/min), each foot stays down
+    // 8 to 10 frames (270 to 330 ms), flights are short.
+    let cadence = summary["cadence_spm"].as_f64().unwrap();
+    assert!((160.0..=190.0).contains(&cadence), "cadence {cadence}");
+    let contact = summary["contact_ms"].as_f64().unwrap();
+    assert!((220.0..=340.0).contains(&contact), "contact {contact} ms");
+    let steps = summary["steps"].as_u64().unwrap();
+    assert!((24..=40).contains(&steps), "{steps} steps in 12 s");
+    assert!(summary["vertical_oscillation_cm"].as_f64().is_some(), "cm given with --height-cm");
+
+    let steps_csv = std::fs::read_to_string(dir.path().join("steps.csv")).unwrap();
+    assert_eq!(steps_csv.lines().count() as u64, steps + 1);
+    assert!(steps_csv.lines().next().unwrap().contains("landing_distance_cm"));
+}
+
+#[test]
+fn a_truncated_video_still_gives_results_for_its_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let fast = dir.path().join("faststart.mp4");
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i", clip().to_str().unwrap(), "-c", "copy", "-movflags", "+faststart", fast.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let bytes = std::fs::read(&fast).unwrap();
+    let cut = dir.path().join("cut.mp4");
+    std::fs::write(&cut, &bytes[..bytes.len() * 6 / 10]).unwrap();
+    let out = dir.path().join("out");
+    let o = analyze(&cut, &out, &["--model", "lite"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let frames = summary["frames"].as_u64().unwrap();
+    assert!(frames > 100 && frames < 360, "{frames} frames");
+    assert!(summary["damage"].as_str().unwrap().contains("ends early"), "{}", summary["damage"]);
+}
+
+#[test]
+fn bad_input_gets_one_clear_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+
+    let o = analyze(Path::new("/nonexistent/run.mp4"), &out, &[]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+
+    let text = dir.path().join("notes.mp4");
+    std::fs::write(&text, "not a video\n".repeat(50)).unwrap();
+    let o = analyze(&text, &out, &[]);
+    assert!(!o.status.success());
+    let msg = stderr(&o);
+    assert!(msg.contains("could not be opened as a video"), "{msg}");
+    assert_eq!(msg.trim().lines().count(), 1, "one sentence: {msg}");
+
+    // A real video with nobody in it.
+    let empty = dir.path().join("empty.mp4");
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=gray:size=320x240:rate=10:duration=1", "-c:v", "libx264",
+               "-pix_fmt", "yuv420p", empty.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = analyze(&empty, &out, &["--model", "lite"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no person was found"), "{}", stderr(&o));
+    assert!(!out.join("summary.json").exists(), "nothing half-written");
+
+    let o = analyze(&clip(), &out, &["--model", "giant"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("choose lite, full or heavy"), "{}", stderr(&o));
+}

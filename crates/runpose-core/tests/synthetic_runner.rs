@@ -134,6 +134,23 @@ fn pose_metrics_match_the_constructed_geometry() {
     // The pulled foot rises to its swing height above the ground (lowest foot point: SWING_HEIGHT).
     let pull = s.pull_height_ll.unwrap();
     assert!((pull - SWING_HEIGHT / 300.0).abs() < 0.05, "pull {pull}");
+    // Mid-stance is 125 ms after contact: the support ankle is at 40 − 400·0.125 = −10 px, so the hip stands
+    // 10 px (0.033 leg lengths) ahead of it and the shoulder, leaning 6° over 250 px, 36 px (0.12); the other ankle
+    // is half-way through its swing, at −10 px: 0.033 leg lengths behind the hip.
+    let st = a.steps.iter().find(|s| s.ic_t > 1.0).unwrap();
+    let near = |v: Option<f64>, want: f64, tol: f64| assert!((v.unwrap() - want).abs() < tol, "{v:?} vs {want}");
+    near(st.hip_ahead_of_ankle_midstance_ll, 10.0 / 300.0, 0.02);
+    near(st.shoulder_ahead_of_ankle_midstance_ll, (10.0 + 250.0 * TRUNK_LEAN_DEG.to_radians().sin()) / 300.0, 0.02);
+    near(st.swing_ankle_ahead_of_hip_midstance_ll, -10.0 / 300.0, 0.02);
+    // The pulled ankle passes under the hip when −60 + 100·(1 − cos πu)/2 = 0, u = acos(−0.2)/π of the 450 ms
+    // swing: 253.8 ms after toe-off.
+    let pull_time = 450.0 * (-0.2f64).acos() / std::f64::consts::PI;
+    near(st.pull_time_ms, pull_time, 1000.0 / FPS);
+    // Knee flexion at contact: as in the constructed pose at that instant, within 10°: this foot stops dead from
+    // 1000 px/s at touchdown, a corner the 8 Hz smoother spreads over a few frames (measured 9° more flexion).
+    let at_contact = pose_at((st.ic_t / STEP).round() * STEP, Facing::Right);
+    near(st.knee_flexion_contact_deg, runpose_core::metrics::knee_flexion_deg(&at_contact, st.side), 10.0);
+    assert!(st.confidence > 0.85 && st.confidence <= 0.9 + 1e-9, "confidence {}", st.confidence);
     assert!(s.cadence_spm.unwrap() > 170.0);
     assert!(s.cues.iter().all(|c| c.id != "low_cadence" && c.id != "heel_strike"), "{:?}", s.cues);
 }

@@ -100,7 +100,7 @@ pub fn draw(img: &mut RgbImage, frame: &OverlayFrame, font: &FontRef) {
 
 fn draw_skeleton(img: &mut RgbImage, pose: &Pose, m: &FrameMetrics, width: f32, scale: f32) {
     let reliable = |l: Landmark| match side_of(l) {
-        Some(s) if s.foot().contains(&l) => m.foot_reliable[if s == Side::Left { 0 } else { 1 }],
+        Some(s) if s.foot().contains(&l) => m.foot_reliable[s.index()],
         _ => true,
     };
     for (p, q) in SKELETON_EDGES {

@@ -281,7 +281,6 @@ impl VideoWriter {
             .or_else(|| ffmpeg::encoder::find(ffmpeg::codec::Id::MPEG4))
             .ok_or_else(|| fail("FFmpeg has neither libx264 nor an MPEG-4 encoder".into()))?;
         let mut stream = output.add_stream(codec).map_err(|e| fail(e.to_string()))?;
-        let stream_index = stream.index();
         let mut encoder = ffmpeg::codec::context::Context::new_with_codec(codec).encoder().video().map_err(|e| fail(e.to_string()))?;
         encoder.set_width(ew);
         encoder.set_height(eh);
@@ -306,7 +305,6 @@ impl VideoWriter {
         let encoder = encoder.open_with(opts).map_err(|e| fail(format!("the {} encoder could not start: {e}", codec.name())))?;
         stream.set_parameters(&encoder);
         stream.set_time_base(WRITER_TIME_BASE);
-        let _ = stream_index;
         output.write_header().map_err(|e| fail(e.to_string()))?;
         let stream_time_base = output.stream(0).map_or(WRITER_TIME_BASE, |s| s.time_base());
         let scaler = scaling::Context::get(Pixel::RGB24, ew, eh, Pixel::YUV420P, ew, eh, scaling::Flags::BILINEAR)

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::cues::{Cue, summary_cues};
 use crate::filter::{detect_foot_collapse, repair_unreliable_feet, smooth_offline};
 use crate::gait::{self, ContactParams, GroundFrame, Stance, detect_stances};
-use crate::metrics::{FootStrike, FrameMetrics, StepContext, StepMetrics, frame_metrics, step_metrics};
+use crate::metrics::{self, FootStrike, FrameMetrics, StepContext, StepMetrics, frame_metrics, step_metrics};
 use crate::skeleton::{Facing, Pose, Side};
 use crate::stats::{median, median_of};
 
@@ -139,7 +139,7 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
         median_of(stances.iter().filter(|s| s.side == side).map(|s| {
             let mid = (s.ic_frame + s.to_frame) / 2;
             let pose = frames[mid].pose.as_ref()?;
-            Some(ground.foot_angle_deg(pose.pt(side.heel()), pose.pt(side.toe())))
+            Some(metrics::foot_angle_deg(pose, side, &ground))
         }))
     });
     let ctx = StepContext { frames: &frames, metrics: &metrics, ground: &ground, leg, flat_foot_angle_deg };

@@ -157,11 +157,7 @@ impl GroundFrame {
 
     /// Height of a point of `side`'s foot above that foot's ground profile, pixels.
     pub fn foot_height(&self, side: Side, p: Point) -> f64 {
-        let profile = &self.feet[match side {
-            Side::Left => 0,
-            Side::Right => 1,
-        }];
-        profile.y_at(p.x) - p.y
+        self.feet[side.index()].y_at(p.x) - p.y
     }
 
     /// Signed angle from the upward vertical of the vector `v`, degrees, positive when it leans forward.

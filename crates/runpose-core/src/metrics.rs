@@ -76,6 +76,11 @@ pub fn fall_angle_deg(pose: &Pose, side: Side, ground: &GroundFrame) -> f64 {
     ground.lean_deg(center_of_mass(pose).0 - ball_of_foot(pose, side))
 }
 
+/// Angle of `side`'s heel-to-toe line above the horizontal, degrees (positive: toes up; docs/metrics.md §Foot strike).
+pub fn foot_angle_deg(pose: &Pose, side: Side, ground: &GroundFrame) -> f64 {
+    ground.foot_angle_deg(pose.pt(side.heel()), pose.pt(side.toe()))
+}
+
 /// Knee flexion, degrees: 180° minus the angle hip–knee–ankle, so 0° is a straight leg (docs/metrics.md §Knee).
 pub fn knee_flexion_deg(pose: &Pose, side: Side) -> f64 {
     let (h, k, a) = (pose.pt(side.hip()), pose.pt(side.knee()), pose.pt(side.ankle()));
@@ -217,17 +222,6 @@ impl StepContext<'_> {
             n => n - 1,
         }
     }
-
-    pub fn foot_angle_deg(&self, pose: &Pose, side: Side) -> f64 {
-        self.ground.foot_angle_deg(pose.pt(side.heel()), pose.pt(side.toe()))
-    }
-}
-
-fn side_index(side: Side) -> usize {
-    match side {
-        Side::Left => 0,
-        Side::Right => 1,
-    }
 }
 
 /// Computes the metrics of stance `k` of `stances` (sorted by initial contact, both feet).
@@ -244,8 +238,8 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
     let at = |i: usize| ctx.pose(i);
     let landing_distance_ll = at(ic).map(|p| ctx.ground.ahead(p.pt(side.ankle()), center_of_mass(p).0) / leg);
     let foot_strike_angle_deg = at(ic).and_then(|p| {
-        let reference = ctx.flat_foot_angle_deg[side_index(side)]?;
-        Some(ctx.foot_angle_deg(p, side) - reference)
+        let reference = ctx.flat_foot_angle_deg[side.index()]?;
+        Some(foot_angle_deg(p, side, ctx.ground) - reference)
     });
     // Over this step's own foot, even where the other foot has already landed.
     let fall_in_stance: Vec<f64> = (ic..=to).filter_map(|i| Some(fall_angle_deg(at(i)?, side, ctx.ground))).collect();

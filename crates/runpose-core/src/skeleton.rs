@@ -160,6 +160,14 @@ pub enum Side {
 impl Side {
     pub const BOTH: [Side; 2] = [Side::Left, Side::Right];
 
+    /// 0 for left, 1 for right: the index of `[left, right]` pairs.
+    pub fn index(self) -> usize {
+        match self {
+            Side::Left => 0,
+            Side::Right => 1,
+        }
+    }
+
     pub fn other(self) -> Side {
         match self {
             Side::Left => Side::Right,

@@ -5,16 +5,35 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
+use runpose_capture::markers::{self, Calibration, CameraSide, MarkerMap};
 use runpose_capture::{VideoInfo, spawn_decoder};
+use runpose_core::gait::ContactParams;
 use runpose_core::{Analysis, AnalysisConfig, PoseFrame};
 use runpose_vision::{ModelVariant, PoseTracker, TrackerOptions, runtime};
 
 use crate::{output, overlay};
 
+/// Marker or keypoint trajectories to analyse instead of a video (docs/markers.md).
+#[derive(Debug, Clone)]
+pub struct MarkerOptions {
+    /// A .trc or .c3d file.
+    pub path: PathBuf,
+    /// A preset name or a JSON map file; `None` picks the preset that finds the most markers.
+    pub map: Option<String>,
+    /// A static trial (.c3d or .trc) to rebuild anatomical markers the running trial lacks.
+    pub static_trial: Option<PathBuf>,
+    /// The side of the runner the virtual camera films.
+    pub camera: CameraSide,
+}
+
 /// What `analyze` was asked to do.
 #[derive(Debug, Clone)]
 pub struct AnalyzeOptions {
+    /// The video (ignored when `markers` is given).
     pub video: PathBuf,
+    pub markers: Option<MarkerOptions>,
+    /// Also write the 2D landmarks as a TRC file here.
+    pub trc_out: Option<PathBuf>,
     pub out: PathBuf,
     pub height_cm: Option<f64>,
     pub model: ModelVariant,
@@ -39,9 +58,10 @@ pub struct StageTimings {
     pub total: Duration,
 }
 
-/// The poses of every frame of a video.
+/// The poses of every frame of a video (or of a marker file).
 pub struct PoseRun {
-    pub info: VideoInfo,
+    /// The video's description; `None` for marker files.
+    pub info: Option<VideoInfo>,
     pub frames: Vec<PoseFrame>,
     /// Why the video ended early, if it did.
     pub damage: Option<String>,
@@ -91,7 +111,42 @@ pub fn estimate_poses(video: &Path, tracker: &mut PoseTracker, progress: bool) -
         metrics: Duration::ZERO,
         total: start.elapsed(),
     };
-    Ok(PoseRun { info, frames, damage, timings })
+    Ok(PoseRun { info: Some(info), frames, damage, timings })
+}
+
+/// Marker trajectories as a side view, with what was rebuilt and what is missing.
+pub struct MarkerRun {
+    pub view: markers::SideView,
+    pub map: MarkerMap,
+    pub rebuilt: Vec<String>,
+}
+
+/// Reads a marker file, maps it to landmarks (rebuilding from a static trial if asked) and projects it to a side
+/// view.
+pub fn load_markers(options: &MarkerOptions) -> anyhow::Result<MarkerRun> {
+    let (mut data, _) = markers::read_markers(&options.path)?;
+    let map = match &options.map {
+        Some(m) => MarkerMap::load(m)?,
+        None => MarkerMap::best_preset(&data),
+    };
+    // Gaps of up to a tenth of a second are filled, as motion-capture software does.
+    data.fill_gaps((0.1 * data.rate_hz).round() as usize);
+    let mut rebuilt = Vec::new();
+    if let Some(static_path) = &options.static_trial {
+        let (static_data, _) = markers::read_markers(static_path)?;
+        let calibration = Calibration::from_static(&static_data, &map)
+            .with_context(|| format!("static trial {}", static_path.display()))?;
+        rebuilt = calibration.rebuild(&mut data);
+    }
+    let view = markers::side_view(&data, &map, options.camera).map_err(|e| match e {
+        markers::MarkerError::Missing(what) if options.static_trial.is_none() && !map.clusters.is_empty() => anyhow::anyhow!(
+            "{} lacks {what}: the {} map rebuilds them from a static trial, give one with --static",
+            options.path.display(),
+            map.name
+        ),
+        other => anyhow::anyhow!("{}: {other}", options.path.display()),
+    })?;
+    Ok(MarkerRun { view, map, rebuilt })
 }
 
 /// Loads the tracker for `model`, with `threads` ONNX Runtime threads if given.
@@ -105,23 +160,37 @@ pub fn load_tracker(model: ModelVariant, threads: Option<usize>) -> anyhow::Resu
 
 /// The result of a whole analysis.
 pub struct AnalyzeReport {
+    pub markers: Option<MarkerRun>,
     pub run: PoseRun,
     pub analysis: Analysis,
     pub written: Vec<PathBuf>,
 }
 
-/// Analyses a video and writes frames.csv, steps.csv, summary.json (and overlay.mp4) into `options.out`.
+/// Analyses a video (or a marker file) and writes frames.csv, steps.csv, summary.json (overlay.mp4, the TRC) into
+/// `options.out`.
 pub fn run(options: &AnalyzeOptions) -> anyhow::Result<AnalyzeReport> {
-    if !options.video.exists() {
-        bail!("{} does not exist: check the path", options.video.display());
-    }
-    let mut tracker = load_tracker(options.model, options.threads)?;
-    let mut run = estimate_poses(&options.video, &mut tracker, options.progress)?;
+    let mut config = AnalysisConfig { height_cm: options.height_cm, ..Default::default() };
+    let mut marker_run = None;
+    let mut run = if let Some(m) = &options.markers {
+        let start = Instant::now();
+        let loaded = load_markers(m)?;
+        config.units_per_cm = Some(loaded.view.units_per_cm);
+        config.level_ground = true;
+        config.contact = ContactParams::markers();
+        let frames = loaded.view.frames.clone();
+        marker_run = Some(loaded);
+        PoseRun { info: None, frames, damage: None, timings: StageTimings { total: start.elapsed(), ..Default::default() } }
+    } else {
+        if !options.video.exists() {
+            bail!("{} does not exist: check the path", options.video.display());
+        }
+        let mut tracker = load_tracker(options.model, options.threads)?;
+        estimate_poses(&options.video, &mut tracker, options.progress)?
+    };
     if let Some(damage) = &run.damage {
         tracing::warn!("{}: {damage}", options.video.display());
     }
     let metrics_start = Instant::now();
-    let config = AnalysisConfig { height_cm: options.height_cm, ..Default::default() };
     let analysis = runpose_core::analyze(run.frames.clone(), &config).map_err(|e| match e {
         runpose_core::AnalysisError::NoPerson => {
             anyhow::anyhow!("no person was found in {}: film the runner from the side, whole body in view", options.video.display())
@@ -135,10 +204,15 @@ pub fn run(options: &AnalyzeOptions) -> anyhow::Result<AnalyzeReport> {
     let mut written = vec![
         output::write_frames_csv(&options.out.join("frames.csv"), &run.frames, &analysis)?,
         output::write_steps_csv(&options.out.join("steps.csv"), &analysis)?,
-        output::write_summary(&options.out.join("summary.json"), options, &run, &analysis)?,
+        output::write_summary(&options.out.join("summary.json"), options, &run, &analysis, marker_run.as_ref())?,
     ];
-    if options.overlay {
+    if let Some(path) = &options.trc_out {
+        written.push(output::write_landmarks_trc(path, &analysis, options.height_cm)?);
+    }
+    if options.overlay && marker_run.is_some() {
+        tracing::warn!("--overlay needs a video: no overlay for marker data");
+    } else if options.overlay {
         written.push(overlay::write_overlay_video(&options.video, &options.out.join("overlay.mp4"), &analysis, options.progress)?);
     }
-    Ok(AnalyzeReport { run, analysis, written })
+    Ok(AnalyzeReport { run, analysis, written, markers: marker_run })
 }

@@ -4,3 +4,4 @@
 pub mod analyze;
 pub mod output;
 pub mod overlay;
+pub mod validation;

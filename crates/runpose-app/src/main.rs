@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use runpose_app::analyze::{self, AnalyzeOptions};
+use runpose_app::analyze::{self, AnalyzeOptions, MarkerOptions};
+use runpose_capture::markers::CameraSide;
 use runpose_vision::ModelVariant;
 
 #[derive(Parser)]
@@ -18,8 +19,25 @@ struct Cli {
 enum Command {
     /// Analyse a video of a runner filmed from the side: per-frame and per-step metrics, summary and cues.
     Analyze {
-        /// The video file.
-        video: PathBuf,
+        /// The video file (or give --markers).
+        #[arg(required_unless_present = "markers", conflicts_with = "markers")]
+        video: Option<PathBuf>,
+        /// Analyse marker or keypoint trajectories instead: a .trc (OpenSim, Pose2Sim, Sports2D, OpenCap) or .c3d file.
+        #[arg(long)]
+        markers: Option<PathBuf>,
+        /// Marker map: pose2sim, fukuchi2017, blazepose, or a JSON file (docs/markers.md). Default: the preset that
+        /// finds the most markers.
+        #[arg(long, requires = "markers")]
+        marker_map: Option<String>,
+        /// Static trial to rebuild anatomical markers from tracking clusters (e.g. Fukuchi 2017's RBDS001static.c3d).
+        #[arg(long = "static", requires = "markers")]
+        static_trial: Option<PathBuf>,
+        /// Which side of the runner the virtual camera films marker data from: left or right.
+        #[arg(long, default_value = "right", value_parser = parse_camera_side, requires = "markers")]
+        camera_side: CameraSide,
+        /// Also export the 2D landmarks as a TRC file (metres), for OpenSim and Pose2Sim.
+        #[arg(long)]
+        trc_out: Option<PathBuf>,
         /// Folder for frames.csv, steps.csv, summary.json (and overlay.mp4).
         #[arg(long)]
         out: PathBuf,
@@ -39,11 +57,58 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Regenerate docs/validation.md: gait events against Fukuchi 2017's force plate (docs/validation.md §Method).
+    Validate {
+        /// The shared data folder (default: RUNPOSE_DATA or ../shared/data).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Write the report here instead of printing it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Pose model whose landmark jitter is measured on the treadmill clip.
+        #[arg(long, default_value = "full", value_parser = |s: &str| s.parse::<ModelVariant>())]
+        model: ModelVariant,
+    },
+}
+
+/// Default data folder: `../shared/data` beside the project, or RUNPOSE_DATA.
+fn default_data_dir() -> PathBuf {
+    std::env::var_os("RUNPOSE_DATA").map_or_else(|| PathBuf::from("../shared/data"), PathBuf::from)
+}
+
+fn parse_camera_side(s: &str) -> Result<CameraSide, String> {
+    match s {
+        "left" => Ok(CameraSide::Left),
+        "right" => Ok(CameraSide::Right),
+        _ => Err(format!("'{s}' is not a side: left or right")),
+    }
 }
 
 fn parse_height(s: &str) -> Result<f64, String> {
     let h: f64 = s.parse().map_err(|_| format!("'{s}' is not a number of centimetres"))?;
     if (50.0..=250.0).contains(&h) { Ok(h) } else { Err(format!("{h} cm is not a runner's height (50 to 250)")) }
+}
+
+fn validate(data: Option<PathBuf>, out: Option<PathBuf>, model: ModelVariant) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let data = data.unwrap_or_else(default_data_dir);
+    let (_, _, clip) = runpose_app::validation::trial_paths(&data);
+    let (jitter, _) = runpose_app::validation::clip_jitter(&clip, model)
+        .with_context(|| format!("measuring landmark jitter on {}", clip.display()))?;
+    let report = runpose_app::validation::run(&data, jitter)?;
+    let text = report.to_markdown();
+    match out {
+        Some(path) => {
+            std::fs::write(&path, &text).with_context(|| format!("could not write {}", path.display()))?;
+            println!("wrote {}", path.display());
+        }
+        None => print!("{text}"),
+    }
+    let out_of_band: Vec<String> = report.bands().into_iter().filter(|b| !b.ok).map(|b| b.what).collect();
+    if !out_of_band.is_empty() {
+        anyhow::bail!("out of band: {}", out_of_band.join("; "));
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -53,8 +118,34 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Analyze { video, out, height_cm, model, overlay, threads, quiet } => {
-            let options = AnalyzeOptions { video, out, height_cm, model, overlay, threads, progress: !quiet };
+        Command::Validate { data, out, model } => validate(data, out, model),
+        Command::Analyze {
+            video,
+            markers,
+            marker_map,
+            static_trial,
+            camera_side,
+            trc_out,
+            out,
+            height_cm,
+            model,
+            overlay,
+            threads,
+            quiet,
+        } => {
+            let markers =
+                markers.map(|path| MarkerOptions { path, map: marker_map, static_trial, camera: camera_side });
+            let options = AnalyzeOptions {
+                video: video.unwrap_or_default(),
+                markers,
+                trc_out,
+                out,
+                height_cm,
+                model,
+                overlay,
+                threads,
+                progress: !quiet,
+            };
             analyze::run(&options).map(|report| {
                 let s = &report.analysis.summary;
                 let fmt = |v: Option<f64>, d: usize| v.map_or("–".to_string(), |x| format!("{x:.d$}"));
@@ -68,6 +159,30 @@ fn main() -> ExitCode {
                     fmt(s.flight_ms, 0),
                     fmt(s.fall_angle_deg, 1)
                 );
+                if let Some(m) = &report.markers {
+                    if !m.rebuilt.is_empty() {
+                        println!("rebuilt from the static trial: {}", m.rebuilt.join(", "));
+                    }
+                    for (landmark, lacking) in &m.view.missing {
+                        println!("no {}: the markers lack {}", landmark.name(), lacking.join(", "));
+                    }
+                }
+                if !s.missing_landmarks.is_empty() {
+                    let unavailable: Vec<&str> = [
+                        ("trunk angle", s.trunk_angle_deg.is_none()),
+                        ("shoulder alignment", s.confidence.shoulder_alignment == 0.0),
+                    ]
+                    .iter()
+                    .filter(|(_, missing)| *missing)
+                    .map(|(n, _)| *n)
+                    .collect();
+                    if !unavailable.is_empty() {
+                        println!("not measured (landmarks never seen): {}", unavailable.join(", "));
+                    }
+                }
+                if !s.low_confidence.is_empty() {
+                    println!("low confidence (see summary.json confidence): {}", s.low_confidence.join(", "));
+                }
                 for cue in &s.cues {
                     println!("cue: {} ({:.0}% of steps)", cue.text, cue.share * 100.0);
                 }

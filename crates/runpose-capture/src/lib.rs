@@ -1,7 +1,8 @@
-//! runpose-capture: frame sources and recording. Video files are decoded with FFmpeg (frame threading on), turned
+//! runpose-capture: frame sources and recording, and marker files (C3D, TRC) as a source of poses. Video files are decoded with FFmpeg (frame threading on), turned
 //! upright from their rotation metadata and time-stamped from the stream; a capture thread hands frames on through a
 //! bounded channel.
 
+pub mod markers;
 pub mod video;
 
 use std::path::PathBuf;

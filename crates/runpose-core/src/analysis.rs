@@ -4,9 +4,15 @@
 use serde::Serialize;
 
 use crate::cues::{Cue, summary_cues};
-use crate::filter::{detect_foot_collapse, repair_unreliable_feet, smooth_offline};
+use crate::filter::{
+    SideSettling, detect_foot_collapse, landmark_jitter_ll, repair_unreliable_feet, settle_sides,
+    smooth_offline,
+};
 use crate::gait::{self, ContactParams, GroundFrame, Stance, detect_stances};
-use crate::metrics::{self, FootStrike, FrameMetrics, StepContext, StepMetrics, frame_metrics, step_metrics};
+use crate::metrics::{
+    self, FootStrike, FrameMetrics, LOW_CONFIDENCE, StepConfidence, StepContext, StepMetrics,
+    frame_metrics, step_metrics,
+};
 use crate::skeleton::{Facing, Pose, Side};
 use crate::stats::{median, median_of};
 
@@ -25,6 +31,12 @@ pub const LEG_LENGTH_PER_HEIGHT: f64 = 0.491;
 pub struct AnalysisConfig {
     /// The runner's height, cm: lengths are then also given in cm.
     pub height_cm: Option<f64>,
+    /// Image units per centimetre, when the scale is known (marker data in millimetres: 10). Takes precedence over
+    /// `height_cm` for converting lengths to cm.
+    pub units_per_cm: Option<f64>,
+    /// The ground is level in the view (marker data in a lab frame): no ground profile is learnt
+    /// (docs/metrics.md §Ground line).
+    pub level_ground: bool,
     pub contact: ContactParams,
 }
 
@@ -32,7 +44,9 @@ pub struct AnalysisConfig {
 pub enum AnalysisError {
     #[error("no person was found in any frame")]
     NoPerson,
-    #[error("the person was seen too poorly to measure the body (no frame shows hip, knee and ankle clearly)")]
+    #[error(
+        "the person was seen too poorly to measure the body (no frame shows hip, knee and ankle clearly)"
+    )]
     NoScale,
 }
 
@@ -56,6 +70,12 @@ pub struct Summary {
     pub leg_length_px: f64,
     pub cm_per_leg_length: Option<f64>,
     pub unreliable_foot_frames: usize,
+    /// How left and right were settled (docs/metrics.md §Landmark cleaning).
+    pub sides: SideSettling,
+    /// Frame-to-frame noise of the legs' landmarks before smoothing, leg lengths.
+    pub landmark_jitter_ll: Option<f64>,
+    /// Landmarks never seen in the sequence (a marker set without them): the metrics that need them are left out.
+    pub missing_landmarks: Vec<&'static str>,
     pub steps: usize,
     pub cadence_spm: Option<f64>,
     pub contact_ms: Option<f64>,
@@ -70,6 +90,10 @@ pub struct Summary {
     pub vertical_oscillation_cm: Option<f64>,
     pub pull_height_ll: Option<f64>,
     pub foot_strikes: FootStrikeCounts,
+    /// Median confidence of each metric over the steps (docs/metrics.md §Confidence).
+    pub confidence: StepConfidence,
+    /// Metrics measured with a median confidence below `LOW_CONFIDENCE`: reported, but not to be trusted alone.
+    pub low_confidence: Vec<&'static str>,
     pub cues: Vec<Cue>,
 }
 
@@ -98,28 +122,47 @@ impl Analysis {
 }
 
 /// Runs the whole pipeline on a sequence of frames (time stamps increasing).
-pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<Analysis, AnalysisError> {
+pub fn analyze(
+    mut frames: Vec<PoseFrame>,
+    config: &AnalysisConfig,
+) -> Result<Analysis, AnalysisError> {
     let detected_frames = frames.iter().filter(|f| f.pose.is_some()).count();
     if detected_frames == 0 {
         return Err(AnalysisError::NoPerson);
     }
     let leg = gait::leg_length(&frames).ok_or(AnalysisError::NoScale)?;
 
+    let facing = gait::detect_facing(&frames);
+    let sides = settle_sides(&mut frames, facing, leg);
     let reliable = detect_foot_collapse(&frames, leg);
     repair_unreliable_feet(&mut frames, &reliable);
+    let unsmoothed = frames.clone();
     smooth_offline(&mut frames);
-
-    let facing = gait::detect_facing(&frames);
+    let landmark_jitter_ll = landmark_jitter_ll(&unsmoothed, &frames, leg);
+    let seen = metrics::seen_landmarks(&frames);
+    let shoulders_seen =
+        seen[crate::Landmark::LeftShoulder.index()] && seen[crate::Landmark::RightShoulder.index()];
     let near_side = gait::near_side(&frames);
-    let ground = gait::fit_ground(&frames, leg, facing).ok_or(AnalysisError::NoPerson)?;
+    let ground = gait::fit_ground(&frames, leg, facing, config.level_ground)
+        .ok_or(AnalysisError::NoPerson)?;
 
     let t: Vec<f64> = frames.iter().map(|f| f.t).collect();
+    // The noise left in the smoothed landmarks: white noise keeps the share of its power below the cut-off.
+    let dts: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).collect();
+    let kept = median(&dts).map_or(1.0, |dt| (2.0 * crate::filter::OFFLINE_CUTOFF_HZ * dt).min(1.0));
+    let smoothed_noise = landmark_jitter_ll.unwrap_or(0.0) * leg * kept.sqrt();
     let mut stances: Vec<Stance> = Side::BOTH
         .iter()
         .flat_map(|&side| {
-            let h: Vec<Option<f64>> =
-                frames.iter().map(|f| f.pose.as_ref().map(|p| gait::contact_height(&ground, p, side, leg))).collect();
-            detect_stances(side, &t, &h, leg, config.contact)
+            let h = gait::contact_heights(&frames, &ground, side, leg, &config.contact);
+            detect_stances(
+                side,
+                &t,
+                &h,
+                leg,
+                smoothed_noise,
+                config.contact,
+            )
         })
         .collect();
     stances.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
@@ -128,10 +171,12 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let Some(pose) = &f.pose else { return FrameMetrics::default() };
+            let Some(pose) = &f.pose else {
+                return FrameMetrics::default();
+            };
             // The support foot: the one in contact; if both are, the one that landed last.
             let support = stances.iter().rev().find(|s| s.contains(i)).map(|s| s.side);
-            frame_metrics(pose, support, &ground, leg, reliable[i])
+            frame_metrics(pose, support, &ground, leg, reliable[i], shoulders_seen)
         })
         .collect();
 
@@ -142,18 +187,57 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
             Some(metrics::foot_angle_deg(pose, side, &ground))
         }))
     });
-    let ctx = StepContext { frames: &frames, metrics: &metrics, ground: &ground, leg, flat_foot_angle_deg };
-    let steps: Vec<StepMetrics> = (0..stances.len()).map(|k| step_metrics(&ctx, &stances, k)).collect();
+    let ctx = StepContext {
+        frames: &frames,
+        metrics: &metrics,
+        ground: &ground,
+        leg,
+        flat_foot_angle_deg,
+        seen,
+    };
+    let steps: Vec<StepMetrics> = (0..stances.len())
+        .map(|k| step_metrics(&ctx, &stances, k))
+        .collect();
 
-    let summary = summarize(&frames, &steps, &reliable, detected_frames, leg, facing, near_side, config);
-    Ok(Analysis { frames, ground, stances, metrics, steps, summary })
+    let cleaning = Cleaning {
+        reliable: &reliable,
+        sides,
+        landmark_jitter_ll,
+        seen,
+    };
+    let summary = summarize(
+        &frames,
+        &steps,
+        &cleaning,
+        detected_frames,
+        leg,
+        facing,
+        near_side,
+        config,
+    );
+    Ok(Analysis {
+        frames,
+        ground,
+        stances,
+        metrics,
+        steps,
+        summary,
+    })
+}
+
+/// What cleaning the landmarks found, for the summary.
+struct Cleaning<'a> {
+    reliable: &'a [[bool; 2]],
+    sides: SideSettling,
+    landmark_jitter_ll: Option<f64>,
+    seen: [bool; crate::NUM_LANDMARKS],
 }
 
 #[allow(clippy::too_many_arguments)]
 fn summarize(
     frames: &[PoseFrame],
     steps: &[StepMetrics],
-    reliable: &[[bool; 2]],
+    cleaning: &Cleaning,
     detected_frames: usize,
     leg: f64,
     facing: Facing,
@@ -161,8 +245,43 @@ fn summarize(
     config: &AnalysisConfig,
 ) -> Summary {
     let med = |f: fn(&StepMetrics) -> Option<f64>| median_of(steps.iter().map(f));
-    let dts: Vec<f64> = frames.windows(2).map(|w| w[1].t - w[0].t).filter(|&d| d > 0.0).collect();
-    let cm_per_leg_length = config.height_cm.map(|h| h * LEG_LENGTH_PER_HEIGHT);
+    let dts: Vec<f64> = frames
+        .windows(2)
+        .map(|w| w[1].t - w[0].t)
+        .filter(|&d| d > 0.0)
+        .collect();
+    let cm_per_leg_length = match config.units_per_cm {
+        Some(u) if u > 0.0 => Some(leg / u),
+        _ => config.height_cm.map(|h| h * LEG_LENGTH_PER_HEIGHT),
+    };
+    let conf = |f: fn(&StepConfidence) -> f64| {
+        median_of(steps.iter().map(|s| Some(f(&s.metric_confidence)))).unwrap_or(0.0)
+    };
+    let confidence = StepConfidence {
+        contact: conf(|c| c.contact),
+        flight: conf(|c| c.flight),
+        cadence: conf(|c| c.cadence),
+        fall_angle: conf(|c| c.fall_angle),
+        landing_distance: conf(|c| c.landing_distance),
+        foot_strike: conf(|c| c.foot_strike),
+        knee_flexion: conf(|c| c.knee_flexion),
+        trunk_angle: conf(|c| c.trunk_angle),
+        shoulder_alignment: conf(|c| c.shoulder_alignment),
+        hip_alignment: conf(|c| c.hip_alignment),
+        swing_position: conf(|c| c.swing_position),
+        pull: conf(|c| c.pull),
+        vertical_oscillation: conf(|c| c.vertical_oscillation),
+    };
+    let low_confidence = if steps.is_empty() {
+        Vec::new()
+    } else {
+        confidence
+            .entries()
+            .into_iter()
+            .filter(|(_, c)| *c < LOW_CONFIDENCE)
+            .map(|(n, _)| n)
+            .collect()
+    };
     let cm = |ll: Option<f64>| Some(ll? * cm_per_leg_length?);
     let count = |k: FootStrike| steps.iter().filter(|s| s.foot_strike == Some(k)).count();
     let landing_distance_ll = med(|s| s.landing_distance_ll);
@@ -176,9 +295,20 @@ fn summarize(
         near_side,
         leg_length_px: leg,
         cm_per_leg_length,
-        unreliable_foot_frames: reliable.iter().filter(|r| !(r[0] && r[1])).count(),
+        unreliable_foot_frames: cleaning.reliable.iter().filter(|r| !(r[0] && r[1])).count(),
+        sides: cleaning.sides,
+        landmark_jitter_ll: cleaning.landmark_jitter_ll,
+        missing_landmarks: crate::Landmark::ALL
+            .iter()
+            .filter(|l| !cleaning.seen[l.index()])
+            .map(|l| l.name())
+            .collect(),
         steps: steps.len(),
-        cadence_spm: med(|s| s.cadence_spm),
+        // The mean step time: a median of alternating left and right steps would take one side's.
+        cadence_spm: {
+            let steps: Vec<f64> = steps.iter().filter_map(|s| s.step_ms).collect();
+            (!steps.is_empty()).then(|| 60_000.0 * steps.len() as f64 / steps.iter().sum::<f64>())
+        },
         contact_ms: med(|s| Some(s.contact_ms)),
         flight_ms: med(|s| s.flight_ms),
         fall_angle_deg: med(|s| s.fall_angle_toe_off_deg),
@@ -190,7 +320,13 @@ fn summarize(
         vertical_oscillation_ll,
         vertical_oscillation_cm: cm(vertical_oscillation_ll),
         pull_height_ll: med(|s| s.pull_height_ll),
-        foot_strikes: FootStrikeCounts { heel: count(FootStrike::Heel), mid: count(FootStrike::Mid), fore: count(FootStrike::Fore) },
+        foot_strikes: FootStrikeCounts {
+            heel: count(FootStrike::Heel),
+            mid: count(FootStrike::Mid),
+            fore: count(FootStrike::Fore),
+        },
+        confidence,
+        low_confidence,
         cues: summary_cues(steps),
     }
 }

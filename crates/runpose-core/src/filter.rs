@@ -1,8 +1,8 @@
 //! Temporal filtering of landmark tracks: the One Euro filter, zero-lag offline smoothing, and the detection and
 //! repair of unreliable foot points (the swing-foot collapse of BlazePose, docs/metrics.md §Landmark cleaning).
 
-use crate::skeleton::{Landmark, NUM_LANDMARKS, Pose, Side};
 use crate::PoseFrame;
+use crate::skeleton::{Landmark, NUM_LANDMARKS, Pose, Side};
 
 /// Parameters of a One Euro filter (Casiez, Roussel and Vogel, CHI 2012).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -18,7 +18,11 @@ pub struct OneEuroParams {
 impl Default for OneEuroParams {
     /// Tuned for coordinates in leg lengths at 25–120 frames per second.
     fn default() -> Self {
-        Self { min_cutoff: 2.0, beta: 0.5, d_cutoff: 1.0 }
+        Self {
+            min_cutoff: 2.0,
+            beta: 0.5,
+            d_cutoff: 1.0,
+        }
     }
 }
 
@@ -79,7 +83,10 @@ pub fn filtfilt(x: &[f64], cutoff_hz: f64, sample_hz: f64) -> Vec<f64> {
     let k = (std::f64::consts::PI * fc / sample_hz).tan();
     let norm = 1.0 / (1.0 + std::f64::consts::SQRT_2 * k + k * k);
     let (b0, b1, b2) = (k * k * norm, 2.0 * k * k * norm, k * k * norm);
-    let (a1, a2) = (2.0 * (k * k - 1.0) * norm, (1.0 - std::f64::consts::SQRT_2 * k + k * k) * norm);
+    let (a1, a2) = (
+        2.0 * (k * k - 1.0) * norm,
+        (1.0 - std::f64::consts::SQRT_2 * k + k * k) * norm,
+    );
     let pass = |input: &mut dyn Iterator<Item = f64>| -> Vec<f64> {
         let mut out = Vec::with_capacity(x.len());
         // Start in the steady state of the first sample, so the ends do not ring.
@@ -111,15 +118,33 @@ pub fn smooth_offline(frames: &mut [PoseFrame]) {
             start += 1;
             continue;
         }
-        let end = (start..frames.len()).find(|&i| frames[i].pose.is_none()).unwrap_or(frames.len());
+        let end = (start..frames.len())
+            .find(|&i| frames[i].pose.is_none())
+            .unwrap_or(frames.len());
         let run = &mut frames[start..end];
-        let dts: Vec<f64> = run.windows(2).map(|w| w[1].t - w[0].t).filter(|d| *d > 0.0).collect();
+        let dts: Vec<f64> = run
+            .windows(2)
+            .map(|w| w[1].t - w[0].t)
+            .filter(|d| *d > 0.0)
+            .collect();
         if let Some(dt) = crate::stats::median(&dts) {
             for l in 0..NUM_LANDMARKS {
                 for c in 0..2 {
-                    let get = |p: &Pose| if c == 0 { p.keypoints[l].x } else { p.keypoints[l].y };
-                    let series: Vec<f64> = run.iter().map(|f| get(f.pose.as_ref().expect("run has poses"))).collect();
-                    for (f, v) in run.iter_mut().zip(filtfilt(&series, OFFLINE_CUTOFF_HZ, 1.0 / dt)) {
+                    let get = |p: &Pose| {
+                        if c == 0 {
+                            p.keypoints[l].x
+                        } else {
+                            p.keypoints[l].y
+                        }
+                    };
+                    let series: Vec<f64> = run
+                        .iter()
+                        .map(|f| get(f.pose.as_ref().expect("run has poses")))
+                        .collect();
+                    for (f, v) in run
+                        .iter_mut()
+                        .zip(filtfilt(&series, OFFLINE_CUTOFF_HZ, 1.0 / dt))
+                    {
                         let kp = &mut f.pose.as_mut().expect("run has poses").keypoints[l];
                         if c == 0 { kp.x = v } else { kp.y = v }
                     }
@@ -128,6 +153,182 @@ pub fn smooth_offline(frames: &mut [PoseFrame]) {
         }
         start = end;
     }
+}
+
+/// The landmarks of each limb group whose left/right labels are settled together: `[left, right]` lists.
+const LIMB_GROUPS: [(&[Landmark], &[Landmark]); 2] = {
+    use Landmark::*;
+    [
+        (
+            &[LeftHip, LeftKnee, LeftAnkle, LeftHeel, LeftFootIndex],
+            &[RightHip, RightKnee, RightAnkle, RightHeel, RightFootIndex],
+        ),
+        (
+            &[
+                LeftShoulder,
+                LeftElbow,
+                LeftWrist,
+                LeftPinky,
+                LeftIndex,
+                LeftThumb,
+            ],
+            &[
+                RightShoulder,
+                RightElbow,
+                RightWrist,
+                RightPinky,
+                RightIndex,
+                RightThumb,
+            ],
+        ),
+    ]
+};
+
+fn swap_limbs(pose: &mut Pose, left: &[Landmark], right: &[Landmark]) {
+    for (&l, &r) in left.iter().zip(right) {
+        pose.keypoints.swap(l.index(), r.index());
+    }
+}
+
+/// Cost of a frame kept relabelled, leg lengths per frame: a small prior for the model's own labels, so that a
+/// relabelling needs the evidence of continuity.
+const RELABEL_PRIOR_LL: f64 = 0.02;
+
+/// Settles which leg (and which arm) is left and which is right over the whole sequence, so that labels never flip
+/// mid-clip (docs/metrics.md §Landmark cleaning). In a side view the model often swaps the two legs for a few frames;
+/// a limb's path is continuous, so for each limb group the labelling (as given, or swapped) of every frame is chosen
+/// to minimise the total frame-to-frame travel of both limbs (a two-state Viterbi path), with a small prior for the
+/// model's labels. Then the whole sequence is relabelled if needed so that the limbs nearer the camera (by the
+/// model's depth, median over the clip) are the side a camera sees when the runner faces `facing` (facing left: the
+/// left side).
+pub fn settle_sides(
+    frames: &mut [PoseFrame],
+    facing: crate::Facing,
+    leg_length: f64,
+) -> SideSettling {
+    let mut changed = vec![false; frames.len()];
+    let mut whole_clip = [false; 2];
+    for (g, (left, right)) in LIMB_GROUPS.into_iter().enumerate() {
+        let positions = |p: &Pose, swapped: bool| -> Vec<crate::Point> {
+            let (a, b) = if swapped {
+                (right, left)
+            } else {
+                (left, right)
+            };
+            a.iter().chain(b.iter()).map(|&l| p.pt(l)).collect()
+        };
+        let travel = |a: &[crate::Point], b: &[crate::Point]| {
+            a.iter().zip(b).map(|(p, q)| p.dist(*q)).sum::<f64>() / leg_length
+        };
+        // Viterbi over the frames with a person; a frame without one breaks nothing but adds no evidence.
+        let idx: Vec<usize> = (0..frames.len())
+            .filter(|&i| frames[i].pose.is_some())
+            .collect();
+        if idx.is_empty() {
+            continue;
+        }
+        let pts: Vec<[Vec<crate::Point>; 2]> = idx
+            .iter()
+            .map(|&i| {
+                let p = frames[i].pose.as_ref().expect("frames with a person");
+                [positions(p, false), positions(p, true)]
+            })
+            .collect();
+        let mut cost = [0.0, RELABEL_PRIOR_LL];
+        let mut back: Vec<[usize; 2]> = vec![[0, 1]];
+        for k in 1..idx.len() {
+            let mut next = [0.0; 2];
+            let mut from = [0; 2];
+            for s in 0..2 {
+                let c: [f64; 2] = [0, 1].map(|r| cost[r] + travel(&pts[k - 1][r], &pts[k][s]));
+                from[s] = if c[0] <= c[1] { 0 } else { 1 };
+                next[s] = c[from[s]] + if s == 1 { RELABEL_PRIOR_LL } else { 0.0 };
+            }
+            cost = next;
+            back.push(from);
+        }
+        let mut state = if cost[0] <= cost[1] { 0 } else { 1 };
+        for k in (0..idx.len()).rev() {
+            if state == 1 {
+                swap_limbs(
+                    frames[idx[k]].pose.as_mut().expect("frames with a person"),
+                    left,
+                    right,
+                );
+                changed[idx[k]] = true;
+            }
+            state = back[k][state];
+        }
+        // Which labelled limb is nearer the camera over the clip, against which should be.
+        let depth: Vec<f64> = frames
+            .iter()
+            .filter_map(|f| f.pose.as_ref())
+            .map(|p| {
+                left.iter()
+                    .zip(right)
+                    .map(|(&l, &r)| p.kp(l).z - p.kp(r).z)
+                    .sum::<f64>()
+            })
+            .collect();
+        let left_nearer = crate::stats::median(&depth).is_some_and(|d| d < 0.0);
+        let left_should_be_nearer = facing == crate::Facing::Left;
+        let has_depth = depth.iter().any(|d| *d != 0.0);
+        if has_depth && left_nearer != left_should_be_nearer {
+            for pose in frames.iter_mut().filter_map(|f| f.pose.as_mut()) {
+                swap_limbs(pose, left, right);
+            }
+            whole_clip[g] = true;
+        }
+    }
+    SideSettling {
+        relabelled_frames: changed.iter().filter(|&&c| c).count(),
+        legs_relabelled_in_whole_clip: whole_clip[0],
+        arms_relabelled_in_whole_clip: whole_clip[1],
+    }
+}
+
+/// What `settle_sides` changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SideSettling {
+    /// Frames in which the model's labels of a limb pair were swapped back to follow the limbs' paths.
+    pub relabelled_frames: usize,
+    /// Whether the whole clip's legs (arms) were relabelled so the near side matches the running direction.
+    pub legs_relabelled_in_whole_clip: bool,
+    pub arms_relabelled_in_whole_clip: bool,
+}
+
+/// Jitter of the model's landmarks: the root mean square of the difference between the raw and the smoothed
+/// positions of the legs' points (hip, knee, ankle, heel, toe of both sides; x and y), leg lengths. This is the
+/// frame-to-frame noise that smoothing removes (docs/metrics.md §Landmark cleaning).
+pub fn landmark_jitter_ll(
+    raw: &[PoseFrame],
+    smoothed: &[PoseFrame],
+    leg_length: f64,
+) -> Option<f64> {
+    let mut sum = 0.0;
+    let mut n = 0usize;
+    for (a, b) in raw.iter().zip(smoothed) {
+        let (Some(a), Some(b)) = (&a.pose, &b.pose) else {
+            continue;
+        };
+        for side in Side::BOTH {
+            for l in [
+                side.hip(),
+                side.knee(),
+                side.ankle(),
+                side.heel(),
+                side.toe(),
+            ] {
+                if a.kp(l).score <= 0.0 || b.kp(l).score <= 0.0 {
+                    continue;
+                }
+                let d = a.pt(l) - b.pt(l);
+                sum += d.x * d.x + d.y * d.y;
+                n += 2;
+            }
+        }
+    }
+    (n > 0 && leg_length > 0.0).then(|| (sum / n as f64).sqrt() / leg_length)
 }
 
 /// Mean distance between the two feet's matching points (ankle, heel, toe), pixels.
@@ -163,7 +364,10 @@ pub fn detect_foot_collapse(frames: &[PoseFrame], leg_length: f64) -> Vec<[bool;
             last_good = [None, None];
             continue;
         };
-        let rel = [foot_rel_hip(pose, Side::Left), foot_rel_hip(pose, Side::Right)];
+        let rel = [
+            foot_rel_hip(pose, Side::Left),
+            foot_rel_hip(pose, Side::Right),
+        ];
         if feet_distance(pose) < COLLAPSE_DISTANCE_LL * leg_length {
             let moved = |s: usize| last_good[s].map_or(0.0, |p| p.dist(rel[s]));
             let bad = if moved(0) > moved(1) { 0 } else { 1 };
@@ -181,7 +385,9 @@ pub fn detect_foot_collapse(frames: &[PoseFrame], leg_length: f64) -> Vec<[bool;
 /// scores are set to 0 so that nothing downstream takes them for measurements.
 pub fn repair_unreliable_feet(frames: &mut [PoseFrame], reliable: &[[bool; 2]]) {
     for (s, side) in Side::BOTH.into_iter().enumerate() {
-        let good: Vec<usize> = (0..frames.len()).filter(|&i| frames[i].pose.is_some() && reliable[i][s]).collect();
+        let good: Vec<usize> = (0..frames.len())
+            .filter(|&i| frames[i].pose.is_some() && reliable[i][s])
+            .collect();
         if good.is_empty() {
             continue;
         }
@@ -241,13 +447,23 @@ mod tests {
         let mut frames: Vec<PoseFrame> = (0..120)
             .map(|i| {
                 let t = i as f64 / 30.0;
-                let mut kps = [Keypoint { score: 1.0, ..Default::default() }; NUM_LANDMARKS];
-                kps[0].y = 100.0 * (2.0 * std::f64::consts::PI * 3.0 * t).sin() + if i % 2 == 0 { 5.0 } else { -5.0 };
-                PoseFrame { t, pose: Some(Pose::new(kps)) }
+                let mut kps = [Keypoint {
+                    score: 1.0,
+                    ..Default::default()
+                }; NUM_LANDMARKS];
+                kps[0].y = 100.0 * (2.0 * std::f64::consts::PI * 3.0 * t).sin()
+                    + if i % 2 == 0 { 5.0 } else { -5.0 };
+                PoseFrame {
+                    t,
+                    pose: Some(Pose::new(kps)),
+                }
             })
             .collect();
         smooth_offline(&mut frames);
-        let ys: Vec<f64> = frames.iter().map(|f| f.pose.as_ref().unwrap().keypoints[0].y).collect();
+        let ys: Vec<f64> = frames
+            .iter()
+            .map(|f| f.pose.as_ref().unwrap().keypoints[0].y)
+            .collect();
         for (i, y) in ys.iter().enumerate().skip(10).take(100) {
             let clean = 100.0 * (2.0 * std::f64::consts::PI * 3.0 * i as f64 / 30.0).sin();
             // No lag, amplitude within 10 %, and the ±5 px jitter (at 15 Hz) gone.
@@ -258,12 +474,35 @@ mod tests {
     }
 
     fn standing_pose(left_foot: (f64, f64), right_foot: (f64, f64)) -> Pose {
-        let mut kps = [Keypoint { score: 0.9, ..Default::default() }; NUM_LANDMARKS];
+        let mut kps = [Keypoint {
+            score: 0.9,
+            ..Default::default()
+        }; NUM_LANDMARKS];
         for (side, (x, y)) in [(Side::Left, left_foot), (Side::Right, right_foot)] {
-            kps[side.hip().index()] = Keypoint { x: 0.0, y: 0.0, z: 0.0, score: 0.9 };
-            kps[side.ankle().index()] = Keypoint { x, y, z: 0.0, score: 0.9 };
-            kps[side.heel().index()] = Keypoint { x: x + 10.0, y: y + 10.0, z: 0.0, score: 0.9 };
-            kps[side.toe().index()] = Keypoint { x: x - 30.0, y: y + 10.0, z: 0.0, score: 0.9 };
+            kps[side.hip().index()] = Keypoint {
+                x: 0.0,
+                y: 0.0,
+                z: 0.0,
+                score: 0.9,
+            };
+            kps[side.ankle().index()] = Keypoint {
+                x,
+                y,
+                z: 0.0,
+                score: 0.9,
+            };
+            kps[side.heel().index()] = Keypoint {
+                x: x + 10.0,
+                y: y + 10.0,
+                z: 0.0,
+                score: 0.9,
+            };
+            kps[side.toe().index()] = Keypoint {
+                x: x - 30.0,
+                y: y + 10.0,
+                z: 0.0,
+                score: 0.9,
+            };
         }
         Pose::new(kps)
     }
@@ -278,17 +517,32 @@ mod tests {
             .enumerate()
             .map(|(i, &rx)| {
                 let ry = if rx == 0.0 { 100.0 } else { 60.0 };
-                PoseFrame { t: i as f64 * 0.1, pose: Some(standing_pose((0.0, 100.0), (rx, ry))) }
+                PoseFrame {
+                    t: i as f64 * 0.1,
+                    pose: Some(standing_pose((0.0, 100.0), (rx, ry))),
+                }
             })
             .collect();
         let reliable = detect_foot_collapse(&frames_src, 100.0);
-        assert_eq!(reliable, vec![[true, true], [true, true], [true, false], [true, false], [true, true]]);
+        assert_eq!(
+            reliable,
+            vec![
+                [true, true],
+                [true, true],
+                [true, false],
+                [true, false],
+                [true, true]
+            ]
+        );
         let mut frames = frames_src.clone();
         repair_unreliable_feet(&mut frames, &reliable);
         let ankle = frames[2].pose.as_ref().unwrap().kp(Landmark::RightAnkle);
         assert!((ankle.x - 80.0).abs() < 1e-9, "interpolated x {}", ankle.x);
         assert_eq!(ankle.score, 0.0);
         // The reliable left foot is untouched.
-        assert_eq!(frames[2].pose.as_ref().unwrap().kp(Landmark::LeftAnkle), frames_src[2].pose.as_ref().unwrap().kp(Landmark::LeftAnkle));
+        assert_eq!(
+            frames[2].pose.as_ref().unwrap().kp(Landmark::LeftAnkle),
+            frames_src[2].pose.as_ref().unwrap().kp(Landmark::LeftAnkle)
+        );
     }
 }

@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
+use crate::PoseFrame;
 use crate::skeleton::{Facing, Landmark, Point, Pose, Side};
 use crate::stats::{median, percentile};
-use crate::PoseFrame;
 
 /// Landmarks below this visibility are not used to estimate the body scale.
 const SCALE_MIN_SCORE: f64 = 0.5;
@@ -19,7 +19,11 @@ pub fn leg_length(frames: &[PoseFrame]) -> Option<f64> {
         .filter_map(|p| {
             Side::BOTH
                 .iter()
-                .filter(|s| [s.hip(), s.knee(), s.ankle()].iter().all(|&l| p.kp(l).score >= SCALE_MIN_SCORE))
+                .filter(|s| {
+                    [s.hip(), s.knee(), s.ankle()]
+                        .iter()
+                        .all(|&l| p.kp(l).score >= SCALE_MIN_SCORE)
+                })
                 .map(|s| p.pt(s.hip()).dist(p.pt(s.knee())) + p.pt(s.knee()).dist(p.pt(s.ankle())))
                 .max_by(f64::total_cmp)
         })
@@ -34,12 +38,20 @@ pub fn detect_facing(frames: &[PoseFrame]) -> Facing {
         .iter()
         .filter_map(|f| f.pose.as_ref())
         .map(|p| {
-            let feet: f64 = Side::BOTH.iter().map(|s| (p.pt(s.toe()).x - p.pt(s.heel()).x).signum()).sum();
-            let head = (p.pt(Landmark::Nose).x - p.mid(Landmark::LeftEar, Landmark::RightEar).x).signum();
+            let feet: f64 = Side::BOTH
+                .iter()
+                .map(|s| (p.pt(s.toe()).x - p.pt(s.heel()).x).signum())
+                .sum();
+            let head =
+                (p.pt(Landmark::Nose).x - p.mid(Landmark::LeftEar, Landmark::RightEar).x).signum();
             feet + head
         })
         .sum();
-    if vote < 0.0 { Facing::Left } else { Facing::Right }
+    if vote < 0.0 {
+        Facing::Left
+    } else {
+        Facing::Right
+    }
 }
 
 /// The side of the body nearer the camera, from BlazePose's relative depth (negative towards the camera) of the
@@ -49,13 +61,21 @@ pub fn near_side(frames: &[PoseFrame]) -> Side {
         .iter()
         .filter_map(|f| f.pose.as_ref())
         .map(|p| {
-            [Landmark::LeftShoulder, Landmark::LeftHip, Landmark::LeftKnee]
-                .iter()
-                .map(|&l| p.kp(l).z - p.kp(l.mirrored()).z)
-                .sum::<f64>()
+            [
+                Landmark::LeftShoulder,
+                Landmark::LeftHip,
+                Landmark::LeftKnee,
+            ]
+            .iter()
+            .map(|&l| p.kp(l).z - p.kp(l.mirrored()).z)
+            .sum::<f64>()
         })
         .collect();
-    if median(&diffs).unwrap_or(0.0) <= 0.0 { Side::Left } else { Side::Right }
+    if median(&diffs).unwrap_or(0.0) <= 0.0 {
+        Side::Left
+    } else {
+        Side::Right
+    }
 }
 
 /// Where one foot meets the ground in the image, as a function of x: knots (x, y) joined by straight lines and held
@@ -76,23 +96,31 @@ const PROFILE_MIN_POINTS: usize = 5;
 
 impl GroundProfile {
     pub fn level(y: f64) -> Self {
-        Self { knots: vec![(0.0, y)] }
+        Self {
+            knots: vec![(0.0, y)],
+        }
     }
 
     /// Learns the profile from a foot's lowest points: one knot per bin of `PROFILE_BIN_LL` leg lengths, at the
     /// bin's mean x and the `PROFILE_QUANTILE` of its image heights.
     pub fn fit(points: &[Point], leg_length: f64) -> Option<Self> {
         let width = PROFILE_BIN_LL * leg_length;
-        let mut bins: std::collections::BTreeMap<i64, Vec<Point>> = std::collections::BTreeMap::new();
+        let mut bins: std::collections::BTreeMap<i64, Vec<Point>> =
+            std::collections::BTreeMap::new();
         for p in points.iter().filter(|p| p.is_finite()) {
-            bins.entry((p.x / width).floor() as i64).or_default().push(*p);
+            bins.entry((p.x / width).floor() as i64)
+                .or_default()
+                .push(*p);
         }
         let mut knots: Vec<(f64, f64)> = bins
             .values()
             .filter(|b| b.len() >= PROFILE_MIN_POINTS)
             .filter_map(|b| {
                 let x = b.iter().map(|p| p.x).sum::<f64>() / b.len() as f64;
-                Some((x, percentile(&b.iter().map(|p| p.y).collect::<Vec<_>>(), PROFILE_QUANTILE)?))
+                Some((
+                    x,
+                    percentile(&b.iter().map(|p| p.y).collect::<Vec<_>>(), PROFILE_QUANTILE)?,
+                ))
             })
             .collect();
         if knots.is_empty() {
@@ -137,12 +165,28 @@ pub struct GroundFrame {
 
 impl GroundFrame {
     pub fn new(feet: [GroundProfile; 2], facing: Facing) -> Self {
-        let knots: Vec<Point> = feet.iter().flat_map(|f| f.knots.iter().map(|&(x, y)| Point::new(x, y))).collect();
+        let knots: Vec<Point> = feet
+            .iter()
+            .flat_map(|f| f.knots.iter().map(|&(x, y)| Point::new(x, y)))
+            .collect();
         let n = knots.len() as f64;
-        let (mx, my) = (knots.iter().map(|p| p.x).sum::<f64>() / n, knots.iter().map(|p| p.y).sum::<f64>() / n);
+        let (mx, my) = (
+            knots.iter().map(|p| p.x).sum::<f64>() / n,
+            knots.iter().map(|p| p.y).sum::<f64>() / n,
+        );
         let sxx: f64 = knots.iter().map(|p| (p.x - mx).powi(2)).sum();
-        let b = if sxx > 1e-9 { knots.iter().map(|p| (p.x - mx) * (p.y - my)).sum::<f64>() / sxx } else { 0.0 };
-        Self { a: my - b * mx, b, feet, forward: Point::new(facing.sign(), 0.0), up: Point::new(0.0, -1.0) }
+        let b = if sxx > 1e-9 {
+            knots.iter().map(|p| (p.x - mx) * (p.y - my)).sum::<f64>() / sxx
+        } else {
+            0.0
+        };
+        Self {
+            a: my - b * mx,
+            b,
+            feet,
+            forward: Point::new(facing.sign(), 0.0),
+            up: Point::new(0.0, -1.0),
+        }
     }
 
     /// Level ground at image height `y` for both feet.
@@ -183,26 +227,91 @@ pub fn foot_low_point(pose: &Pose, side: Side) -> Point {
     if h.y >= t.y { h } else { t }
 }
 
-/// How far the heel landmark (the back of the heel) sits above the ground when the heel is the foot's lowest
-/// point, leg lengths: at heel strike the shoe's heel and the dorsiflexed foot hold it about 5 cm up (measured on
-/// the real treadmill clip: 0.055 leg lengths between heel strike and flat foot).
+/// How far BlazePose's heel landmark (the back of the heel) sits above the ground when the heel is the foot's
+/// lowest point, leg lengths: at heel strike the shoe's heel and the dorsiflexed foot hold it about 5 cm up
+/// (measured on the real treadmill clip: 0.055 leg lengths between heel strike and flat foot).
 pub const HEEL_ALLOWANCE_LL: f64 = 0.06;
 
 /// The height that decides ground contact for one foot, pixels: its lowest point above the foot's ground profile,
-/// less `HEEL_ALLOWANCE_LL` when that point is the heel (docs/metrics.md §Gait events).
-pub fn contact_height(ground: &GroundFrame, pose: &Pose, side: Side, leg_length: f64) -> f64 {
+/// less `heel_allowance_ll` leg lengths when that point is the heel (docs/metrics.md §Gait events).
+pub fn contact_height(
+    ground: &GroundFrame,
+    pose: &Pose,
+    side: Side,
+    leg_length: f64,
+    heel_allowance_ll: f64,
+) -> f64 {
     let low = foot_low_point(pose, side);
     let heel_first = pose.pt(side.heel()).y > pose.pt(side.toe()).y;
-    ground.foot_height(side, low) - if heel_first { HEEL_ALLOWANCE_LL * leg_length } else { 0.0 }
+    ground.foot_height(side, low)
+        - if heel_first {
+            heel_allowance_ll * leg_length
+        } else {
+            0.0
+        }
 }
 
-/// Learns each foot's ground profile from its lowest points over the sequence.
-pub fn fit_ground(frames: &[PoseFrame], leg_length: f64, facing: Facing) -> Option<GroundFrame> {
+/// The contact height series of one foot (`contact_height` per frame; `None` without a person), or with
+/// `params.per_point_rest` the lower of the heel's and the toe's heights above their own resting levels.
+pub fn contact_heights(
+    frames: &[PoseFrame],
+    ground: &GroundFrame,
+    side: Side,
+    leg_length: f64,
+    params: &ContactParams,
+) -> Vec<Option<f64>> {
+    if !params.per_point_rest {
+        return frames
+            .iter()
+            .map(|f| {
+                f.pose
+                    .as_ref()
+                    .map(|p| contact_height(ground, p, side, leg_length, params.heel_allowance_ll))
+            })
+            .collect();
+    }
+    let series = |l: crate::Landmark| -> Vec<Option<f64>> {
+        frames
+            .iter()
+            .map(|f| f.pose.as_ref().map(|p| ground.foot_height(side, p.pt(l))))
+            .collect()
+    };
+    let (heel, toe) = (series(side.heel()), series(side.toe()));
+    let rest = |v: &[Option<f64>]| {
+        percentile(&v.iter().flatten().copied().collect::<Vec<_>>(), 0.05).unwrap_or(0.0)
+    };
+    let (rh, rt) = (rest(&heel), rest(&toe));
+    heel.iter()
+        .zip(&toe)
+        .map(|(h, t)| Some(((*h)? - rh).min((*t)? - rt)))
+        .collect()
+}
+
+/// Learns each foot's ground profile from its lowest points over the sequence. With `level`, the ground is known to
+/// be level in the view (markers in a lab frame): each foot's profile is then one level, the `PROFILE_QUANTILE` of
+/// all its lowest points, which bins would bias where the foot hovers in late swing and touches only briefly.
+pub fn fit_ground(
+    frames: &[PoseFrame],
+    leg_length: f64,
+    facing: Facing,
+    level: bool,
+) -> Option<GroundFrame> {
     let profile = |side: Side| {
-        let lows: Vec<Point> = frames.iter().filter_map(|f| f.pose.as_ref()).map(|p| foot_low_point(p, side)).collect();
+        let lows: Vec<Point> = frames
+            .iter()
+            .filter_map(|f| f.pose.as_ref())
+            .map(|p| foot_low_point(p, side))
+            .collect();
+        if level {
+            let ys: Vec<f64> = lows.iter().map(|p| p.y).filter(|y| y.is_finite()).collect();
+            return Some(GroundProfile::level(percentile(&ys, PROFILE_QUANTILE)?));
+        }
         GroundProfile::fit(&lows, leg_length)
     };
-    Some(GroundFrame::new([profile(Side::Left)?, profile(Side::Right)?], facing))
+    Some(GroundFrame::new(
+        [profile(Side::Left)?, profile(Side::Right)?],
+        facing,
+    ))
 }
 
 /// One foot's contact with the ground: from initial contact to toe-off.
@@ -225,13 +334,29 @@ impl Stance {
     }
 }
 
-/// Settings of the contact detector; defaults documented in docs/metrics.md §Gait events.
+/// Settings of the contact detector, documented in docs/metrics.md §Gait events: `default()` for a pose model's
+/// landmarks, `markers()` for motion-capture markers on the shoe.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ContactParams {
     /// Contact threshold above the foot's resting level, leg lengths (the least threshold).
     pub min_threshold_ll: f64,
     /// Contact threshold as a share of the foot's height range (5th to 95th percentile).
     pub range_fraction: f64,
+    /// Contact threshold as a multiple of the noise left in the smoothed landmarks (their measured jitter,
+    /// `filter::landmark_jitter_ll`, times the square root of the share of the band the smoother keeps), so that
+    /// noise alone never makes or breaks a contact.
+    pub noise_factor: f64,
+    /// Allowance for the heel point's height above the ground at heel strike, leg lengths (`HEEL_ALLOWANCE_LL` for
+    /// BlazePose; 0 for a marker on the shoe's heel).
+    pub heel_allowance_ll: f64,
+    /// Measure the heel and the toe each from its own resting level (its 5th-percentile height) and take the lower:
+    /// markers sit at fixed heights on the shoe (a heel marker lower than the metatarsal markers), and the foot's
+    /// lowest marker changes as it rolls from heel to toe.
+    pub per_point_rest: bool,
+    /// Move each threshold crossing along the foot's speed to the instant it reaches its resting level (a pose
+    /// model's foot point stops dead at the ground). Off for markers: the shoe's sole compresses about a centimetre
+    /// under load, so a marker touches down near the threshold height and only then sinks to its resting level.
+    pub extrapolate_to_rest: bool,
     /// Contacts shorter than this are noise, seconds.
     pub min_contact_s: f64,
     /// Gaps in contact shorter than this are noise, seconds.
@@ -240,20 +365,56 @@ pub struct ContactParams {
 
 impl Default for ContactParams {
     fn default() -> Self {
-        Self { min_threshold_ll: 0.05, range_fraction: 0.1, min_contact_s: 0.08, min_gap_s: 0.2 }
+        Self {
+            min_threshold_ll: 0.05,
+            range_fraction: 0.1,
+            noise_factor: 3.0,
+            heel_allowance_ll: HEEL_ALLOWANCE_LL,
+            per_point_rest: false,
+            extrapolate_to_rest: true,
+            min_contact_s: 0.08,
+            min_gap_s: 0.2,
+        }
+    }
+}
+
+impl ContactParams {
+    /// For motion-capture markers on the shoe: their heights are exact to a few millimetres, so the threshold is
+    /// 1.5 % of the leg (about 13 mm) unless their jitter asks for more; each marker is measured from its own resting
+    /// level, so the heel needs no allowance.
+    pub fn markers() -> Self {
+        Self {
+            min_threshold_ll: 0.015,
+            range_fraction: 0.0,
+            heel_allowance_ll: 0.0,
+            per_point_rest: true,
+            extrapolate_to_rest: false,
+            ..Self::default()
+        }
     }
 }
 
 /// Detects the stances of one foot from its height series `h` (the foot's lowest point above the ground line,
-/// pixels; `None` where the person is not seen) at times `t`. A foot is in contact while its height is within the
+/// pixels; `None` where the person is not seen) at times `t`; `jitter` is the noise left in the smoothed landmarks,
+/// pixels. A foot is in contact while its height is within the
 /// threshold of its resting level; initial contact and toe-off are the threshold crossings, interpolated between
 /// frames and corrected for the threshold's height (see `crossing` below). Only stances whose both ends are seen are returned.
-pub fn detect_stances(side: Side, t: &[f64], h: &[Option<f64>], leg_length: f64, params: ContactParams) -> Vec<Stance> {
+pub fn detect_stances(
+    side: Side,
+    t: &[f64],
+    h: &[Option<f64>],
+    leg_length: f64,
+    jitter: f64,
+    params: ContactParams,
+) -> Vec<Stance> {
     let seen: Vec<f64> = h.iter().flatten().copied().collect();
     let (Some(rest), Some(top)) = (percentile(&seen, 0.05), percentile(&seen, 0.95)) else {
         return Vec::new();
     };
-    let threshold = rest + (params.min_threshold_ll * leg_length).max(params.range_fraction * (top - rest));
+    let threshold = rest
+        + (params.min_threshold_ll * leg_length)
+            .max(params.range_fraction * (top - rest))
+            .max(params.noise_factor * jitter);
     // Runs of frames in contact, as (first, last) frame indices; None breaks a run and unknown edges are dropped.
     let mut runs: Vec<(usize, usize, bool, bool)> = Vec::new(); // (first, last, start_seen, end_seen)
     let mut open: Option<(usize, bool)> = None;
@@ -286,14 +447,22 @@ pub fn detect_stances(side: Side, t: &[f64], h: &[Option<f64>], leg_length: f64,
         }
         let w = ((threshold - a) / (b - a)).clamp(0.0, 1.0);
         let speed = (b - a) / dt; // negative while landing, positive while lifting off
-        let lag = ((threshold - rest) / speed.abs()).min(dt);
+        let lag = if params.extrapolate_to_rest {
+            ((threshold - rest) / speed.abs()).min(dt)
+        } else {
+            0.0
+        };
         t[i] + w * dt - lag * speed.signum()
     };
     // Merge runs separated by a short gap, then drop short runs.
     let mut merged: Vec<(usize, usize, bool, bool)> = Vec::new();
     for run in runs {
         if let Some(last) = merged.last_mut() {
-            if run.0 > 0 && last.3 && run.2 && crossing(run.0 - 1) - crossing(last.1) < params.min_gap_s {
+            if run.0 > 0
+                && last.3
+                && run.2
+                && crossing(run.0 - 1) - crossing(last.1) < params.min_gap_s
+            {
                 last.1 = run.1;
                 last.3 = run.3;
                 continue;
@@ -322,11 +491,16 @@ mod tests {
     #[test]
     fn ground_frame_measures_heights_per_foot_and_lean_from_the_vertical() {
         // Left foot's track slopes down to the right by 0.2, the right foot's is level and higher in the image.
-        let left = GroundProfile { knots: vec![(0.0, 500.0), (200.0, 540.0)] };
+        let left = GroundProfile {
+            knots: vec![(0.0, 500.0), (200.0, 540.0)],
+        };
         let g = GroundFrame::new([left, GroundProfile::level(480.0)], Facing::Right);
         assert!((g.foot_height(Side::Left, Point::new(100.0, 520.0))).abs() < 1e-9);
         assert!((g.foot_height(Side::Left, Point::new(100.0, 480.0)) - 40.0).abs() < 1e-9);
-        assert!((g.foot_height(Side::Left, Point::new(400.0, 540.0))).abs() < 1e-9, "held level past the last knot");
+        assert!(
+            (g.foot_height(Side::Left, Point::new(400.0, 540.0))).abs() < 1e-9,
+            "held level past the last knot"
+        );
         assert!((g.foot_height(Side::Right, Point::new(100.0, 470.0)) - 10.0).abs() < 1e-9);
         // Angles are from the image vertical whatever the ground's slope.
         assert!(g.lean_deg(Point::new(0.0, -1.0)).abs() < 1e-9);
@@ -335,7 +509,9 @@ mod tests {
         // Facing left flips the forward direction, so the same vector leans backwards.
         let gl = GroundFrame::level(500.0, Facing::Left);
         assert!((gl.lean_deg(ten) + 10.0).abs() < 1e-9);
-        assert!((g.foot_angle_deg(Point::new(0.0, 0.0), Point::new(10.0, -10.0)) - 45.0).abs() < 1e-9);
+        assert!(
+            (g.foot_angle_deg(Point::new(0.0, 0.0), Point::new(10.0, -10.0)) - 45.0).abs() < 1e-9
+        );
     }
 
     #[test]
@@ -347,11 +523,17 @@ mod tests {
                 Point::new(x, 1100.0 + 0.2 * x + if i % 2 == 0 { 1.5 } else { -1.5 })
             })
             .collect();
-        points.extend((0..60).map(|i| Point::new(150.0 + 5.0 * i as f64, 1000.0 + (i % 7) as f64 * 10.0)));
+        points.extend(
+            (0..60).map(|i| Point::new(150.0 + 5.0 * i as f64, 1000.0 + (i % 7) as f64 * 10.0)),
+        );
         let profile = GroundProfile::fit(&points, 300.0).unwrap();
         for x in [230.0, 300.0, 370.0] {
             let want = 1100.0 + 0.2 * x;
-            assert!((profile.y_at(x) - want).abs() < 6.0, "ground at {x}: {} vs {want}", profile.y_at(x));
+            assert!(
+                (profile.y_at(x) - want).abs() < 6.0,
+                "ground at {x}: {} vs {want}",
+                profile.y_at(x)
+            );
         }
     }
 
@@ -365,7 +547,11 @@ mod tests {
             .iter()
             .map(|&t| {
                 let p = (t - phase).rem_euclid(stride);
-                Some(if p < contact { 0.0 } else { 100.0 * (std::f64::consts::PI * (p - contact) / (stride - contact)).sin() })
+                Some(if p < contact {
+                    0.0
+                } else {
+                    100.0 * (std::f64::consts::PI * (p - contact) / (stride - contact)).sin()
+                })
             })
             .collect();
         (t, h)
@@ -374,14 +560,22 @@ mod tests {
     #[test]
     fn stances_are_found_with_subframe_timing() {
         let (t, h) = synthetic_foot(30.0, 5.0, 0.1);
-        let stances = detect_stances(Side::Left, &t, &h, 400.0, ContactParams::default());
+        let stances = detect_stances(Side::Left, &t, &h, 400.0, 0.0, ContactParams::default());
         // Contacts begin at 0.1 + 0.7k; the first (0.1) has its start seen because frame 2 (0.067 s) is in the air.
-        let expected_ic: Vec<f64> = (0..7).map(|k| 0.1 + 0.7 * k as f64).filter(|&ic| ic + 0.3 < 5.0).collect();
+        let expected_ic: Vec<f64> = (0..7)
+            .map(|k| 0.1 + 0.7 * k as f64)
+            .filter(|&ic| ic + 0.3 < 5.0)
+            .collect();
         assert_eq!(stances.len(), expected_ic.len(), "{stances:?}");
         for (s, ic) in stances.iter().zip(expected_ic) {
             // The threshold (12 px on a 0..100 px swing) is crossed within a few ms of the true instant.
             assert!((s.ic_t - ic).abs() < 0.012, "ic {} vs {ic}", s.ic_t);
-            assert!((s.to_t - (ic + 0.25)).abs() < 0.012, "to {} vs {}", s.to_t, ic + 0.25);
+            assert!(
+                (s.to_t - (ic + 0.25)).abs() < 0.012,
+                "to {} vs {}",
+                s.to_t,
+                ic + 0.25
+            );
             assert_eq!(s.side, Side::Left);
         }
     }
@@ -397,10 +591,14 @@ mod tests {
         for v in &mut h[(0.75 * 60.0) as usize..(0.8 * 60.0) as usize] {
             *v = None;
         }
-        let stances = detect_stances(Side::Right, &t, &h, 400.0, ContactParams::default());
+        let stances = detect_stances(Side::Right, &t, &h, 400.0, 0.0, ContactParams::default());
         assert!(stances.iter().all(|s| s.ic_t > 1.0), "{stances:?}");
         // 0.0 starts unseen, 0.7 is broken by the lost frames, 2.8 is cut by the end: 1.4 and 2.1 remain.
         assert_eq!(stances.len(), 2, "{stances:?}");
-        assert!((stances[0].ic_t - 1.4).abs() < 1.0 / 60.0 && (stances[1].ic_t - 2.1).abs() < 1.0 / 60.0, "{stances:?}");
+        assert!(
+            (stances[0].ic_t - 1.4).abs() < 1.0 / 60.0
+                && (stances[1].ic_t - 2.1).abs() < 1.0 / 60.0,
+            "{stances:?}"
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod gait;
 pub mod metrics;
 pub mod skeleton;
 pub mod stats;
+pub mod validation;
 
 pub use analysis::{Analysis, AnalysisConfig, AnalysisError, PoseFrame, Summary, analyze};
 pub use skeleton::{Facing, Keypoint, Landmark, NUM_LANDMARKS, Point, Pose, Side};

@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
+use crate::PoseFrame;
 use crate::gait::{GroundFrame, Stance, foot_low_point};
 use crate::skeleton::{Landmark, Point, Pose, Side};
-use crate::PoseFrame;
 
 /// A body segment of the segmental centre-of-mass model: mass fraction, and the segment's centre of mass at
 /// `fraction` of the way from `from` to `to` (docs/metrics.md §Centre of mass; Winter 2009, Table 4.1).
@@ -19,15 +19,63 @@ struct Segment {
 
 const SEGMENTS: [Segment; 8] = [
     // Head and neck: centred between the ears.
-    Segment { mass: 0.081, from: |p, _| p.pt(Landmark::LeftEar), to: |p, _| p.pt(Landmark::RightEar), fraction: 0.5, bilateral: false },
+    Segment {
+        mass: 0.081,
+        from: |p, _| p.pt(Landmark::LeftEar),
+        to: |p, _| p.pt(Landmark::RightEar),
+        fraction: 0.5,
+        bilateral: false,
+    },
     // Trunk: from the hip midpoint (greater trochanters) to the shoulder midpoint (glenohumeral joints).
-    Segment { mass: 0.497, from: |p, _| p.hip_mid(), to: |p, _| p.shoulder_mid(), fraction: 0.5, bilateral: false },
-    Segment { mass: 0.028, from: |p, s| p.pt(s.shoulder()), to: |p, s| p.pt(s.elbow()), fraction: 0.436, bilateral: true },
-    Segment { mass: 0.016, from: |p, s| p.pt(s.elbow()), to: |p, s| p.pt(s.wrist()), fraction: 0.430, bilateral: true },
-    Segment { mass: 0.006, from: |p, s| p.pt(s.wrist()), to: |p, s| p.pt(s.index_finger()), fraction: 0.506, bilateral: true },
-    Segment { mass: 0.100, from: |p, s| p.pt(s.hip()), to: |p, s| p.pt(s.knee()), fraction: 0.433, bilateral: true },
-    Segment { mass: 0.0465, from: |p, s| p.pt(s.knee()), to: |p, s| p.pt(s.ankle()), fraction: 0.433, bilateral: true },
-    Segment { mass: 0.0145, from: |p, s| p.pt(s.heel()), to: |p, s| p.pt(s.toe()), fraction: 0.5, bilateral: true },
+    Segment {
+        mass: 0.497,
+        from: |p, _| p.hip_mid(),
+        to: |p, _| p.shoulder_mid(),
+        fraction: 0.5,
+        bilateral: false,
+    },
+    Segment {
+        mass: 0.028,
+        from: |p, s| p.pt(s.shoulder()),
+        to: |p, s| p.pt(s.elbow()),
+        fraction: 0.436,
+        bilateral: true,
+    },
+    Segment {
+        mass: 0.016,
+        from: |p, s| p.pt(s.elbow()),
+        to: |p, s| p.pt(s.wrist()),
+        fraction: 0.430,
+        bilateral: true,
+    },
+    Segment {
+        mass: 0.006,
+        from: |p, s| p.pt(s.wrist()),
+        to: |p, s| p.pt(s.index_finger()),
+        fraction: 0.506,
+        bilateral: true,
+    },
+    Segment {
+        mass: 0.100,
+        from: |p, s| p.pt(s.hip()),
+        to: |p, s| p.pt(s.knee()),
+        fraction: 0.433,
+        bilateral: true,
+    },
+    Segment {
+        mass: 0.0465,
+        from: |p, s| p.pt(s.knee()),
+        to: |p, s| p.pt(s.ankle()),
+        fraction: 0.433,
+        bilateral: true,
+    },
+    Segment {
+        mass: 0.0145,
+        from: |p, s| p.pt(s.heel()),
+        to: |p, s| p.pt(s.toe()),
+        fraction: 0.5,
+        bilateral: true,
+    },
 ];
 
 /// Trunk and head landmarks whose mean visibility must reach `COM_MIN_SCORE` for the segmental model.
@@ -41,18 +89,31 @@ const COM_CORE: [Landmark; 6] = [
 ];
 const COM_MIN_SCORE: f64 = 0.3;
 
+/// Mean score of a set of landmarks.
+fn mean_score(pose: &Pose, landmarks: &[Landmark]) -> f64 {
+    landmarks.iter().map(|&l| pose.kp(l).score).sum::<f64>() / landmarks.len().max(1) as f64
+}
+
 /// Body centre of mass (docs/metrics.md §Centre of mass): the mass-weighted mean of the segment centres of Winter's
-/// segmental model; the hip midpoint when the trunk and head are not seen well enough. Returns the point and whether
-/// the fallback was used.
+/// segmental model; the hip midpoint when the trunk and head are not seen well enough (their mean score, or the
+/// shoulders' or the hips' alone, below `COM_MIN_SCORE`). Returns the point and whether the fallback was used.
 pub fn center_of_mass(pose: &Pose) -> (Point, bool) {
-    let core_score = COM_CORE.iter().map(|&l| pose.kp(l).score).sum::<f64>() / COM_CORE.len() as f64;
-    if core_score < COM_MIN_SCORE {
+    let shoulders = mean_score(pose, &[Landmark::LeftShoulder, Landmark::RightShoulder]);
+    let hips = mean_score(pose, &[Landmark::LeftHip, Landmark::RightHip]);
+    if mean_score(pose, &COM_CORE) < COM_MIN_SCORE
+        || shoulders < COM_MIN_SCORE
+        || hips < COM_MIN_SCORE
+    {
         return (pose.hip_mid(), true);
     }
     let mut sum = Point::default();
     let mut mass = 0.0;
     for seg in &SEGMENTS {
-        let sides: &[Side] = if seg.bilateral { &Side::BOTH } else { &Side::BOTH[..1] };
+        let sides: &[Side] = if seg.bilateral {
+            &Side::BOTH
+        } else {
+            &Side::BOTH[..1]
+        };
         for &s in sides {
             sum = sum + (seg.from)(pose, s).lerp((seg.to)(pose, s), seg.fraction) * seg.mass;
             mass += seg.mass;
@@ -61,13 +122,58 @@ pub fn center_of_mass(pose: &Pose) -> (Point, bool) {
     (sum * (1.0 / mass), false)
 }
 
+/// A hip-midpoint centre of mass counts for this share of the hips' score: it is an approximation (docs/metrics.md
+/// §Confidence), so metrics built on it are reported as low confidence.
+pub const COM_FALLBACK_CONFIDENCE: f64 = 0.4;
+/// Metrics whose confidence is below this are flagged as low confidence (docs/metrics.md §Confidence).
+pub const LOW_CONFIDENCE: f64 = 0.5;
+
+/// Confidence of the centre of mass of a pose: the mean score of the trunk and head landmarks, or
+/// `COM_FALLBACK_CONFIDENCE` times the hips' score when the hip midpoint stands in.
+pub fn com_confidence(pose: &Pose) -> f64 {
+    if center_of_mass(pose).1 {
+        COM_FALLBACK_CONFIDENCE * mean_score(pose, &[Landmark::LeftHip, Landmark::RightHip])
+    } else {
+        mean_score(pose, &COM_CORE)
+    }
+}
+
+/// Mean score of a foot's ankle, heel and toe.
+pub fn foot_confidence(pose: &Pose, side: Side) -> f64 {
+    mean_score(pose, &side.foot())
+}
+
+/// Mean score of a leg's hip, knee and ankle.
+pub fn leg_confidence(pose: &Pose, side: Side) -> f64 {
+    mean_score(pose, &[side.hip(), side.knee(), side.ankle()])
+}
+
+/// Least of the shoulders' and the hips' mean scores.
+pub fn trunk_confidence(pose: &Pose) -> f64 {
+    mean_score(pose, &[Landmark::LeftShoulder, Landmark::RightShoulder])
+        .min(mean_score(pose, &[Landmark::LeftHip, Landmark::RightHip]))
+}
+
+/// Landmarks seen (score above 0) in at least one frame: a landmark never seen (a marker set without shoulders,
+/// say) makes the metrics that need it unavailable rather than wrong.
+pub fn seen_landmarks(frames: &[PoseFrame]) -> [bool; crate::NUM_LANDMARKS] {
+    let mut seen = [false; crate::NUM_LANDMARKS];
+    for p in frames.iter().filter_map(|f| f.pose.as_ref()) {
+        for (s, k) in seen.iter_mut().zip(&p.keypoints) {
+            *s |= k.score > 0.0;
+        }
+    }
+    seen
+}
+
 /// Where the ball of the foot (the metatarsal heads) lies along the heel-to-toe-tip line (docs/metrics.md
 /// §Support point).
 pub const BALL_OF_FOOT_FRACTION: f64 = 0.72;
 
 /// The support point: the ball of the foot, between the heel and toe-tip landmarks.
 pub fn ball_of_foot(pose: &Pose, side: Side) -> Point {
-    pose.pt(side.heel()).lerp(pose.pt(side.toe()), BALL_OF_FOOT_FRACTION)
+    pose.pt(side.heel())
+        .lerp(pose.pt(side.toe()), BALL_OF_FOOT_FRACTION)
 }
 
 /// Fall angle over `side`'s foot, degrees (docs/metrics.md §Fall angle): the lean from the vertical of the line from
@@ -83,7 +189,11 @@ pub fn foot_angle_deg(pose: &Pose, side: Side, ground: &GroundFrame) -> f64 {
 
 /// Knee flexion, degrees: 180° minus the angle hip–knee–ankle, so 0° is a straight leg (docs/metrics.md §Knee).
 pub fn knee_flexion_deg(pose: &Pose, side: Side) -> f64 {
-    let (h, k, a) = (pose.pt(side.hip()), pose.pt(side.knee()), pose.pt(side.ankle()));
+    let (h, k, a) = (
+        pose.pt(side.hip()),
+        pose.pt(side.knee()),
+        pose.pt(side.ankle()),
+    );
     let (u, v) = (h - k, a - k);
     let cos = (u.dot(v) / (u.norm() * v.norm())).clamp(-1.0, 1.0);
     180.0 - cos.acos().to_degrees()
@@ -105,14 +215,26 @@ pub struct FrameMetrics {
     pub swing_foot_height_ll: Option<f64>,
     pub swing_foot_ahead_of_hip_ll: Option<f64>,
     pub com_height_ll: Option<f64>,
+    /// Confidence of the fall angle (support foot and centre of mass) and of the trunk angle, 0..1
+    /// (docs/metrics.md §Confidence).
+    pub fall_angle_confidence: Option<f64>,
+    pub trunk_angle_confidence: Option<f64>,
     /// Height of each foot's lowest point above the ground line, `[left, right]`.
     pub foot_height_ll: [Option<f64>; 2],
     /// `[left, right]`: false where the foot's points were found collapsed and were interpolated.
     pub foot_reliable: [bool; 2],
 }
 
-/// Computes the per-frame metrics of one pose given its support foot (if any).
-pub fn frame_metrics(pose: &Pose, support: Option<Side>, ground: &GroundFrame, leg: f64, foot_reliable: [bool; 2]) -> FrameMetrics {
+/// Computes the per-frame metrics of one pose given its support foot (if any). `shoulders_seen`: whether the
+/// shoulders were seen anywhere in the sequence (without them there is no trunk angle and no shoulder alignment).
+pub fn frame_metrics(
+    pose: &Pose,
+    support: Option<Side>,
+    ground: &GroundFrame,
+    leg: f64,
+    foot_reliable: [bool; 2],
+    shoulders_seen: bool,
+) -> FrameMetrics {
     let (com, com_fallback) = center_of_mass(pose);
     let hip = pose.hip_mid();
     let shoulder = pose.shoulder_mid();
@@ -124,15 +246,20 @@ pub fn frame_metrics(pose: &Pose, support: Option<Side>, ground: &GroundFrame, l
         com_fallback,
         support_point,
         fall_angle_deg: support_point.map(|sp| ground.lean_deg(com - sp)),
-        trunk_angle_deg: Some(ground.lean_deg(shoulder - hip)),
+        trunk_angle_deg: shoulders_seen.then(|| ground.lean_deg(shoulder - hip)),
         knee_flexion_left_deg: Some(knee_flexion_deg(pose, Side::Left)),
         knee_flexion_right_deg: Some(knee_flexion_deg(pose, Side::Right)),
-        shoulder_ahead_of_support_ll: support_point.map(|sp| ground.ahead(shoulder, sp) / leg),
+        shoulder_ahead_of_support_ll: support_point
+            .filter(|_| shoulders_seen)
+            .map(|sp| ground.ahead(shoulder, sp) / leg),
         hip_ahead_of_support_ll: support_point.map(|sp| ground.ahead(hip, sp) / leg),
         swing_foot_height_ll: swing.map(|s| ground.foot_height(s, foot_low_point(pose, s)) / leg),
         swing_foot_ahead_of_hip_ll: swing.map(|s| ground.ahead(pose.pt(s.ankle()), hip) / leg),
         com_height_ll: Some(ground.height(com) / leg),
-        foot_height_ll: [Side::Left, Side::Right].map(|s| Some(ground.foot_height(s, foot_low_point(pose, s)) / leg)),
+        fall_angle_confidence: support.map(|s| foot_confidence(pose, s).min(com_confidence(pose))),
+        trunk_angle_confidence: shoulders_seen.then(|| trunk_confidence(pose)),
+        foot_height_ll: [Side::Left, Side::Right]
+            .map(|s| Some(ground.foot_height(s, foot_low_point(pose, s)) / leg)),
         foot_reliable,
     }
 }
@@ -167,6 +294,59 @@ impl FootStrike {
     }
 }
 
+/// Confidence of each step metric, 0..1 (docs/metrics.md §Confidence): the least mean score of the landmark groups the
+/// metric is computed from, at the instants it is taken. Repaired (interpolated) foot points count 0.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StepConfidence {
+    /// contact_ms: the step's foot at contact and toe-off.
+    pub contact: f64,
+    /// flight_ms: the step's foot at toe-off and the next foot at its contact.
+    pub flight: f64,
+    /// step_ms and cadence_spm: both feet at their contacts.
+    pub cadence: f64,
+    /// fall_angle_*: the step's foot and the centre of mass at toe-off.
+    pub fall_angle: f64,
+    /// landing_distance_*: the step's foot and the centre of mass at contact.
+    pub landing_distance: f64,
+    /// foot_strike*: the step's foot at contact.
+    pub foot_strike: f64,
+    /// knee_flexion_*: the step's hip, knee and ankle at contact and toe-off.
+    pub knee_flexion: f64,
+    /// trunk_angle_midstance_deg: shoulders and hips at mid-stance.
+    pub trunk_angle: f64,
+    /// shoulder_ahead_of_ankle_midstance_ll: shoulders and the support foot at mid-stance.
+    pub shoulder_alignment: f64,
+    /// hip_ahead_of_ankle_midstance_ll: hips and the support foot at mid-stance.
+    pub hip_alignment: f64,
+    /// swing_ankle_ahead_of_hip_midstance_ll: hips and the swing foot at mid-stance.
+    pub swing_position: f64,
+    /// pull_*: the step's foot over its swing.
+    pub pull: f64,
+    /// vertical_oscillation_*: the centre of mass over the step.
+    pub vertical_oscillation: f64,
+}
+
+impl StepConfidence {
+    /// (name, confidence) of every metric group, in declaration order.
+    pub fn entries(&self) -> [(&'static str, f64); 13] {
+        [
+            ("contact", self.contact),
+            ("flight", self.flight),
+            ("cadence", self.cadence),
+            ("fall_angle", self.fall_angle),
+            ("landing_distance", self.landing_distance),
+            ("foot_strike", self.foot_strike),
+            ("knee_flexion", self.knee_flexion),
+            ("trunk_angle", self.trunk_angle),
+            ("shoulder_alignment", self.shoulder_alignment),
+            ("hip_alignment", self.hip_alignment),
+            ("swing_position", self.swing_position),
+            ("pull", self.pull),
+            ("vertical_oscillation", self.vertical_oscillation),
+        ]
+    }
+}
+
 /// Measurements of one step: a stance of one foot and the flight until the other foot lands
 /// (docs/metrics.md §Per-step metrics). Lengths are in leg lengths (`_ll`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -196,6 +376,8 @@ pub struct StepMetrics {
     /// Mean visibility of the support leg's hip, knee, ankle, heel and toe at contact, mid-stance and toe-off (0..1);
     /// interpolated (unreliable) foot points count as 0.
     pub confidence: f64,
+    /// Confidence of each metric.
+    pub metric_confidence: StepConfidence,
 }
 
 /// Everything `step_metrics` needs about the sequence.
@@ -206,6 +388,8 @@ pub struct StepContext<'a> {
     pub leg: f64,
     /// Median foot angle at mid-stance per side `[left, right]`: the runner's own flat-foot reference.
     pub flat_foot_angle_deg: [Option<f64>; 2],
+    /// Landmarks seen anywhere in the sequence (`seen_landmarks`).
+    pub seen: [bool; crate::NUM_LANDMARKS],
 }
 
 impl StepContext<'_> {
@@ -236,17 +420,25 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
     let step_ms = next.map(|n| (n.ic_t - st.ic_t) * 1000.0);
 
     let at = |i: usize| ctx.pose(i);
-    let landing_distance_ll = at(ic).map(|p| ctx.ground.ahead(p.pt(side.ankle()), center_of_mass(p).0) / leg);
+    let landing_distance_ll =
+        at(ic).map(|p| ctx.ground.ahead(p.pt(side.ankle()), center_of_mass(p).0) / leg);
     let foot_strike_angle_deg = at(ic).and_then(|p| {
         let reference = ctx.flat_foot_angle_deg[side.index()]?;
         Some(foot_angle_deg(p, side, ctx.ground) - reference)
     });
     // Over this step's own foot, even where the other foot has already landed.
-    let fall_in_stance: Vec<f64> = (ic..=to).filter_map(|i| Some(fall_angle_deg(at(i)?, side, ctx.ground))).collect();
+    let fall_in_stance: Vec<f64> = (ic..=to)
+        .filter_map(|i| Some(fall_angle_deg(at(i)?, side, ctx.ground)))
+        .collect();
 
     // The pull of this step's foot: from its toe-off to its next contact (or the end of the clip).
-    let own_next_ic = stances[k + 1..].iter().find(|s| s.side == side).map(|s| s.ic_frame);
-    let swing_end = own_next_ic.unwrap_or(ctx.frames.len()).min(ctx.frames.len());
+    let own_next_ic = stances[k + 1..]
+        .iter()
+        .find(|s| s.side == side)
+        .map(|s| s.ic_frame);
+    let swing_end = own_next_ic
+        .unwrap_or(ctx.frames.len())
+        .min(ctx.frames.len());
     let pull_height_ll = (to + 1..swing_end)
         .filter_map(|i| Some(ctx.ground.foot_height(side, foot_low_point(at(i)?, side)) / leg))
         .max_by(f64::total_cmp);
@@ -265,17 +457,81 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
         .filter_map(|i| ctx.metrics.get(i)?.com_height_ll)
         .collect();
     let vertical_oscillation_ll = (next.is_some() && com_heights.len() >= 3).then(|| {
-        let (lo, hi) = com_heights.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        let (lo, hi) = com_heights
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
         hi - lo
     });
 
-    let leg_points = [side.hip(), side.knee(), side.ankle(), side.heel(), side.toe()];
+    let shoulders_seen =
+        ctx.seen[Landmark::LeftShoulder.index()] && ctx.seen[Landmark::RightShoulder.index()];
+    let conf = |i: usize, f: &dyn Fn(&Pose) -> f64| at(i).map_or(0.0, f);
+    let next_foot = next.map_or(0.0, |n| {
+        conf(ctx.nearest_frame(n.ic_t), &|p| foot_confidence(p, n.side))
+    });
+    let swing_scores: Vec<f64> = (to + 1..swing_end)
+        .filter_map(|i| Some(foot_confidence(at(i)?, side)))
+        .collect();
+    let com_over_step = (ic..=next.map_or(to, |n| n.ic_frame))
+        .map(|i| conf(i, &com_confidence))
+        .fold(1.0, f64::min);
+    let ankle = |i: usize, s: Side| conf(i, &|p| p.kp(s.ankle()).score);
+    let hips = |i: usize| {
+        conf(i, &|p| {
+            mean_score(p, &[Landmark::LeftHip, Landmark::RightHip])
+        })
+    };
+    let shoulders = |i: usize| {
+        conf(i, &|p| {
+            mean_score(p, &[Landmark::LeftShoulder, Landmark::RightShoulder])
+        })
+    };
+    let metric_confidence = StepConfidence {
+        contact: conf(ic, &|p| foot_confidence(p, side))
+            .min(conf(to, &|p| foot_confidence(p, side))),
+        flight: conf(to, &|p| foot_confidence(p, side)).min(next_foot),
+        cadence: conf(ic, &|p| foot_confidence(p, side)).min(next_foot),
+        fall_angle: conf(to, &|p| foot_confidence(p, side).min(com_confidence(p))),
+        landing_distance: conf(ic, &|p| foot_confidence(p, side).min(com_confidence(p))),
+        foot_strike: conf(ic, &|p| foot_confidence(p, side)),
+        knee_flexion: conf(ic, &|p| leg_confidence(p, side))
+            .min(conf(to, &|p| leg_confidence(p, side))),
+        trunk_angle: conf(mid, &trunk_confidence),
+        shoulder_alignment: shoulders(mid).min(ankle(mid, side)),
+        hip_alignment: hips(mid).min(ankle(mid, side)),
+        swing_position: hips(mid).min(ankle(mid, side.other())),
+        pull: if swing_scores.is_empty() {
+            0.0
+        } else {
+            swing_scores.iter().sum::<f64>() / swing_scores.len() as f64
+        },
+        vertical_oscillation: com_over_step,
+    };
+
+    let leg_points = [
+        side.hip(),
+        side.knee(),
+        side.ankle(),
+        side.heel(),
+        side.toe(),
+    ];
     let scores: Vec<f64> = [ic, mid, to]
         .iter()
         .filter_map(|&i| at(i))
-        .flat_map(|p| leg_points.iter().map(|&l| p.kp(l).score).collect::<Vec<_>>())
+        .flat_map(|p| {
+            leg_points
+                .iter()
+                .map(|&l| p.kp(l).score)
+                .collect::<Vec<_>>()
+        })
         .collect();
-    let confidence = if scores.is_empty() { 0.0 } else { scores.iter().sum::<f64>() / scores.len() as f64 };
+    let confidence = if scores.is_empty() {
+        0.0
+    } else {
+        scores.iter().sum::<f64>() / scores.len() as f64
+    };
 
     StepMetrics {
         index: k,
@@ -294,13 +550,18 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
         knee_flexion_contact_deg: at(ic).map(|p| knee_flexion_deg(p, side)),
         knee_flexion_toe_off_deg: at(to).map(|p| knee_flexion_deg(p, side)),
         trunk_angle_midstance_deg: ctx.metrics.get(mid).and_then(|m| m.trunk_angle_deg),
-        shoulder_ahead_of_ankle_midstance_ll: at(mid).map(|p| ctx.ground.ahead(p.shoulder_mid(), p.pt(side.ankle())) / leg),
-        hip_ahead_of_ankle_midstance_ll: at(mid).map(|p| ctx.ground.ahead(p.hip_mid(), p.pt(side.ankle())) / leg),
-        swing_ankle_ahead_of_hip_midstance_ll: at(mid).map(|p| ctx.ground.ahead(p.pt(side.other().ankle()), p.hip_mid()) / leg),
+        shoulder_ahead_of_ankle_midstance_ll: at(mid)
+            .filter(|_| shoulders_seen)
+            .map(|p| ctx.ground.ahead(p.shoulder_mid(), p.pt(side.ankle())) / leg),
+        hip_ahead_of_ankle_midstance_ll: at(mid)
+            .map(|p| ctx.ground.ahead(p.hip_mid(), p.pt(side.ankle())) / leg),
+        swing_ankle_ahead_of_hip_midstance_ll: at(mid)
+            .map(|p| ctx.ground.ahead(p.pt(side.other().ankle()), p.hip_mid()) / leg),
         pull_height_ll,
         pull_time_ms,
         vertical_oscillation_ll,
         confidence,
+        metric_confidence,
     }
 }
 
@@ -310,9 +571,17 @@ mod tests {
     use crate::skeleton::{Facing, Keypoint, NUM_LANDMARKS};
 
     fn pose_with(points: &[(Landmark, f64, f64)]) -> Pose {
-        let mut kps = [Keypoint { score: 1.0, ..Default::default() }; NUM_LANDMARKS];
+        let mut kps = [Keypoint {
+            score: 1.0,
+            ..Default::default()
+        }; NUM_LANDMARKS];
         for &(l, x, y) in points {
-            kps[l.index()] = Keypoint { x, y, z: 0.0, score: 1.0 };
+            kps[l.index()] = Keypoint {
+                x,
+                y,
+                z: 0.0,
+                score: 1.0,
+            };
         }
         Pose::new(kps)
     }
@@ -322,11 +591,12 @@ mod tests {
         use Landmark::*;
         let level = |l: Landmark| -> f64 {
             match l {
-                Nose | LeftEyeInner | LeftEye | LeftEyeOuter | RightEyeInner | RightEye | RightEyeOuter | LeftEar
-                | RightEar | MouthLeft | MouthRight => 0.0,
+                Nose | LeftEyeInner | LeftEye | LeftEyeOuter | RightEyeInner | RightEye
+                | RightEyeOuter | LeftEar | RightEar | MouthLeft | MouthRight => 0.0,
                 LeftShoulder | RightShoulder => 100.0,
                 LeftElbow | RightElbow => 200.0,
-                LeftWrist | RightWrist | LeftPinky | RightPinky | LeftIndex | RightIndex | LeftThumb | RightThumb => 300.0,
+                LeftWrist | RightWrist | LeftPinky | RightPinky | LeftIndex | RightIndex
+                | LeftThumb | RightThumb => 300.0,
                 LeftHip | RightHip => 400.0,
                 LeftKnee | RightKnee => 600.0,
                 LeftAnkle | RightAnkle => 800.0,
@@ -342,8 +612,15 @@ mod tests {
         assert!(!fallback);
         assert!((c.x - 50.0).abs() < 1e-9);
         // Winter's model puts the whole-body centre of mass a little above the hips for this stick figure.
-        let expected = (0.081 * 0.0 + 0.497 * 250.0 + 2.0 * (0.028 * (100.0 + 0.436 * 100.0) + 0.016 * (200.0 + 0.43 * 100.0) + 0.006 * 300.0
-            + 0.1 * (400.0 + 0.433 * 200.0) + 0.0465 * (600.0 + 0.433 * 200.0) + 0.0145 * 820.0))
+        let expected = (0.081 * 0.0
+            + 0.497 * 250.0
+            + 2.0
+                * (0.028 * (100.0 + 0.436 * 100.0)
+                    + 0.016 * (200.0 + 0.43 * 100.0)
+                    + 0.006 * 300.0
+                    + 0.1 * (400.0 + 0.433 * 200.0)
+                    + 0.0465 * (600.0 + 0.433 * 200.0)
+                    + 0.0145 * 820.0))
             / 1.0;
         assert!((c.y - expected).abs() < 1e-6, "{} vs {expected}", c.y);
     }
@@ -361,9 +638,17 @@ mod tests {
 
     #[test]
     fn knee_flexion_is_zero_straight_and_ninety_at_a_right_angle() {
-        let straight = pose_with(&[(Landmark::LeftHip, 0.0, 0.0), (Landmark::LeftKnee, 0.0, 10.0), (Landmark::LeftAnkle, 0.0, 20.0)]);
+        let straight = pose_with(&[
+            (Landmark::LeftHip, 0.0, 0.0),
+            (Landmark::LeftKnee, 0.0, 10.0),
+            (Landmark::LeftAnkle, 0.0, 20.0),
+        ]);
         assert!(knee_flexion_deg(&straight, Side::Left).abs() < 1e-6);
-        let bent = pose_with(&[(Landmark::LeftHip, 0.0, 0.0), (Landmark::LeftKnee, 0.0, 10.0), (Landmark::LeftAnkle, -10.0, 10.0)]);
+        let bent = pose_with(&[
+            (Landmark::LeftHip, 0.0, 0.0),
+            (Landmark::LeftKnee, 0.0, 10.0),
+            (Landmark::LeftAnkle, -10.0, 10.0),
+        ]);
         assert!((knee_flexion_deg(&bent, Side::Left) - 90.0).abs() < 1e-6);
     }
 
@@ -380,9 +665,19 @@ mod tests {
             kp.y = ball_y - r * lean.cos();
         }
         // Put the left foot flat on the ground with the ball at the pivot x = 0.
-        *p.kp_mut(Landmark::LeftHeel) = Keypoint { x: -0.72 * 50.0, y: 820.0, z: 0.0, score: 1.0 };
-        *p.kp_mut(Landmark::LeftFootIndex) = Keypoint { x: 0.28 * 50.0, y: 820.0, z: 0.0, score: 1.0 };
-        let m = frame_metrics(&p, Some(Side::Left), &ground, 400.0, [true, true]);
+        *p.kp_mut(Landmark::LeftHeel) = Keypoint {
+            x: -0.72 * 50.0,
+            y: 820.0,
+            z: 0.0,
+            score: 1.0,
+        };
+        *p.kp_mut(Landmark::LeftFootIndex) = Keypoint {
+            x: 0.28 * 50.0,
+            y: 820.0,
+            z: 0.0,
+            score: 1.0,
+        };
+        let m = frame_metrics(&p, Some(Side::Left), &ground, 400.0, [true, true], true);
         let fall = m.fall_angle_deg.unwrap();
         // The feet points are moved, so the COM shifts a hair; the lean stays within a few tenths of a degree.
         assert!((fall - 10.0).abs() < 0.5, "fall {fall}");
@@ -391,7 +686,7 @@ mod tests {
         assert_eq!(m.support, Some(Side::Left));
         assert!(m.swing_foot_height_ll.is_some());
         // In flight there is no support point and no fall angle.
-        let flight = frame_metrics(&p, None, &ground, 400.0, [true, true]);
+        let flight = frame_metrics(&p, None, &ground, 400.0, [true, true], true);
         assert_eq!(flight.fall_angle_deg, None);
         assert_eq!(flight.trunk_angle_deg, m.trunk_angle_deg);
     }

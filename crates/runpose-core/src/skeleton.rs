@@ -88,6 +88,11 @@ macro_rules! landmarks {
             pub const fn name(self) -> &'static str {
                 match self { $(Landmark::$variant => $name),* }
             }
+
+            /// The landmark of a snake_case name, as `name` gives it.
+            pub fn from_name(name: &str) -> Option<Landmark> {
+                match name { $($name => Some(Landmark::$variant),)* _ => None }
+            }
         }
     };
 }
@@ -145,6 +150,36 @@ impl Landmark {
             4..=6 => Landmark::ALL[i - 3],
             _ if i % 2 == 1 => Landmark::ALL[i + 1],
             _ => Landmark::ALL[i - 1],
+        }
+    }
+}
+
+impl Landmark {
+    /// The next landmark towards the hips, used to place a landmark that a marker set lacks: face points go to the
+    /// nose, the nose to the left shoulder, hand points to the wrist, down the arm to the shoulder and the hip, foot
+    /// points to the ankle, up the leg to the hip; a hip's parent is the other hip.
+    pub fn parent(self) -> Landmark {
+        use Landmark::*;
+        match self {
+            LeftEyeInner | LeftEye | LeftEyeOuter | RightEyeInner | RightEye | RightEyeOuter
+            | LeftEar | RightEar | MouthLeft | MouthRight => Nose,
+            Nose => LeftShoulder,
+            LeftPinky | LeftIndex | LeftThumb => LeftWrist,
+            RightPinky | RightIndex | RightThumb => RightWrist,
+            LeftWrist => LeftElbow,
+            RightWrist => RightElbow,
+            LeftElbow => LeftShoulder,
+            RightElbow => RightShoulder,
+            LeftShoulder => LeftHip,
+            RightShoulder => RightHip,
+            LeftHeel | LeftFootIndex => LeftAnkle,
+            RightHeel | RightFootIndex => RightAnkle,
+            LeftAnkle => LeftKnee,
+            RightAnkle => RightKnee,
+            LeftKnee => LeftHip,
+            RightKnee => RightHip,
+            LeftHip => RightHip,
+            RightHip => LeftHip,
         }
     }
 }
@@ -293,6 +328,32 @@ impl Pose {
         self.mid(Landmark::LeftShoulder, Landmark::RightShoulder)
     }
 
+    /// Gives every landmark that was not seen (`seen[i]` false) the position of the nearest seen landmark up its
+    /// chain towards the hips (`Landmark::parent`), with score 0, so that geometry stays finite while metrics that
+    /// need the landmark see that it is missing. Used for marker sets that lack some landmarks (no head or arms).
+    pub fn fill_unseen(&mut self, seen: &[bool; NUM_LANDMARKS]) {
+        for l in Landmark::ALL {
+            if seen[l.index()] {
+                continue;
+            }
+            let mut source = l;
+            let mut hops = 0;
+            while !seen[source.index()] && hops < 8 {
+                source = source.parent();
+                hops += 1;
+            }
+            let i = if seen[source.index()] {
+                source.index()
+            } else {
+                l.index()
+            };
+            self.keypoints[l.index()] = Keypoint {
+                score: 0.0,
+                ..self.keypoints[i]
+            };
+        }
+    }
+
     /// Exchange every left landmark with its right twin (undoes a left/right swap of the model).
     pub fn swap_sides(&mut self) {
         let old = self.keypoints;
@@ -303,7 +364,11 @@ impl Pose {
 
     /// Exchange only the two legs below the hips.
     pub fn swap_lower_legs(&mut self) {
-        for (a, b) in Side::Left.lower_leg().into_iter().zip(Side::Right.lower_leg()) {
+        for (a, b) in Side::Left
+            .lower_leg()
+            .into_iter()
+            .zip(Side::Right.lower_leg())
+        {
             self.keypoints.swap(a.index(), b.index());
         }
     }
@@ -356,13 +421,65 @@ mod tests {
     }
 
     #[test]
+    fn names_round_trip_and_unseen_landmarks_take_their_parents_place() {
+        for l in Landmark::ALL {
+            assert_eq!(Landmark::from_name(l.name()), Some(l));
+        }
+        assert_eq!(Landmark::from_name("LHip"), None);
+        // Only hips, knees and ankles seen: everything else sits on its nearest seen ancestor with score 0.
+        let mut kps = [Keypoint::default(); NUM_LANDMARKS];
+        let mut seen = [false; NUM_LANDMARKS];
+        for (i, l) in [
+            Landmark::LeftHip,
+            Landmark::RightHip,
+            Landmark::LeftKnee,
+            Landmark::LeftAnkle,
+        ]
+        .iter()
+        .enumerate()
+        {
+            kps[l.index()] = Keypoint {
+                x: i as f64 * 10.0,
+                y: 5.0,
+                z: 0.0,
+                score: 1.0,
+            };
+            seen[l.index()] = true;
+        }
+        let mut pose = Pose::new(kps);
+        pose.fill_unseen(&seen);
+        assert_eq!(
+            pose.pt(Landmark::LeftFootIndex),
+            pose.pt(Landmark::LeftAnkle)
+        );
+        assert_eq!(
+            pose.pt(Landmark::RightAnkle),
+            pose.pt(Landmark::RightHip),
+            "right knee unseen too: up to the hip"
+        );
+        assert_eq!(
+            pose.pt(Landmark::LeftEar),
+            pose.pt(Landmark::LeftHip),
+            "ear → nose → shoulder → hip"
+        );
+        assert_eq!(pose.kp(Landmark::LeftEar).score, 0.0);
+        assert_eq!(pose.kp(Landmark::LeftKnee).score, 1.0);
+    }
+
+    #[test]
     fn mirroring_pairs_left_with_right() {
         for l in Landmark::ALL {
             assert_eq!(l.mirrored().mirrored(), l);
             let (a, b) = (l.name(), l.mirrored().name());
             if l != Landmark::Nose {
-                assert_eq!(a.replace("left", "right").replace("right_", "X").replace("left_", "X"),
-                           b.replace("left", "right").replace("right_", "X").replace("left_", "X"));
+                assert_eq!(
+                    a.replace("left", "right")
+                        .replace("right_", "X")
+                        .replace("left_", "X"),
+                    b.replace("left", "right")
+                        .replace("right_", "X")
+                        .replace("left_", "X")
+                );
                 assert_ne!(a, b);
             }
         }
@@ -378,10 +495,22 @@ mod tests {
         }
         let mut pose = Pose::new(kps);
         pose.swap_lower_legs();
-        assert_eq!(pose.kp(Landmark::LeftAnkle).x, Landmark::RightAnkle.index() as f64);
-        assert_eq!(pose.kp(Landmark::LeftHip).x, Landmark::LeftHip.index() as f64);
+        assert_eq!(
+            pose.kp(Landmark::LeftAnkle).x,
+            Landmark::RightAnkle.index() as f64
+        );
+        assert_eq!(
+            pose.kp(Landmark::LeftHip).x,
+            Landmark::LeftHip.index() as f64
+        );
         pose.swap_sides();
-        assert_eq!(pose.kp(Landmark::LeftHip).x, Landmark::RightHip.index() as f64);
-        assert_eq!(pose.kp(Landmark::LeftAnkle).x, Landmark::LeftAnkle.index() as f64);
+        assert_eq!(
+            pose.kp(Landmark::LeftHip).x,
+            Landmark::RightHip.index() as f64
+        );
+        assert_eq!(
+            pose.kp(Landmark::LeftAnkle).x,
+            Landmark::LeftAnkle.index() as f64
+        );
     }
 }

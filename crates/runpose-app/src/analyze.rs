@@ -7,7 +7,6 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use runpose_capture::markers::{self, Calibration, CameraSide, MarkerMap};
 use runpose_capture::{VideoInfo, spawn_decoder};
-use runpose_core::gait::ContactParams;
 use runpose_core::{Analysis, AnalysisConfig, PoseFrame};
 use runpose_vision::{ModelVariant, PoseTracker, TrackerOptions, runtime};
 
@@ -117,6 +116,8 @@ pub fn estimate_poses(video: &Path, tracker: &mut PoseTracker, progress: bool) -
 /// Marker trajectories as a side view, with what was rebuilt and what is missing.
 pub struct MarkerRun {
     pub view: markers::SideView,
+    /// The file's analog channels (C3D force plates), if any.
+    pub analog: Option<markers::AnalogData>,
     pub map: MarkerMap,
     pub rebuilt: Vec<String>,
 }
@@ -124,7 +125,7 @@ pub struct MarkerRun {
 /// Reads a marker file, maps it to landmarks (rebuilding from a static trial if asked) and projects it to a side
 /// view.
 pub fn load_markers(options: &MarkerOptions) -> anyhow::Result<MarkerRun> {
-    let (mut data, _) = markers::read_markers(&options.path)?;
+    let (mut data, analog) = markers::read_markers(&options.path)?;
     let map = match &options.map {
         Some(m) => MarkerMap::load(m)?,
         None => MarkerMap::best_preset(&data),
@@ -146,7 +147,7 @@ pub fn load_markers(options: &MarkerOptions) -> anyhow::Result<MarkerRun> {
         ),
         other => anyhow::anyhow!("{}: {other}", options.path.display()),
     })?;
-    Ok(MarkerRun { view, map, rebuilt })
+    Ok(MarkerRun { view, analog, map, rebuilt })
 }
 
 /// Loads the tracker for `model`, with `threads` ONNX Runtime threads if given.
@@ -174,9 +175,7 @@ pub fn run(options: &AnalyzeOptions) -> anyhow::Result<AnalyzeReport> {
     let mut run = if let Some(m) = &options.markers {
         let start = Instant::now();
         let loaded = load_markers(m)?;
-        config.units_per_cm = Some(loaded.view.units_per_cm);
-        config.level_ground = true;
-        config.contact = ContactParams::markers();
+        config = AnalysisConfig { height_cm: options.height_cm, ..AnalysisConfig::markers(loaded.view.units_per_cm) };
         let frames = loaded.view.frames.clone();
         marker_run = Some(loaded);
         PoseRun { info: None, frames, damage: None, timings: StageTimings { total: start.elapsed(), ..Default::default() } }

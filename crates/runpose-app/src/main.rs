@@ -167,18 +167,8 @@ fn main() -> ExitCode {
                         println!("no {}: the markers lack {}", landmark.name(), lacking.join(", "));
                     }
                 }
-                if !s.missing_landmarks.is_empty() {
-                    let unavailable: Vec<&str> = [
-                        ("trunk angle", s.trunk_angle_deg.is_none()),
-                        ("shoulder alignment", s.confidence.shoulder_alignment == 0.0),
-                    ]
-                    .iter()
-                    .filter(|(_, missing)| *missing)
-                    .map(|(n, _)| *n)
-                    .collect();
-                    if !unavailable.is_empty() {
-                        println!("not measured (landmarks never seen): {}", unavailable.join(", "));
-                    }
+                if s.missing_landmarks.iter().any(|l| l.ends_with("_shoulder")) {
+                    println!("not measured (landmarks never seen): trunk angle, shoulder alignment");
                 }
                 if !s.low_confidence.is_empty() {
                     println!("low confidence (see summary.json confidence): {}", s.low_confidence.join(", "));

@@ -6,15 +6,14 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use runpose_capture::markers::{self, Calibration, CameraSide, MarkerMap};
-use runpose_core::filter::OFFLINE_CUTOFF_HZ;
-use runpose_core::gait::ContactParams;
+use runpose_capture::markers::CameraSide;
+use runpose_core::filter::{OFFLINE_CUTOFF_HZ, noise_power_kept};
 use runpose_core::stats::{median, percentile};
 use runpose_core::validation::{EventErrors, add_jitter, compare_events, force_contacts, resample};
-use runpose_core::{Analysis, AnalysisConfig, PoseFrame};
+use runpose_core::{Analysis, AnalysisConfig};
 use runpose_vision::ModelVariant;
 
-use crate::analyze::{estimate_poses, load_tracker};
+use crate::analyze::{MarkerOptions, MarkerRun, estimate_poses, load_markers, load_tracker};
 
 /// Belt speed of the trial, m/s (the file name's T35; Fukuchi et al. 2017).
 pub const BELT_SPEED_M_S: f64 = 3.5;
@@ -66,35 +65,35 @@ pub fn clip_jitter(clip: &Path, model: ModelVariant) -> anyhow::Result<(ClipJitt
     let residual_ll = analysis.summary.landmark_jitter_ll.context("no jitter measured on the clip")?;
     let fps = analysis.summary.fps;
     // The smoother passes white noise below its cut-off: the residual holds the share above it.
-    let share_removed = (1.0 - 2.0 * OFFLINE_CUTOFF_HZ / fps).max(0.1);
+    let share_removed = (1.0 - noise_power_kept(1.0 / fps)).max(0.1);
     let jitter = ClipJitter { residual_ll, sigma_ll: residual_ll / share_removed.sqrt(), clip_fps: fps, model: model.name() };
     Ok((jitter, analysis))
 }
 
-/// The Fukuchi trial as a side view filmed from the right (the static trial rebuilds the anatomical markers).
-pub fn marker_view(data: &Path) -> anyhow::Result<(Vec<PoseFrame>, Vec<f64>, f64)> {
+/// The Fukuchi trial as a side view filmed from the right (the static trial rebuilds the anatomical markers), its
+/// vertical force and the force's sample rate.
+pub fn marker_view(data: &Path) -> anyhow::Result<(MarkerRun, Vec<f64>, f64)> {
     let (trial, static_trial, _) = trial_paths(data);
-    let c3d = markers::read_c3d(&trial)?;
-    let (static_data, _) = markers::read_markers(&static_trial)?;
-    let map = MarkerMap::load("fukuchi2017")?;
-    let mut m = c3d.markers;
-    m.fill_gaps((0.1 * m.rate_hz).round() as usize);
-    Calibration::from_static(&static_data, &map)?.rebuild(&mut m);
-    let view = markers::side_view(&m, &map, CameraSide::Right)?;
-    let analog = c3d.analog.context("the trial has no analog channels")?;
+    let options = MarkerOptions {
+        path: trial,
+        map: Some("fukuchi2017".into()),
+        static_trial: Some(static_trial),
+        camera: CameraSide::Right,
+    };
+    let run = load_markers(&options)?;
+    let analog = run.analog.as_ref().context("the trial has no analog channels")?;
     let fz = analog.channel("F1Z").context("the trial has no F1Z channel")?.to_vec();
-    Ok((view.frames, fz, analog.rate_hz))
-}
-
-fn marker_config() -> AnalysisConfig {
-    AnalysisConfig { units_per_cm: Some(10.0), level_ground: true, contact: ContactParams::markers(), ..Default::default() }
+    let rate = analog.rate_hz;
+    Ok((run, fz, rate))
 }
 
 /// Builds the whole report.
 pub fn run(data: &Path, jitter: ClipJitter) -> anyhow::Result<Report> {
-    let (frames, fz, rate) = marker_view(data)?;
+    let (markers, fz, rate) = marker_view(data)?;
+    let config = AnalysisConfig::markers(markers.view.units_per_cm);
+    let frames = markers.view.frames;
     let (truth, force_threshold) = force_contacts(&fz, rate, true);
-    let native = runpose_core::analyze(frames.clone(), &marker_config())?;
+    let native = runpose_core::analyze(frames.clone(), &config)?;
     let leg = native.summary.leg_length_px;
     let mut conditions = vec![Condition {
         name: "markers, 150 Hz".into(),
@@ -106,7 +105,7 @@ pub fn run(data: &Path, jitter: ClipJitter) -> anyhow::Result<Report> {
         let mut f = resample(&frames, fps);
         let jitter_ll = if with_jitter { jitter.sigma_ll } else { 0.0 };
         add_jitter(&mut f, jitter_ll * leg, JITTER_SEED);
-        let a = runpose_core::analyze(f, &marker_config())?;
+        let a = runpose_core::analyze(f, &config)?;
         let name = format!("{fps:.0} fps{}", if with_jitter { " + jitter" } else { "" });
         conditions.push(Condition { name, fps, jitter_ll, errors: compare_events(&truth, &a.stances) });
     }

@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use crate::cues::{Cue, summary_cues};
 use crate::filter::{
-    SideSettling, detect_foot_collapse, landmark_jitter_ll, repair_unreliable_feet, settle_sides,
-    smooth_offline,
+    SideSettling, detect_foot_collapse, landmark_jitter_ll, noise_power_kept, repair_unreliable_feet,
+    settle_sides, smooth_offline,
 };
 use crate::gait::{self, ContactParams, GroundFrame, Stance, detect_stances};
 use crate::metrics::{
@@ -38,6 +38,14 @@ pub struct AnalysisConfig {
     /// (docs/metrics.md §Ground line).
     pub level_ground: bool,
     pub contact: ContactParams,
+}
+
+impl AnalysisConfig {
+    /// For motion-capture markers drawn at `units_per_cm`: the marker settings of the contact detector and a level
+    /// ground (docs/metrics.md §Gait events, docs/markers.md).
+    pub fn markers(units_per_cm: f64) -> Self {
+        Self { units_per_cm: Some(units_per_cm), level_ground: true, contact: ContactParams::markers(), ..Self::default() }
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -140,16 +148,16 @@ pub fn analyze(
     smooth_offline(&mut frames);
     let landmark_jitter_ll = landmark_jitter_ll(&unsmoothed, &frames, leg);
     let seen = metrics::seen_landmarks(&frames);
-    let shoulders_seen =
-        seen[crate::Landmark::LeftShoulder.index()] && seen[crate::Landmark::RightShoulder.index()];
+    let shoulders_seen = metrics::shoulders_seen(&seen);
     let near_side = gait::near_side(&frames);
     let ground = gait::fit_ground(&frames, leg, facing, config.level_ground)
         .ok_or(AnalysisError::NoPerson)?;
 
     let t: Vec<f64> = frames.iter().map(|f| f.t).collect();
-    // The noise left in the smoothed landmarks: white noise keeps the share of its power below the cut-off.
     let dts: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).collect();
-    let kept = median(&dts).map_or(1.0, |dt| (2.0 * crate::filter::OFFLINE_CUTOFF_HZ * dt).min(1.0));
+    let frame_interval = median(&dts);
+    // The noise left in the smoothed landmarks.
+    let kept = frame_interval.map_or(1.0, noise_power_kept);
     let smoothed_noise = landmark_jitter_ll.unwrap_or(0.0) * leg * kept.sqrt();
     let mut stances: Vec<Stance> = Side::BOTH
         .iter()
@@ -209,6 +217,7 @@ pub fn analyze(
         &frames,
         &steps,
         &cleaning,
+        frame_interval,
         detected_frames,
         leg,
         facing,
@@ -238,6 +247,7 @@ fn summarize(
     frames: &[PoseFrame],
     steps: &[StepMetrics],
     cleaning: &Cleaning,
+    frame_interval: Option<f64>,
     detected_frames: usize,
     leg: f64,
     facing: Facing,
@@ -245,11 +255,6 @@ fn summarize(
     config: &AnalysisConfig,
 ) -> Summary {
     let med = |f: fn(&StepMetrics) -> Option<f64>| median_of(steps.iter().map(f));
-    let dts: Vec<f64> = frames
-        .windows(2)
-        .map(|w| w[1].t - w[0].t)
-        .filter(|&d| d > 0.0)
-        .collect();
     let cm_per_leg_length = match config.units_per_cm {
         Some(u) if u > 0.0 => Some(leg / u),
         _ => config.height_cm.map(|h| h * LEG_LENGTH_PER_HEIGHT),
@@ -290,7 +295,7 @@ fn summarize(
         frames: frames.len(),
         detected_frames,
         duration_s: frames.last().map_or(0.0, |f| f.t) - frames.first().map_or(0.0, |f| f.t),
-        fps: median(&dts).map_or(0.0, |d| 1.0 / d),
+        fps: frame_interval.map_or(0.0, |d| 1.0 / d),
         facing,
         near_side,
         leg_length_px: leg,

@@ -73,6 +73,12 @@ impl OneEuro {
 /// for gait; steps come at about 3 Hz and are passed untouched).
 pub const OFFLINE_CUTOFF_HZ: f64 = 8.0;
 
+/// Share of white noise's power that the offline smoother keeps at frame interval `dt` seconds: the band below its
+/// cut-off, 2 · cut-off · dt of the band up to the Nyquist frequency (all of it at low frame rates).
+pub fn noise_power_kept(dt: f64) -> f64 {
+    (2.0 * OFFLINE_CUTOFF_HZ * dt).min(1.0)
+}
+
 /// Second-order Butterworth low-pass run forward then backward (filtfilt): zero phase, so gait events keep their
 /// timing, and a flat pass band, so the 3 Hz bob of the body keeps its amplitude.
 pub fn filtfilt(x: &[f64], cutoff_hz: f64, sample_hz: f64) -> Vec<f64> {

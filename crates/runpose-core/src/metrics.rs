@@ -89,6 +89,15 @@ const COM_CORE: [Landmark; 6] = [
 ];
 const COM_MIN_SCORE: f64 = 0.3;
 
+const SHOULDERS: [Landmark; 2] = [Landmark::LeftShoulder, Landmark::RightShoulder];
+const HIPS: [Landmark; 2] = [Landmark::LeftHip, Landmark::RightHip];
+
+/// Whether both shoulders were seen somewhere in the sequence (`seen_landmarks`): without them there is no trunk
+/// angle and no shoulder alignment.
+pub fn shoulders_seen(seen: &[bool; crate::NUM_LANDMARKS]) -> bool {
+    SHOULDERS.iter().all(|l| seen[l.index()])
+}
+
 /// Mean score of a set of landmarks.
 fn mean_score(pose: &Pose, landmarks: &[Landmark]) -> f64 {
     landmarks.iter().map(|&l| pose.kp(l).score).sum::<f64>() / landmarks.len().max(1) as f64
@@ -98,8 +107,8 @@ fn mean_score(pose: &Pose, landmarks: &[Landmark]) -> f64 {
 /// segmental model; the hip midpoint when the trunk and head are not seen well enough (their mean score, or the
 /// shoulders' or the hips' alone, below `COM_MIN_SCORE`). Returns the point and whether the fallback was used.
 pub fn center_of_mass(pose: &Pose) -> (Point, bool) {
-    let shoulders = mean_score(pose, &[Landmark::LeftShoulder, Landmark::RightShoulder]);
-    let hips = mean_score(pose, &[Landmark::LeftHip, Landmark::RightHip]);
+    let shoulders = mean_score(pose, &SHOULDERS);
+    let hips = mean_score(pose, &HIPS);
     if mean_score(pose, &COM_CORE) < COM_MIN_SCORE
         || shoulders < COM_MIN_SCORE
         || hips < COM_MIN_SCORE
@@ -132,7 +141,7 @@ pub const LOW_CONFIDENCE: f64 = 0.5;
 /// `COM_FALLBACK_CONFIDENCE` times the hips' score when the hip midpoint stands in.
 pub fn com_confidence(pose: &Pose) -> f64 {
     if center_of_mass(pose).1 {
-        COM_FALLBACK_CONFIDENCE * mean_score(pose, &[Landmark::LeftHip, Landmark::RightHip])
+        COM_FALLBACK_CONFIDENCE * mean_score(pose, &HIPS)
     } else {
         mean_score(pose, &COM_CORE)
     }
@@ -150,8 +159,8 @@ pub fn leg_confidence(pose: &Pose, side: Side) -> f64 {
 
 /// Least of the shoulders' and the hips' mean scores.
 pub fn trunk_confidence(pose: &Pose) -> f64 {
-    mean_score(pose, &[Landmark::LeftShoulder, Landmark::RightShoulder])
-        .min(mean_score(pose, &[Landmark::LeftHip, Landmark::RightHip]))
+    mean_score(pose, &SHOULDERS)
+        .min(mean_score(pose, &HIPS))
 }
 
 /// Landmarks seen (score above 0) in at least one frame: a landmark never seen (a marker set without shoulders,
@@ -465,8 +474,7 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
         hi - lo
     });
 
-    let shoulders_seen =
-        ctx.seen[Landmark::LeftShoulder.index()] && ctx.seen[Landmark::RightShoulder.index()];
+    let shoulders_seen = shoulders_seen(&ctx.seen);
     let conf = |i: usize, f: &dyn Fn(&Pose) -> f64| at(i).map_or(0.0, f);
     let next_foot = next.map_or(0.0, |n| {
         conf(ctx.nearest_frame(n.ic_t), &|p| foot_confidence(p, n.side))
@@ -478,16 +486,8 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
         .map(|i| conf(i, &com_confidence))
         .fold(1.0, f64::min);
     let ankle = |i: usize, s: Side| conf(i, &|p| p.kp(s.ankle()).score);
-    let hips = |i: usize| {
-        conf(i, &|p| {
-            mean_score(p, &[Landmark::LeftHip, Landmark::RightHip])
-        })
-    };
-    let shoulders = |i: usize| {
-        conf(i, &|p| {
-            mean_score(p, &[Landmark::LeftShoulder, Landmark::RightShoulder])
-        })
-    };
+    let hips = |i: usize| conf(i, &|p| mean_score(p, &HIPS));
+    let shoulders = |i: usize| conf(i, &|p| mean_score(p, &SHOULDERS));
     let metric_confidence = StepConfidence {
         contact: conf(ic, &|p| foot_confidence(p, side))
             .min(conf(to, &|p| foot_confidence(p, side))),

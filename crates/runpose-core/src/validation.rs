@@ -107,6 +107,24 @@ pub struct EventErrors {
 }
 
 impl EventErrors {
+    fn empty(truth: usize) -> Self {
+        Self {
+            truth,
+            detected: 0,
+            matched: 0,
+            ic: Vec::new(),
+            to: Vec::new(),
+            contact: Vec::new(),
+            flight: Vec::new(),
+            cadence_truth_spm: 0.0,
+            cadence_detected_spm: 0.0,
+            contact_truth_s: 0.0,
+            contact_detected_s: 0.0,
+            flight_truth_s: 0.0,
+            flight_detected_s: 0.0,
+        }
+    }
+
     /// Share of matched contacts whose initial contact and toe-off are both within `tolerance_s` of the truth,
     /// counting unmatched true contacts as failures.
     pub fn share_within(&self, tolerance_s: f64) -> f64 {
@@ -221,25 +239,6 @@ pub fn compare_events(truth: &[ForceContact], detected: &[Stance]) -> EventError
     e
 }
 
-impl EventErrors {
-    fn empty(truth: usize) -> Self {
-        Self {
-            truth,
-            detected: 0,
-            matched: 0,
-            ic: Vec::new(),
-            to: Vec::new(),
-            contact: Vec::new(),
-            flight: Vec::new(),
-            cadence_truth_spm: 0.0,
-            cadence_detected_spm: 0.0,
-            contact_truth_s: 0.0,
-            contact_detected_s: 0.0,
-            flight_truth_s: 0.0,
-            flight_detected_s: 0.0,
-        }
-    }
-}
 
 /// Resamples a pose sequence at `fps` from its first time stamp, interpolating every landmark linearly between the
 /// two nearest frames (as a camera at that rate would sample the same motion). A sample falls without a person when

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian/Ubuntu machine for runpose: the system libraries (FFmpeg, clang for bindgen) and the
+# Sets up a fresh Debian/Ubuntu machine for runpose: the system libraries (FFmpeg, clang for bindgen; X11, Xvfb
+# and Mesa's software OpenGL/Vulkan for the window and its headless tests) and the
 # ONNX Runtime shared library from the PyPI wheel `onnxruntime`, unpacked into .cache/onnxruntime/.
 # Needs: a Rust toolchain (1.95+), python3 with pip, and network access to Debian's and PyPI's registries.
 set -euo pipefail
@@ -10,7 +11,9 @@ ORT_LIB=.cache/onnxruntime/libonnxruntime.so.$ORT_VERSION
 ORT_LIB_SHA256=6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f
 
 APT_PACKAGES=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
-  libswresample-dev libavfilter-dev libavdevice-dev ffmpeg unzip)
+  libswresample-dev libavfilter-dev libavdevice-dev ffmpeg unzip
+  xvfb xauth libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libegl1 libgl1-mesa-dri libvulkan1
+  mesa-vulkan-drivers)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -2,6 +2,8 @@
 //! benchmarks and tests drive exactly what the binary runs.
 
 pub mod analyze;
+pub mod gui;
+pub mod live;
 pub mod output;
 pub mod overlay;
 pub mod validation;

@@ -9,14 +9,46 @@ use runpose_capture::markers::CameraSide;
 use runpose_vision::ModelVariant;
 
 #[derive(Parser)]
-#[command(name = "runpose", version, about = "Running technique by the Pose Method, from video")]
+#[command(name = "runpose", version, about = "Running technique by the Pose Method, live from a camera or from video")]
 struct Cli {
+    /// Without a command: the live view, on the camera if there is one, else on the bundled demo clip.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// The live coaching view: skeleton, fall angle, Running Pose alignment and cues from a camera or a video.
+    Live {
+        /// Play this video at its own pace, looping, as if it were a camera.
+        #[arg(long, conflicts_with = "camera")]
+        video: Option<PathBuf>,
+        /// Camera index (see the source list in the window). Default: the remembered camera, else the first one,
+        /// else the bundled demo clip.
+        #[arg(long)]
+        camera: Option<u32>,
+        /// Camera mode, WIDTHxHEIGHT@FPS (e.g. 1280x720@30).
+        #[arg(long, value_parser = parse_mode)]
+        mode: Option<runpose_capture::live::CameraMode>,
+        /// Landmark model: lite, full or heavy (default: the remembered one, else full).
+        #[arg(long, value_parser = |s: &str| s.parse::<ModelVariant>())]
+        model: Option<ModelVariant>,
+        /// The runner's height in cm: lengths are then also given in cm.
+        #[arg(long, value_parser = parse_height)]
+        height_cm: Option<f64>,
+        /// Show the picture mirrored.
+        #[arg(long)]
+        mirror: bool,
+        /// Start in treadmill mode (the cue and three numbers, readable from 3 m).
+        #[arg(long)]
+        treadmill: bool,
+        /// Play this many frames, print `latency_ms median=… p95=… dropped=… fps=…` and close.
+        #[arg(long)]
+        frames: Option<u64>,
+        /// With --frames: save a screenshot of the whole window here first (PNG).
+        #[arg(long, requires = "frames")]
+        screenshot: Option<PathBuf>,
+    },
     /// Analyse a video of a runner filmed from the side: per-frame and per-step metrics, summary and cues.
     Analyze {
         /// The video file (or give --markers).
@@ -84,6 +116,26 @@ fn parse_camera_side(s: &str) -> Result<CameraSide, String> {
     }
 }
 
+fn parse_mode(s: &str) -> Result<runpose_capture::live::CameraMode, String> {
+    let bad = || format!("'{s}' is not a camera mode: WIDTHxHEIGHT@FPS, e.g. 1280x720@30");
+    let (size, fps) = s.split_once('@').ok_or_else(bad)?;
+    let (w, h) = size.split_once('x').ok_or_else(bad)?;
+    let n = |v: &str| v.trim().parse::<u32>().map_err(|_| bad());
+    Ok(runpose_capture::live::CameraMode { width: n(w)?, height: n(h)?, fps: n(fps)? })
+}
+
+fn live(options: runpose_app::gui::LiveOptions) -> anyhow::Result<()> {
+    if let Some(video) = &options.video {
+        if !video.is_file() {
+            anyhow::bail!("{} does not exist: check the path", video.display());
+        }
+    }
+    if let Some(line) = runpose_app::gui::run_window(options)? {
+        println!("{line}");
+    }
+    Ok(())
+}
+
 fn parse_height(s: &str) -> Result<f64, String> {
     let h: f64 = s.parse().map_err(|_| format!("'{s}' is not a number of centimetres"))?;
     if (50.0..=250.0).contains(&h) { Ok(h) } else { Err(format!("{h} cm is not a runner's height (50 to 250)")) }
@@ -118,8 +170,13 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Validate { data, out, model } => validate(data, out, model),
-        Command::Analyze {
+        None => live(runpose_app::gui::LiveOptions::default()),
+        Some(Command::Live { video, camera, mode, model, height_cm, mirror, treadmill, frames, screenshot }) => {
+            let automation = frames.map(|n| runpose_app::gui::Automation::new(n, screenshot));
+            live(runpose_app::gui::LiveOptions { video, camera, mode, model, height_cm, mirror, treadmill, automation })
+        }
+        Some(Command::Validate { data, out, model }) => validate(data, out, model),
+        Some(Command::Analyze {
             video,
             markers,
             marker_map,
@@ -132,7 +189,7 @@ fn main() -> ExitCode {
             overlay,
             threads,
             quiet,
-        } => {
+        }) => {
             let markers =
                 markers.map(|path| MarkerOptions { path, map: marker_map, static_trial, camera: camera_side });
             let options = AnalyzeOptions {

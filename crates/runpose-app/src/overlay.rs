@@ -9,22 +9,22 @@ use image::{Rgb, RgbImage};
 use imageproc::drawing::{draw_filled_circle_mut, draw_filled_rect_mut, draw_hollow_circle_mut, draw_line_segment_mut, draw_text_mut, text_size};
 use imageproc::rect::Rect;
 use runpose_core::cues::{MAX_FALL_DEG, step_cues};
-use runpose_core::metrics::FrameMetrics;
+use runpose_core::metrics::{FrameMetrics, LOW_CONFIDENCE, StepMetrics};
 use runpose_core::skeleton::SKELETON_EDGES;
 use runpose_core::{Analysis, Landmark, Point, Pose, Side};
 
 const LEFT: Rgb<u8> = Rgb([255, 140, 0]);
 const RIGHT: Rgb<u8> = Rgb([0, 170, 255]);
 const CENTRE: Rgb<u8> = Rgb([235, 235, 235]);
-const UNRELIABLE: Rgb<u8> = Rgb([140, 140, 140]);
+pub const UNRELIABLE: Rgb<u8> = Rgb([140, 140, 140]);
 const SUPPORT: Rgb<u8> = Rgb([255, 230, 0]);
 const FALL_OK: Rgb<u8> = Rgb([40, 220, 90]);
 const FALL_HIGH: Rgb<u8> = Rgb([240, 50, 50]);
 const COM: Rgb<u8> = Rgb([255, 60, 220]);
 const ALIGN: Rgb<u8> = Rgb([0, 230, 230]);
-const PANEL: Rgb<u8> = Rgb([20, 20, 20]);
-const TEXT: Rgb<u8> = Rgb([255, 255, 255]);
-const CUE: Rgb<u8> = Rgb([255, 220, 0]);
+pub const PANEL: Rgb<u8> = Rgb([20, 20, 20]);
+pub const TEXT: Rgb<u8> = Rgb([255, 255, 255]);
+pub const CUE: Rgb<u8> = Rgb([255, 220, 0]);
 
 /// The font bundled with egui (Ubuntu Light), so nothing needs installing.
 pub fn font() -> FontRef<'static> {
@@ -70,35 +70,50 @@ fn text_block(img: &mut RgbImage, font: &FontRef, lines: &[(String, f32, Rgb<u8>
     y + h
 }
 
-/// Context for drawing frame `i` of an analysis.
-pub struct OverlayFrame<'a> {
-    pub analysis: &'a Analysis,
-    pub index: usize,
+/// One thing to draw, in image pixels; sizes are for a 720-pixel frame and scale with the frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    Line { a: Point, b: Point, width: f32, color: Rgb<u8> },
+    Dot { at: Point, radius: f32, color: Rgb<u8>, filled: bool },
+    /// A label on a dark box, centred on `at`'s x, its top at `at`'s y.
+    Label { at: Point, text: String, size: f32, color: Rgb<u8> },
 }
 
-/// Draws the analysis of one frame onto `img`.
-pub fn draw(img: &mut RgbImage, frame: &OverlayFrame, font: &FontRef) {
-    let a = frame.analysis;
-    let Some(pf) = a.frames.get(frame.index) else { return };
-    let m = &a.metrics[frame.index];
-    let scale = (img.height().min(img.width()) as f32 / 720.0).max(0.5);
-    let width = 3.0 * scale;
-    let ground = &a.ground;
+/// The numbers panel: lines of text, top left.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelLine {
+    pub text: String,
+    pub size: f32,
+    pub color: Rgb<u8>,
+}
 
-    // Ground line across the frame.
-    let (w, _) = img.dimensions();
-    let gy = |x: f64| ground.a + ground.b * x;
-    thick_line(img, Point::new(0.0, gy(0.0)), Point::new(w as f64, gy(w as f64)), 1.0, UNRELIABLE);
+/// Everything drawn over one frame: the same for the overlay video, the live view and replay.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scene {
+    pub shapes: Vec<Shape>,
+    pub panel: Vec<PanelLine>,
+}
 
+/// The scene of frame `index` of `analysis`, with `step`'s numbers and cue in the panel (the last step that ended,
+/// `Analysis::last_step_before`, offline; the newest settled step live).
+pub fn scene(analysis: &Analysis, index: usize, step: Option<&StepMetrics>) -> Scene {
+    let mut scene = Scene::default();
+    let Some(pf) = analysis.frames.get(index) else { return scene };
+    let m = &analysis.metrics[index];
     if let Some(pose) = &pf.pose {
-        draw_swing_path(img, a, frame.index, width);
-        draw_skeleton(img, pose, m, width, scale);
-        draw_fall(img, a, m, pose, width, scale, font);
+        swing_path(&mut scene, analysis, index);
+        skeleton(&mut scene, pose, m);
+        fall(&mut scene, analysis, m, pose);
     }
-    draw_panel(img, a, frame.index, font, scale);
+    scene.panel = panel(analysis, step);
+    scene
 }
 
-fn draw_skeleton(img: &mut RgbImage, pose: &Pose, m: &FrameMetrics, width: f32, scale: f32) {
+fn line(scene: &mut Scene, a: Point, b: Point, width: f32, color: Rgb<u8>) {
+    scene.shapes.push(Shape::Line { a, b, width, color });
+}
+
+fn skeleton(scene: &mut Scene, pose: &Pose, m: &FrameMetrics) {
     let reliable = |l: Landmark| match side_of(l) {
         Some(s) if s.foot().contains(&l) => m.foot_reliable[s.index()],
         _ => true,
@@ -113,51 +128,47 @@ fn draw_skeleton(img: &mut RgbImage, pose: &Pose, m: &FrameMetrics, width: f32, 
                 _ => CENTRE,
             }
         };
-        thick_line(img, pose.pt(p), pose.pt(q), width, color);
+        line(scene, pose.pt(p), pose.pt(q), 3.0, color);
     }
-    let r = (4.0 * scale) as i32;
     for l in Landmark::ALL.into_iter().filter(|l| l.index() == 0 || l.index() >= 11) {
-        let p = pose.pt(l);
-        let c = (p.x as i32, p.y as i32);
-        if reliable(l) {
-            draw_filled_circle_mut(img, c, r, side_of(l).map_or(CENTRE, |s| if s == Side::Left { LEFT } else { RIGHT }));
+        let (color, filled) = if reliable(l) {
+            (side_of(l).map_or(CENTRE, |s| if s == Side::Left { LEFT } else { RIGHT }), true)
         } else {
-            draw_hollow_circle_mut(img, c, r, UNRELIABLE);
-        }
+            (UNRELIABLE, false)
+        };
+        scene.shapes.push(Shape::Dot { at: pose.pt(l), radius: 4.0, color, filled });
     }
 }
 
-fn draw_fall(img: &mut RgbImage, a: &Analysis, m: &FrameMetrics, pose: &Pose, width: f32, scale: f32, font: &FontRef) {
+fn fall(scene: &mut Scene, a: &Analysis, m: &FrameMetrics, pose: &Pose) {
     let ground = &a.ground;
     let leg = a.summary.leg_length_px;
     if let Some(com) = m.com {
-        draw_filled_circle_mut(img, (com.x as i32, com.y as i32), (6.0 * scale) as i32, COM);
+        scene.shapes.push(Shape::Dot { at: com, radius: 6.0, color: COM, filled: true });
     }
-    let (Some(sp), Some(com), Some(fall)) = (m.support_point, m.com, m.fall_angle_deg) else { return };
+    let (Some(sp), Some(com), Some(angle)) = (m.support_point, m.com, m.fall_angle_deg) else { return };
     // The vertical through the support point, up to shoulder height.
-    let top = sp + ground.up * (1.9 * leg);
-    thick_line(img, sp, top, 1.5 * scale, TEXT);
+    line(scene, sp, sp + ground.up * (1.9 * leg), 1.5, TEXT);
     // Alignment marks: horizontal offsets of shoulder and hip from that vertical.
     for p in [pose.shoulder_mid(), pose.hip_mid()] {
-        let on_vertical = sp + ground.up * (sp.y - p.y);
-        thick_line(img, on_vertical, p, width * 0.8, ALIGN);
+        line(scene, sp + ground.up * (sp.y - p.y), p, 2.4, ALIGN);
     }
-    // The fall line from the support point to the centre of mass.
-    let color = if fall.abs() > MAX_FALL_DEG { FALL_HIGH } else { FALL_OK };
-    let end = sp + (com - sp) * 1.15;
-    thick_line(img, sp, end, width * 1.3, color);
-    draw_filled_circle_mut(img, (sp.x as i32, sp.y as i32), (7.0 * scale) as i32, SUPPORT);
-    let label = format!("fall {fall:.1}°");
-    let size = 26.0 * scale;
-    let at = com + ground.forward * (0.25 * leg);
-    let (tw, th) = text_size(PxScale::from(size), font, &label);
-    let (x, y) = ((at.x as i32 - tw as i32 / 2).max(0), at.y as i32);
-    draw_filled_rect_mut(img, Rect::at(x - 4, y - 2).of_size(tw + 8, th + 8), PANEL);
-    draw_text_mut(img, color, x, y, PxScale::from(size), font, &label);
+    // The fall line from the support point to the centre of mass; grey when its landmarks are uncertain.
+    let confident = m.fall_angle_confidence.is_none_or(|c| c >= LOW_CONFIDENCE);
+    let color = if !confident {
+        UNRELIABLE
+    } else if angle.abs() > MAX_FALL_DEG {
+        FALL_HIGH
+    } else {
+        FALL_OK
+    };
+    line(scene, sp, sp + (com - sp) * 1.15, 3.9, color);
+    scene.shapes.push(Shape::Dot { at: sp, radius: 7.0, color: SUPPORT, filled: true });
+    scene.shapes.push(Shape::Label { at: com + ground.forward * (0.25 * leg), text: format!("fall {angle:.1}°"), size: 26.0, color });
 }
 
 /// The swing ankle's path over the last 0.4 s, relative to the hip, drawn at the current hip.
-fn draw_swing_path(img: &mut RgbImage, a: &Analysis, index: usize, width: f32) {
+fn swing_path(scene: &mut Scene, a: &Analysis, index: usize) {
     let Some(side) = a.metrics[index].support.map(Side::other) else { return };
     let Some(now) = a.frames[index].pose.as_ref() else { return };
     let t_now = a.frames[index].t;
@@ -170,33 +181,75 @@ fn draw_swing_path(img: &mut RgbImage, a: &Analysis, index: usize, width: f32) {
         let Some(p) = a.frames[i].pose.as_ref() else { break };
         let q = hip_now + (p.pt(side.ankle()) - p.hip_mid());
         if let Some(prev) = last {
-            thick_line(img, prev, q, width * 0.6, if side == Side::Left { LEFT } else { RIGHT });
+            line(scene, prev, q, 1.8, if side == Side::Left { LEFT } else { RIGHT });
         }
         last = Some(q);
     }
 }
 
-fn draw_panel(img: &mut RgbImage, a: &Analysis, index: usize, font: &FontRef, scale: f32) {
-    let t = a.frames[index].t;
-    let mut lines = Vec::new();
-    let small = 24.0 * scale;
-    if let Some(s) = a.last_step_before(t) {
-        let opt = |v: Option<f64>, unit: &str, d: usize| v.map_or("–".to_string(), |x| format!("{x:.d$}{unit}"));
-        lines.push((format!("cadence {}   contact {}", opt(s.cadence_spm, " spm", 0), opt(Some(s.contact_ms), " ms", 0)), small, TEXT));
-        let landing = match a.cm(s.landing_distance_ll) {
-            Some(cm) => format!("{cm:.0} cm"),
-            None => opt(s.landing_distance_ll, " leg", 2),
-        };
-        lines.push((format!("fall at toe-off {}   landing {landing}", opt(s.fall_angle_toe_off_deg, "°", 1)), small, TEXT));
-        lines.push((format!("{} foot, {} strike", s.side.name(), s.foot_strike.map_or("–", |f| f.name())), small, TEXT));
-        if let Some(cue) = step_cues(s).first() {
-            for line in wrap(cue.text, 26) {
-                lines.push((line, 40.0 * scale, CUE));
+/// The step's numbers, each grey when its confidence is low (docs/metrics.md §Confidence), and its first cue.
+pub fn step_numbers(a: &Analysis, s: &StepMetrics) -> Vec<(String, f64)> {
+    let opt = |v: Option<f64>, unit: &str, d: usize| v.map_or("–".to_string(), |x| format!("{x:.d$}{unit}"));
+    let c = &s.metric_confidence;
+    let landing = match a.cm(s.landing_distance_ll) {
+        Some(cm) => format!("{cm:.0} cm"),
+        None => opt(s.landing_distance_ll, " leg", 2),
+    };
+    vec![
+        (format!("cadence {}", opt(s.cadence_spm, " spm", 0)), c.cadence),
+        (format!("contact {}", opt(Some(s.contact_ms), " ms", 0)), c.contact),
+        (format!("fall at toe-off {}", opt(s.fall_angle_toe_off_deg, "°", 1)), c.fall_angle),
+        (format!("landing {landing}"), c.landing_distance),
+        (format!("{} foot, {} strike", s.side.name(), s.foot_strike.map_or("–", |f| f.name())), c.foot_strike),
+    ]
+}
+
+fn panel(a: &Analysis, step: Option<&StepMetrics>) -> Vec<PanelLine> {
+    let Some(s) = step else {
+        return vec![PanelLine { text: "waiting for the first step…".into(), size: 24.0, color: TEXT }];
+    };
+    let numbers = step_numbers(a, s);
+    let color = |conf: f64| if conf < LOW_CONFIDENCE { UNRELIABLE } else { TEXT };
+    let mut lines: Vec<PanelLine> = numbers
+        .chunks(2)
+        .map(|pair| PanelLine {
+            text: pair.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join("   "),
+            size: 24.0,
+            color: color(pair.iter().map(|(_, c)| *c).fold(1.0, f64::min)),
+        })
+        .collect();
+    if let Some(cue) = step_cues(s).first() {
+        lines.extend(wrap(cue.text, 26).into_iter().map(|text| PanelLine { text, size: 40.0, color: CUE }));
+    }
+    lines
+}
+
+/// Draws the analysis of frame `index` onto `img` (the overlay video), with the last step that ended in the panel.
+pub fn draw(img: &mut RgbImage, analysis: &Analysis, index: usize, font: &FontRef) {
+    let Some(t) = analysis.frames.get(index).map(|f| f.t) else { return };
+    let scale = (img.height().min(img.width()) as f32 / 720.0).max(0.5);
+    // Ground line across the frame.
+    let ground = &analysis.ground;
+    let w = img.width() as f64;
+    thick_line(img, Point::new(0.0, ground.a), Point::new(w, ground.a + ground.b * w), 1.0, UNRELIABLE);
+    let scene = scene(analysis, index, analysis.last_step_before(t));
+    for shape in &scene.shapes {
+        match shape {
+            Shape::Line { a, b, width, color } => thick_line(img, *a, *b, width * scale, *color),
+            Shape::Dot { at, radius, color, filled } => {
+                let (c, r) = ((at.x as i32, at.y as i32), (radius * scale) as i32);
+                if *filled { draw_filled_circle_mut(img, c, r, *color) } else { draw_hollow_circle_mut(img, c, r, *color) }
+            }
+            Shape::Label { at, text, size, color } => {
+                let size = size * scale;
+                let (tw, th) = text_size(PxScale::from(size), font, text);
+                let (x, y) = ((at.x as i32 - tw as i32 / 2).max(0), at.y as i32);
+                draw_filled_rect_mut(img, Rect::at(x - 4, y - 2).of_size(tw + 8, th + 8), PANEL);
+                draw_text_mut(img, *color, x, y, PxScale::from(size), font, text);
             }
         }
-    } else {
-        lines.push(("waiting for the first step…".to_string(), small, TEXT));
     }
+    let lines: Vec<(String, f32, Rgb<u8>)> = scene.panel.into_iter().map(|l| (l.text, l.size * scale, l.color)).collect();
     text_block(img, font, &lines, (12.0 * scale) as i32, (12.0 * scale) as i32);
 }
 
@@ -229,7 +282,7 @@ pub fn write_overlay_video(video: &Path, out: &Path, analysis: &Analysis, progre
     };
     for item in rx.iter().take(analysis.frames.len()) {
         let mut frame = item?;
-        draw(&mut frame.image, &OverlayFrame { analysis, index: frame.index }, &font);
+        draw(&mut frame.image, analysis, frame.index, &font);
         writer.write(&frame.image, frame.t)?;
         bar.inc(1);
     }

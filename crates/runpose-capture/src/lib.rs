@@ -2,6 +2,7 @@
 //! upright from their rotation metadata and time-stamped from the stream; a capture thread hands frames on through a
 //! bounded channel.
 
+pub mod live;
 pub mod markers;
 pub mod video;
 
@@ -32,6 +33,8 @@ pub enum CaptureError {
     NoVideoStream(PathBuf),
     #[error("{path} uses a video format this FFmpeg cannot decode ({reason}): convert it to H.264 MP4 first")]
     Unsupported { path: PathBuf, reason: String },
+    #[error("{0}: check that it is plugged in and not used by another program, then retry, or open a video")]
+    Camera(String),
     #[error("could not write {path}: {reason}")]
     Write { path: PathBuf, reason: String },
 }

@@ -174,6 +174,11 @@ pub fn analyze(
         })
         .collect();
     stances.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
+    // A contact still going on at the last frame (asked for live) gives those frames their support foot, but no
+    // step: its toe-off is not known yet.
+    let supports = stances.clone();
+    let last_frame = frames.len() - 1;
+    stances.retain(|s| !(config.contact.open_end && s.to_frame == last_frame));
 
     let metrics: Vec<FrameMetrics> = frames
         .iter()
@@ -183,7 +188,7 @@ pub fn analyze(
                 return FrameMetrics::default();
             };
             // The support foot: the one in contact; if both are, the one that landed last.
-            let support = stances.iter().rev().find(|s| s.contains(i)).map(|s| s.side);
+            let support = supports.iter().rev().find(|s| s.contains(i)).map(|s| s.side);
             frame_metrics(pose, support, &ground, leg, reliable[i], shoulders_seen)
         })
         .collect();

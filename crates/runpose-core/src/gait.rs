@@ -361,6 +361,9 @@ pub struct ContactParams {
     pub min_contact_s: f64,
     /// Gaps in contact shorter than this are noise, seconds.
     pub min_gap_s: f64,
+    /// A contact still going on at the last frame is returned too, ending at that frame: the live view's newest
+    /// frames have a support foot (docs/metrics.md §Live analysis). `analyze` measures no step on it.
+    pub open_end: bool,
 }
 
 impl Default for ContactParams {
@@ -374,6 +377,7 @@ impl Default for ContactParams {
             extrapolate_to_rest: true,
             min_contact_s: 0.08,
             min_gap_s: 0.2,
+            open_end: false,
         }
     }
 }
@@ -470,17 +474,19 @@ pub fn detect_stances(
         }
         merged.push(run);
     }
+    let last_frame = h.len().saturating_sub(1);
     merged
         .into_iter()
-        .filter(|&(_, _, start_seen, end_seen)| start_seen && end_seen)
-        .map(|(first, last, _, _)| Stance {
+        .filter(|&(_, last, start_seen, end_seen)| start_seen && (end_seen || (params.open_end && last == last_frame)))
+        .map(|(first, last, _, end_seen)| Stance {
             side,
             ic_t: crossing(first - 1),
-            to_t: crossing(last),
+            to_t: if end_seen { crossing(last) } else { t[last] },
             ic_frame: first,
             to_frame: last,
         })
-        .filter(|s| s.to_t - s.ic_t >= params.min_contact_s)
+        // A contact still going on may be young: it is not noise for being short yet.
+        .filter(|s| s.to_t - s.ic_t >= params.min_contact_s || (params.open_end && s.to_frame == last_frame))
         .collect()
 }
 

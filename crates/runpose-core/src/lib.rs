@@ -7,10 +7,12 @@ pub mod analysis;
 pub mod cues;
 pub mod filter;
 pub mod gait;
+pub mod live;
 pub mod metrics;
 pub mod skeleton;
 pub mod stats;
 pub mod validation;
 
+pub use live::{LiveAnalyzer, LiveView};
 pub use analysis::{Analysis, AnalysisConfig, AnalysisError, PoseFrame, Summary, analyze};
 pub use skeleton::{Facing, Keypoint, Landmark, NUM_LANDMARKS, Point, Pose, Side};

@@ -338,3 +338,82 @@ fn frames_without_a_person_are_gaps_not_errors() {
         Some(runpose_core::AnalysisError::NoPerson)
     );
 }
+
+#[test]
+fn live_analysis_settles_the_same_steps_as_the_offline_pipeline() {
+    use runpose_core::live::{LiveAnalyzer, SETTLE_S};
+    let frames: Vec<PoseFrame> = (0..(12.0 * FPS) as usize)
+        .map(|i| i as f64 / FPS)
+        .map(|t| PoseFrame { t, pose: Some(pose_at(t, Facing::Right)) })
+        .collect();
+    let offline = analyze(frames.clone(), &AnalysisConfig::default()).unwrap();
+    let mut live = LiveAnalyzer::new(AnalysisConfig::default());
+    let mut view = None;
+    for f in frames {
+        view = Some(live.push(f).unwrap());
+    }
+    let view = view.unwrap();
+    // Every offline step that ended before the settling horizon (and after the first window filled) is reported
+    // live once, with the same events and numbers.
+    let end = 12.0 - 1.0 / FPS - SETTLE_S;
+    let expected: Vec<_> = offline.steps.iter().filter(|s| s.to_t <= end && s.ic_t > 0.5).collect();
+    assert!(expected.len() >= 25, "{} steps", expected.len());
+    for s in &expected {
+        let live_step = view
+            .steps
+            .iter()
+            .find(|l| (l.ic_t - s.ic_t).abs() < 0.02)
+            .unwrap_or_else(|| panic!("step at {:.2} s not reported live", s.ic_t));
+        assert_eq!(live_step.side, s.side);
+        assert!((live_step.to_t - s.to_t).abs() < 0.02, "toe-off {} vs {}", live_step.to_t, s.to_t);
+        assert!((live_step.contact_ms - s.contact_ms).abs() < 20.0);
+        if let Some(cadence) = s.cadence_spm.filter(|_| s.ic_t < end - 0.4) {
+            let live_cadence = live_step.cadence_spm.expect("cadence once the next contact is settled");
+            assert!((live_cadence - cadence).abs() < 3.0, "cadence {live_cadence} vs {cadence}");
+        }
+        let (a, b) = (live_step.fall_angle_toe_off_deg.unwrap(), s.fall_angle_toe_off_deg.unwrap());
+        assert!((a - b).abs() < 1.0, "fall angle {a} vs {b}");
+    }
+    // Each step once, numbered in order.
+    assert!(view.steps.windows(2).all(|w| w[1].ic_t > w[0].ic_t + 0.1 && w[1].index == w[0].index + 1));
+    // The chart series has one point per settled frame with a fall angle, close to the offline values.
+    let fall = &view.fall_angle;
+    assert!(fall.windows(2).all(|w| w[1][0] > w[0][0]));
+    let offline_fall: Vec<(f64, f64)> = offline
+        .frames
+        .iter()
+        .zip(&offline.metrics)
+        .filter(|(f, _)| f.t > 1.0 && f.t <= end)
+        .filter_map(|(f, m)| Some((f.t, m.fall_angle_deg?)))
+        .collect();
+    let live_points = fall.iter().filter(|p| p[0] > 1.0 && p[0] <= end).count();
+    assert!(live_points.abs_diff(offline_fall.len()) <= offline_fall.len() / 20, "{live_points} vs {}", offline_fall.len());
+    for (t, angle) in offline_fall {
+        if let Some(p) = fall.iter().find(|p| (p[0] - t).abs() < 1e-9) {
+            assert!((p[1] - angle).abs() < 1.5, "fall angle at {t}: {} vs {angle}", p[1]);
+        }
+    }
+    // The newest frame, in the middle of a stance, has its support foot and fall angle (the contact still going on).
+    let newest = &view.analysis.metrics[view.newest()];
+    let offline_newest = &offline.metrics[offline.metrics.len() - 1];
+    if offline_newest.support.is_some() {
+        assert_eq!(newest.support, offline_newest.support);
+        assert!(newest.fall_angle_deg.is_some());
+    }
+    // The window holds only the last seconds.
+    let a = &view.analysis;
+    assert!(a.frames[view.newest()].t - a.frames[0].t <= runpose_core::live::LIVE_WINDOW_S + 1e-9);
+}
+
+#[test]
+fn live_analysis_restarts_when_time_goes_back() {
+    use runpose_core::live::LiveAnalyzer;
+    let mut live = LiveAnalyzer::new(AnalysisConfig::default());
+    for i in 0..(4.0 * FPS) as usize {
+        let t = i as f64 / FPS;
+        let _ = live.push(PoseFrame { t, pose: Some(pose_at(t, Facing::Right)) });
+    }
+    let view = live.push(PoseFrame { t: 0.0, pose: Some(pose_at(0.0, Facing::Right)) });
+    // A looped video starts again: the old window and steps are gone, so no analysis yet.
+    assert!(view.is_err() || view.unwrap().steps.is_empty());
+}

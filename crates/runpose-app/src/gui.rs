@@ -1,0 +1,693 @@
+//! `runpose live`: the coaching window. The frame with the overlay of `overlay::scene` (the same scene the overlay
+//! video draws), the last step's numbers and cue, charts of the last 30 s, and a treadmill mode readable from 3 m.
+//! `logic` (events from the pipeline, retries, automation) is kept apart from `ui` (drawing), so tests can draw a
+//! fixed state without a model or a camera.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Stroke, Vec2};
+use runpose_capture::live::{CameraDescription, CameraMode, LiveSource, list_cameras};
+use runpose_core::cues::{LOW_CADENCE_SPM, MAX_FALL_DEG, step_cues};
+use runpose_core::live::HISTORY_S;
+use runpose_core::metrics::LOW_CONFIDENCE;
+use runpose_core::{LiveView, Point};
+use runpose_vision::ModelVariant;
+
+use crate::live::{LiveState, LiveStats, Pipeline, PipelineEvent, PipelineOptions};
+use crate::overlay::{self, Shape};
+
+/// The camera modes offered.
+pub const CAMERA_MODES: [CameraMode; 4] = [
+    CameraMode { width: 640, height: 480, fps: 30 },
+    CameraMode { width: 1280, height: 720, fps: 30 },
+    CameraMode { width: 1280, height: 720, fps: 60 },
+    CameraMode { width: 1920, height: 1080, fps: 30 },
+];
+
+/// How often a lost camera is looked for again.
+const CAMERA_RETRY: Duration = Duration::from_secs(2);
+
+/// The choices the window remembers between runs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The camera last used; `None` plays `video`.
+    pub camera: Option<u32>,
+    pub camera_mode: CameraMode,
+    pub video: Option<PathBuf>,
+    /// Landmark model name: lite, full or heavy.
+    pub model: String,
+    pub height_cm: Option<f64>,
+    pub mirror: bool,
+    pub treadmill: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            camera: Some(0),
+            camera_mode: CameraMode::default(),
+            video: None,
+            model: ModelVariant::Full.name().into(),
+            height_cm: None,
+            mirror: false,
+            treadmill: false,
+        }
+    }
+}
+
+impl Settings {
+    pub fn model(&self) -> ModelVariant {
+        self.model.parse().unwrap_or(ModelVariant::Full)
+    }
+
+    pub fn source(&self) -> Option<LiveSource> {
+        match (&self.camera, &self.video) {
+            (Some(index), _) => Some(LiveSource::Camera { index: *index, mode: self.camera_mode }),
+            (None, Some(path)) => Some(LiveSource::Video(path.clone())),
+            (None, None) => None,
+        }
+    }
+}
+
+/// What the window is showing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// Waiting for the first frame.
+    Starting,
+    Live,
+    /// The source failed or there is none; one sentence saying so and what to do.
+    NoSource(String),
+    ModelFailed(String),
+}
+
+/// `runpose live --frames N [--screenshot PNG]`: play N frames, save a screenshot, print the latency line, close.
+#[derive(Debug, Clone)]
+pub struct Automation {
+    pub frames: u64,
+    pub screenshot: Option<PathBuf>,
+    requested: bool,
+}
+
+impl Automation {
+    pub fn new(frames: u64, screenshot: Option<PathBuf>) -> Self {
+        Self { frames, screenshot, requested: false }
+    }
+}
+
+/// How an automated run ended: the latency line, or why it failed.
+pub type Outcome = Arc<Mutex<Option<Result<String, String>>>>;
+
+pub struct LiveApp {
+    pub settings: Settings,
+    pub status: Status,
+    pipeline: Option<Pipeline>,
+    state: Option<Box<LiveState>>,
+    texture: Option<(egui::TextureHandle, u64)>,
+    stats: LiveStats,
+    cameras: Vec<CameraDescription>,
+    video_text: String,
+    demo_clip: Option<PathBuf>,
+    last_retry: Instant,
+    automation: Option<Automation>,
+    pub outcome: Outcome,
+    /// The window's context, once known: the pipeline wakes it for each new frame.
+    ctx: Option<egui::Context>,
+}
+
+impl LiveApp {
+    /// A window with `settings`; `start` says whether to open the source now (tests draw fixed states instead).
+    pub fn new(settings: Settings, demo_clip: Option<PathBuf>, automation: Option<Automation>, start: bool) -> Self {
+        let video_text = settings.video.as_ref().or(demo_clip.as_ref()).map(|p| p.display().to_string()).unwrap_or_default();
+        let mut app = Self {
+            settings,
+            status: Status::Starting,
+            pipeline: None,
+            state: None,
+            texture: None,
+            stats: LiveStats::default(),
+            cameras: Vec::new(),
+            video_text,
+            demo_clip,
+            last_retry: Instant::now(),
+            automation,
+            outcome: Arc::new(Mutex::new(None)),
+            ctx: None,
+        };
+        if start {
+            app.cameras = list_cameras().unwrap_or_default();
+            app.restart();
+        }
+        app
+    }
+
+    /// Gives the window's context, so new frames repaint it; restarts the pipeline if it started without one.
+    pub fn set_context(&mut self, ctx: &egui::Context) {
+        self.ctx = Some(ctx.clone());
+        if self.pipeline.is_some() {
+            self.restart();
+        }
+    }
+
+    /// Shows a fixed analysed frame (tests, and replaying a still).
+    pub fn show_state(&mut self, state: LiveState) {
+        self.state = Some(Box::new(state));
+        self.status = Status::Live;
+    }
+
+    /// (Re)opens the chosen source with the chosen model; `ctx` is woken for each new frame.
+    pub fn restart_with(&mut self, ctx: Option<&egui::Context>) {
+        self.pipeline = None;
+        self.last_retry = Instant::now();
+        let Some(source) = self.settings.source() else {
+            self.status = Status::NoSource("No source chosen: pick a camera or open a video.".into());
+            return;
+        };
+        if let LiveSource::Camera { index, .. } = source {
+            if !self.cameras.iter().any(|c| c.index == index) {
+                self.status = Status::NoSource(if self.cameras.is_empty() {
+                    "No camera found: plug one in (runpose keeps looking), or open a video.".into()
+                } else {
+                    format!("Camera {index} is not connected: pick another, or open a video.")
+                });
+                return;
+            }
+        }
+        self.status = Status::Starting;
+        self.stats = LiveStats::default();
+        let ctx = ctx.cloned();
+        let options = PipelineOptions { source, model: self.settings.model(), height_cm: self.settings.height_cm, threads: None };
+        self.pipeline = Some(Pipeline::start(options, move || {
+            if let Some(ctx) = &ctx {
+                ctx.request_repaint();
+            }
+        }));
+    }
+
+    /// (Re)opens the chosen source with the chosen model, waking the context remembered from the last frame.
+    pub fn restart(&mut self) {
+        let ctx = self.ctx.clone();
+        self.restart_with(ctx.as_ref());
+    }
+
+    fn open_video(&mut self, path: PathBuf) {
+        self.settings.camera = None;
+        self.settings.video = Some(path);
+        self.restart();
+    }
+
+    fn use_camera(&mut self, index: u32) {
+        self.settings.camera = Some(index);
+        self.restart();
+    }
+
+    /// Everything but drawing: takes the pipeline's newest event, looks for a lost camera again, runs automation.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        if let Some(pipeline) = &self.pipeline {
+            while let Some(event) = pipeline.try_next() {
+                match event {
+                    PipelineEvent::State(state) => {
+                        self.state = Some(state);
+                        self.status = Status::Live;
+                    }
+                    PipelineEvent::SourceFailed(why) => {
+                        self.status = Status::NoSource(why);
+                        self.pipeline = None;
+                        break;
+                    }
+                    PipelineEvent::ModelFailed(why) => {
+                        self.status = Status::ModelFailed(why);
+                        self.pipeline = None;
+                        break;
+                    }
+                }
+            }
+        }
+        // A camera that is missing or was unplugged: look again every few seconds, and recover when it is back.
+        if matches!(self.status, Status::NoSource(_)) && self.settings.camera.is_some() && self.last_retry.elapsed() >= CAMERA_RETRY {
+            self.cameras = list_cameras().unwrap_or_default();
+            self.restart();
+        }
+        self.automate(ctx);
+        // New frames wake the window (`Pipeline::start`); without a pipeline, look for the camera again later.
+        if self.pipeline.is_none() {
+            ctx.request_repaint_after(CAMERA_RETRY / 2);
+        }
+    }
+
+    fn automate(&mut self, ctx: &egui::Context) {
+        let Some(auto) = &mut self.automation else { return };
+        let failure = match &self.status {
+            Status::NoSource(why) | Status::ModelFailed(why) => Some(why.clone()),
+            _ => None,
+        };
+        if let Some(why) = failure {
+            *self.outcome.lock().expect("outcome lock") = Some(Err(why));
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            return;
+        }
+        if auto.requested || self.stats.drawn < auto.frames {
+            return;
+        }
+        auto.requested = true;
+        let line = self.stats.summary_line(self.pipeline.as_ref().map_or(0, Pipeline::dropped));
+        let outcome = self.outcome.clone();
+        match auto.screenshot.clone() {
+            None => {
+                *outcome.lock().expect("outcome lock") = Some(Ok(line));
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            Some(path) => {
+                let ctx2 = ctx.clone();
+                ctx.request_screenshot(move |image| {
+                    let result = save_png(&image, &path).map(|()| line);
+                    *outcome.lock().expect("outcome lock") = Some(result);
+                    ctx2.send_viewport_cmd(egui::ViewportCommand::Close);
+                    ctx2.request_repaint();
+                });
+            }
+        }
+    }
+
+    /// Draws the window.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        ctx.input(|i| {
+            if i.key_pressed(egui::Key::M) {
+                self.settings.mirror ^= true;
+            }
+            if i.key_pressed(egui::Key::T) {
+                self.settings.treadmill ^= true;
+            }
+        });
+        egui::Panel::top("controls").show(ui, |ui| self.controls(ui));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        let view = self.state.as_ref().and_then(|s| s.view.as_ref().ok()).cloned();
+        if self.settings.treadmill {
+            egui::Panel::right("treadmill").exact_size(ui.available_width() * 0.45).show(ui, |ui| treadmill_panel(ui, view.as_deref()));
+        } else {
+            egui::Panel::right("numbers").exact_size(380.0).show(ui, |ui| numbers_panel(ui, view.as_deref()));
+        }
+        egui::CentralPanel::default().show(ui, |ui| self.frame_view(ui));
+    }
+
+    fn controls(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            let current = match (&self.settings.camera, &self.settings.video) {
+                (Some(i), _) => format!("Camera {i}"),
+                _ => "Video file".into(),
+            };
+            let mut chosen: Option<Option<u32>> = None;
+            egui::ComboBox::new("source", "source").selected_text(current).show_ui(ui, |ui| {
+                for c in &self.cameras {
+                    if ui.selectable_label(self.settings.camera == Some(c.index), format!("Camera {}: {}", c.index, c.name)).clicked() {
+                        chosen = Some(Some(c.index));
+                    }
+                }
+                if self.cameras.is_empty() {
+                    ui.label("(no camera found)");
+                }
+                if ui.selectable_label(self.settings.camera.is_none(), "Video file").clicked() {
+                    chosen = Some(None);
+                }
+            });
+            if self.settings.camera.is_some() {
+                let mode = self.settings.camera_mode;
+                egui::ComboBox::new("mode", "camera mode").selected_text(format!("{}×{} {} fps", mode.width, mode.height, mode.fps)).show_ui(ui, |ui| {
+                    for m in CAMERA_MODES {
+                        if ui.selectable_label(m == mode, format!("{}×{} {} fps", m.width, m.height, m.fps)).clicked() && m != mode {
+                            self.settings.camera_mode = m;
+                            chosen = Some(self.settings.camera);
+                        }
+                    }
+                });
+            } else {
+                ui.add(egui::TextEdit::singleline(&mut self.video_text).desired_width(260.0).hint_text("path to a video"));
+                if ui.button("Play").clicked() {
+                    chosen = Some(None);
+                }
+            }
+            match chosen {
+                Some(Some(index)) => self.use_camera(index),
+                Some(None) if !self.video_text.trim().is_empty() => self.open_video(PathBuf::from(self.video_text.trim())),
+                _ => {}
+            }
+            ui.separator();
+            let model = self.settings.model();
+            egui::ComboBox::new("model", "model").selected_text(model.name()).show_ui(ui, |ui| {
+                for m in ModelVariant::ALL {
+                    if ui.selectable_label(m == model, m.name()).clicked() && m != model {
+                        self.settings.model = m.name().into();
+                        self.restart();
+                    }
+                }
+            });
+            let mut height = self.settings.height_cm.unwrap_or(0.0);
+            let r = ui
+                .add(
+                    egui::DragValue::new(&mut height)
+                        .range(0.0..=250.0)
+                        .speed(0.5)
+                        .custom_formatter(|v, _| if v < 50.0 { "height –".into() } else { format!("{v:.0} cm") }),
+                ).on_hover_text("runner's height, for lengths in cm (0: leg lengths)");
+            if r.changed() {
+                self.settings.height_cm = (height >= 50.0).then_some(height);
+            }
+            // The analysis restarts with the new height once the edit is done.
+            let running = self.pipeline.as_ref().map(|p| p.options.height_cm);
+            if (r.lost_focus() || r.drag_stopped()) && running.is_some_and(|h| h != self.settings.height_cm) {
+                self.restart();
+            }
+            ui.checkbox(&mut self.settings.mirror, "mirror (M)");
+            ui.checkbox(&mut self.settings.treadmill, "treadmill mode (T)");
+        });
+    }
+
+    fn status_bar(&self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let source = self.pipeline.as_ref().map_or_else(|| "no source".to_string(), |p| p.options.source.describe());
+            ui.label(source);
+            ui.separator();
+            let dropped = self.pipeline.as_ref().map_or(0, Pipeline::dropped);
+            let text = match (self.stats.fps(), self.stats.latency_ms()) {
+                (Some(fps), Some((median, p95))) => format!("{fps:.1} fps · latency {median:.0} ms (p95 {p95:.0}) · dropped {dropped}"),
+                _ => "– fps".into(),
+            };
+            ui.label(RichText::new(text).monospace());
+        });
+    }
+
+    fn frame_view(&mut self, ui: &mut egui::Ui) {
+        match self.status.clone() {
+            Status::NoSource(why) | Status::ModelFailed(why) => {
+                self.failure(ui, &why);
+                return;
+            }
+            Status::Starting if self.state.is_none() => {
+                ui.centered_and_justified(|ui| ui.label(RichText::new("Starting…").size(28.0)));
+                return;
+            }
+            _ => {}
+        }
+        let Some(state) = &self.state else { return };
+        let image = &state.frame.image;
+        let (w, h) = (image.width() as usize, image.height() as usize);
+        let index = state.frame.index;
+        let fresh = self.texture.as_ref().is_none_or(|(_, i)| *i != index);
+        if fresh {
+            let color = egui::ColorImage::from_rgb([w, h], image.as_raw());
+            match &mut self.texture {
+                Some((tex, i)) => {
+                    tex.set(color, egui::TextureOptions::LINEAR);
+                    *i = index;
+                }
+                None => self.texture = Some((ui.ctx().load_texture("frame", color, egui::TextureOptions::LINEAR), index)),
+            }
+        }
+        let Some((tex, _)) = &self.texture else { return };
+        let avail = ui.available_rect_before_wrap();
+        let zoom = (avail.width() / w as f32).min(avail.height() / h as f32);
+        let rect = Rect::from_center_size(avail.center(), Vec2::new(w as f32, h as f32) * zoom);
+        let painter = ui.painter_at(avail);
+        let mirror = self.settings.mirror;
+        let uv = if mirror { Rect::from_min_max(Pos2::new(1.0, 0.0), Pos2::new(0.0, 1.0)) } else { Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)) };
+        painter.image(tex.id(), rect, uv, Color32::WHITE);
+        let to_screen = |p: Point| {
+            let x = if mirror { w as f64 - p.x } else { p.x };
+            Pos2::new(rect.left() + x as f32 * zoom, rect.top() + p.y as f32 * zoom)
+        };
+        // Sizes are for a 720-pixel frame, as in the overlay video.
+        let size = (rect.width().min(rect.height()) / 720.0).max(0.6);
+        match &state.view {
+            Ok(view) => {
+                let a = &view.analysis;
+                let g = &a.ground;
+                let ww = w as f64;
+                painter.line_segment([to_screen(Point::new(0.0, g.a)), to_screen(Point::new(ww, g.a + g.b * ww))], Stroke::new(1.0, rgb(overlay::UNRELIABLE)));
+                paint_scene(&painter, &overlay::scene(a, view.newest(), view.last_step()), to_screen, size);
+            }
+            Err(why) => {
+                painter.text(rect.center_top() + Vec2::new(0.0, 20.0), Align2::CENTER_TOP, why, FontId::proportional(22.0), Color32::WHITE);
+            }
+        }
+        if fresh {
+            self.stats.record(state.frame.captured, Instant::now());
+        }
+    }
+
+    fn failure(&mut self, ui: &mut egui::Ui, why: &str) {
+        ui.vertical_centered(|ui| {
+            ui.add_space(ui.available_height() * 0.3);
+            ui.label(RichText::new(why).size(24.0));
+            ui.add_space(16.0);
+            ui.horizontal(|ui| {
+                ui.add_space((ui.available_width() - 420.0).max(0.0) / 2.0);
+                if ui.button(RichText::new("Retry").size(20.0)).clicked() {
+                    self.cameras = list_cameras().unwrap_or_default();
+                    self.restart();
+                }
+                if let Some(demo) = self.demo_clip.clone() {
+                    if ui.button(RichText::new("Open the demo video").size(20.0)).clicked() {
+                        self.video_text = demo.display().to_string();
+                        self.open_video(demo);
+                    }
+                }
+            });
+            if self.settings.camera.is_some() {
+                ui.add_space(8.0);
+                ui.label("Or pick “Video file” above and give a path.");
+            }
+        });
+    }
+}
+
+impl eframe::App for LiveApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        LiveApp::logic(self, ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        LiveApp::ui(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.automation.is_none() {
+            eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+        }
+    }
+}
+
+fn rgb(c: image::Rgb<u8>) -> Color32 {
+    Color32::from_rgb(c[0], c[1], c[2])
+}
+
+/// Paints an overlay scene with `to_screen` mapping image pixels to the screen; `size` scales widths and text.
+pub fn paint_scene(painter: &egui::Painter, scene: &overlay::Scene, to_screen: impl Fn(Point) -> Pos2, size: f32) {
+    for shape in &scene.shapes {
+        match shape {
+            Shape::Line { a, b, width, color } => {
+                painter.line_segment([to_screen(*a), to_screen(*b)], Stroke::new(width * size, rgb(*color)));
+            }
+            Shape::Dot { at, radius, color, filled: true } => {
+                painter.circle_filled(to_screen(*at), radius * size, rgb(*color));
+            }
+            Shape::Dot { at, radius, color, filled: false } => {
+                painter.circle_stroke(to_screen(*at), radius * size, Stroke::new(1.5, rgb(*color)));
+            }
+            Shape::Label { at, text, size: s, color } => {
+                let galley = painter.layout_no_wrap(text.clone(), FontId::proportional(s * size), rgb(*color));
+                let top = to_screen(*at);
+                let r = Rect::from_min_size(Pos2::new(top.x - galley.size().x / 2.0, top.y), galley.size()).expand(4.0);
+                painter.rect_filled(r, 3.0, rgb(overlay::PANEL).gamma_multiply(0.85));
+                painter.galley(r.min + Vec2::splat(4.0), galley, rgb(*color));
+            }
+        }
+    }
+}
+
+/// A number in the side panel: grey when its confidence is low (docs/metrics.md §Confidence).
+fn number(ui: &mut egui::Ui, text: &str, confidence: f64, size: f32) {
+    let color = if confidence < LOW_CONFIDENCE { Color32::GRAY } else { Color32::WHITE };
+    let label = ui.label(RichText::new(text).size(size).color(color));
+    if confidence < LOW_CONFIDENCE {
+        label.on_hover_text(format!("low confidence ({confidence:.2}): its landmarks were seen poorly"));
+    }
+}
+
+fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
+    let Some(view) = view else {
+        ui.label(RichText::new("Waiting for the runner…").size(20.0));
+        return;
+    };
+    match view.last_step() {
+        Some(step) => {
+            ui.label(RichText::new(format!("Step {}", step.index + 1)).size(16.0).color(Color32::LIGHT_GRAY));
+            for (text, conf) in overlay::step_numbers(&view.analysis, step) {
+                number(ui, &text, conf, 22.0);
+            }
+            ui.add_space(8.0);
+            match step_cues(step).first() {
+                Some(cue) => ui.label(RichText::new(cue.text).size(30.0).color(rgb(overlay::CUE)).strong()),
+                None => ui.label(RichText::new("Good step").size(30.0).color(Color32::from_rgb(40, 220, 90))),
+            };
+        }
+        None => {
+            ui.label(RichText::new("Waiting for the first step…").size(20.0));
+        }
+    }
+    ui.add_space(12.0);
+    charts(ui, view);
+}
+
+/// Fall angle per frame and cadence per step over the last `HISTORY_S` seconds, against seconds before now.
+fn charts(ui: &mut egui::Ui, view: &LiveView) {
+    use egui_plot::{HLine, Line, Plot, PlotPoints, Points};
+    let now = view.analysis.frames[view.newest()].t;
+    let chart_height = ((ui.available_height() - 40.0) / 2.0).clamp(100.0, 220.0);
+    ui.label("Fall angle, °: each frame in stance (dots), at toe-off (line)");
+    let (confident, doubtful): (Vec<[f64; 3]>, Vec<[f64; 3]>) = view.fall_angle.iter().partition(|p| p[2] >= LOW_CONFIDENCE);
+    let pts = |v: &[[f64; 3]]| PlotPoints::new(v.iter().map(|p| [p[0] - now, p[1]]).collect());
+    Plot::new("fall_chart")
+        .height(chart_height)
+        .include_x(-HISTORY_S)
+        .include_x(0.0)
+        .include_y(0.0)
+        .include_y(MAX_FALL_DEG + 5.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.hline(HLine::new("22.5° limit", MAX_FALL_DEG).color(Color32::from_rgb(240, 50, 50)));
+            plot.points(Points::new("fall angle", pts(&confident)).radius(1.5).color(Color32::from_rgb(40, 220, 90)));
+            plot.points(Points::new("low confidence", pts(&doubtful)).radius(1.5).color(Color32::GRAY));
+            let toe_off: Vec<[f64; 2]> = view.steps.iter().filter_map(|s| Some([s.to_t - now, s.fall_angle_toe_off_deg?])).collect();
+            plot.line(Line::new("at toe-off", PlotPoints::new(toe_off)).color(Color32::WHITE).width(2.0));
+        });
+    ui.label("Cadence, steps/min");
+    let cadence: Vec<[f64; 2]> = view.steps.iter().filter_map(|s| Some([s.ic_t - now, s.cadence_spm?])).collect();
+    Plot::new("cadence_chart")
+        .height(chart_height)
+        .include_x(-HISTORY_S)
+        .include_x(0.0)
+        .include_y(150.0)
+        .include_y(190.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.hline(HLine::new("low cadence", LOW_CADENCE_SPM).color(Color32::from_rgb(240, 150, 50)));
+            plot.line(Line::new("cadence", PlotPoints::new(cadence)).color(Color32::from_rgb(0, 170, 255)).width(2.0));
+        });
+}
+
+/// Treadmill mode: the cue and three numbers, big enough to read from 3 m.
+fn treadmill_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
+    let Some(step) = view.and_then(LiveView::last_step) else {
+        ui.label(RichText::new("Waiting for the first step…").size(48.0));
+        return;
+    };
+    let c = &step.metric_confidence;
+    let cue = step_cues(step).first().map_or("Good step", |c| c.text);
+    ui.label(RichText::new(cue).size(64.0).color(rgb(overlay::CUE)).strong());
+    ui.add_space(24.0);
+    let opt = |v: Option<f64>, d: usize| v.map_or("–".into(), |x| format!("{x:.d$}"));
+    number(ui, &format!("{} spm", opt(step.cadence_spm, 0)), c.cadence, 72.0);
+    number(ui, &format!("fall {}°", opt(step.fall_angle_toe_off_deg, 1)), c.fall_angle, 72.0);
+    number(ui, &format!("contact {:.0} ms", step.contact_ms), c.contact, 56.0);
+}
+
+fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), String> {
+    let [w, h] = image.size;
+    let bytes: Vec<u8> = image.pixels.iter().flat_map(|p| p.to_array()).collect();
+    let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes).ok_or("the screenshot has the wrong size")?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    }
+    buffer.save(path).map_err(|e| format!("could not write the screenshot {}: {e}", path.display()))
+}
+
+/// What `runpose live` was asked for; `None` fields keep the remembered choice.
+#[derive(Debug, Clone, Default)]
+pub struct LiveOptions {
+    pub video: Option<PathBuf>,
+    pub camera: Option<u32>,
+    pub mode: Option<CameraMode>,
+    pub model: Option<ModelVariant>,
+    pub height_cm: Option<f64>,
+    pub mirror: bool,
+    pub treadmill: bool,
+    pub automation: Option<Automation>,
+}
+
+/// The bundled demo clip: RUNPOSE_DEMO, else `assets/demo.mp4` in the working folder or the source tree.
+pub fn demo_clip() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("RUNPOSE_DEMO").map(PathBuf::from),
+        Some(PathBuf::from("assets/demo.mp4")),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo.mp4")),
+    ];
+    candidates.into_iter().flatten().find(|p| p.is_file())
+}
+
+/// Opens the live window and runs it until it is closed; for an automated run, returns its latency line.
+pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
+    let automated = options.automation.is_some();
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default().with_title("runpose").with_inner_size([1280.0, 800.0]).with_min_inner_size([800.0, 500.0]),
+        persist_window: !automated,
+        ..Default::default()
+    };
+    let outcome: Outcome = Arc::new(Mutex::new(None));
+    let shared = outcome.clone();
+    eframe::run_native(
+        "runpose",
+        native,
+        Box::new(move |cc| {
+            let remembered: Option<Settings> = if automated { None } else { cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)) };
+            let mut settings = remembered.unwrap_or_default();
+            let cameras = list_cameras().unwrap_or_default();
+            match (&options.video, options.camera) {
+                (Some(video), _) => {
+                    settings.camera = None;
+                    settings.video = Some(video.clone());
+                }
+                (None, Some(index)) => settings.camera = Some(index),
+                // No source given: the remembered camera if it is there, else the first camera, else the demo clip.
+                (None, None) => {
+                    let remembered_camera = settings.camera.filter(|i| cameras.iter().any(|c| c.index == *i));
+                    settings.camera = remembered_camera.or(cameras.first().map(|c| c.index));
+                    if settings.camera.is_none() && settings.video.as_ref().is_none_or(|v| !v.is_file()) {
+                        settings.video = demo_clip();
+                    }
+                }
+            }
+            if let Some(mode) = options.mode {
+                settings.camera_mode = mode;
+            }
+            if let Some(model) = options.model {
+                settings.model = model.name().into();
+            }
+            if options.height_cm.is_some() {
+                settings.height_cm = options.height_cm;
+            }
+            settings.mirror |= options.mirror;
+            settings.treadmill |= options.treadmill;
+            let mut app = LiveApp::new(settings, demo_clip(), options.automation.clone(), false);
+            app.outcome = shared;
+            app.ctx = Some(cc.egui_ctx.clone());
+            app.cameras = list_cameras().unwrap_or_default();
+            app.restart();
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not be opened ({e}): runpose live needs a display (or Xvfb) and OpenGL or Vulkan"))?;
+    let result = outcome.lock().expect("outcome lock").take();
+    match result {
+        None if automated => anyhow::bail!("the window was closed before the frames were played"),
+        None => Ok(None),
+        Some(Ok(line)) => Ok(Some(line)),
+        Some(Err(why)) => anyhow::bail!("{why}"),
+    }
+}

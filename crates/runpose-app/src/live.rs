@@ -1,0 +1,182 @@
+//! The live pipeline: a capture thread (runpose-capture) → an inference thread (pose model, then the live analysis
+//! of runpose-core) → the UI thread, joined by newest-wins channels so a slow stage drops stale frames instead of
+//! building a queue. Every frame keeps its capture time stamp, so the UI measures latency from capture to drawing.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use runpose_capture::live::{CaptureEvent, CaptureHandle, LatestReceiver, LiveFrame, LiveSource, latest, spawn_capture};
+use runpose_core::{AnalysisConfig, LiveAnalyzer, LiveView, PoseFrame};
+use runpose_vision::ModelVariant;
+
+use crate::analyze::load_tracker;
+
+/// What the live pipeline runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineOptions {
+    pub source: LiveSource,
+    pub model: ModelVariant,
+    pub height_cm: Option<f64>,
+    /// ONNX Runtime threads (default: the machine's cores, at most 4).
+    pub threads: Option<usize>,
+}
+
+/// One analysed frame, ready to draw.
+pub struct LiveState {
+    pub frame: LiveFrame,
+    /// The live analysis up to this frame; `Err` says why nothing is measured yet (no runner in view).
+    pub view: Result<Arc<LiveView>, String>,
+    /// Time the model and the analysis took on this frame.
+    pub inference: Duration,
+}
+
+/// What the inference thread hands to the UI.
+pub enum PipelineEvent {
+    State(Box<LiveState>),
+    /// The source failed or ended (camera missing or unplugged, unreadable file); one sentence.
+    SourceFailed(String),
+    /// The model could not be loaded; one sentence.
+    ModelFailed(String),
+}
+
+/// The running pipeline; dropping it stops both threads.
+pub struct Pipeline {
+    pub options: PipelineOptions,
+    rx: LatestReceiver<PipelineEvent>,
+    capture_drops: LatestReceiver<CaptureEvent>,
+    stop: Arc<AtomicBool>,
+    inference: Option<JoinHandle<()>>,
+    capture: Option<CaptureHandle>,
+}
+
+impl Pipeline {
+    /// Starts capture and inference. Never fails: a source or model that cannot be opened arrives as an event.
+    /// `wake` is called after each event is sent (the window repaints then, and only then).
+    pub fn start(options: PipelineOptions, wake: impl Fn() + Send + 'static) -> Self {
+        let (capture_tx, capture_rx) = latest::<CaptureEvent>();
+        let (tx, rx) = latest::<PipelineEvent>();
+        let capture = spawn_capture(options.source.clone(), capture_tx);
+        let stop = Arc::new(AtomicBool::new(false));
+        let (flag, frames, opts) = (stop.clone(), capture_rx.clone(), options.clone());
+        let inference = std::thread::Builder::new()
+            .name("runpose-inference".into())
+            .spawn(move || {
+                let mut tracker = match load_tracker(opts.model, opts.threads) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let _ = tx.send(PipelineEvent::ModelFailed(format!("{e:#}")));
+                        wake();
+                        return;
+                    }
+                };
+                let mut analyzer = LiveAnalyzer::new(AnalysisConfig { height_cm: opts.height_cm, ..Default::default() });
+                while !flag.load(Ordering::Relaxed) {
+                    let event = match frames.rx.recv_timeout(Duration::from_millis(50)) {
+                        Ok(e) => e,
+                        Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
+                        Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+                    };
+                    let frame = match event {
+                        CaptureEvent::Frame(f) => f,
+                        CaptureEvent::Failed(e) => {
+                            let _ = tx.send(PipelineEvent::SourceFailed(e.to_string()));
+                            wake();
+                            break;
+                        }
+                    };
+                    let started = Instant::now();
+                    let pose = match tracker.process(&frame.image) {
+                        Ok(estimate) => estimate.map(|e| e.pose),
+                        Err(e) => {
+                            tracing::warn!("frame {}: {e}", frame.index);
+                            None
+                        }
+                    };
+                    let model_time = started.elapsed();
+                    let view = analyzer.push(PoseFrame { t: frame.t, pose }).map(Arc::new).map_err(|e| e.to_string());
+                    tracing::debug!(frame = frame.index, model_ms = model_time.as_secs_f64() * 1e3, analysis_ms = (started.elapsed() - model_time).as_secs_f64() * 1e3, "inference");
+                    let state = LiveState { frame, view, inference: started.elapsed() };
+                    if tx.send(PipelineEvent::State(Box::new(state))).is_err() {
+                        break;
+                    }
+                    wake();
+                }
+            })
+            .expect("the inference thread starts");
+        Self { options, rx, capture_drops: capture_rx, stop, inference: Some(inference), capture: Some(capture) }
+    }
+
+    /// The newest event, if one came since the last call.
+    pub fn try_next(&self) -> Option<PipelineEvent> {
+        self.rx.rx.try_recv().ok()
+    }
+
+    /// Waits up to `timeout` for the next event.
+    pub fn next_timeout(&self, timeout: Duration) -> Option<PipelineEvent> {
+        self.rx.rx.recv_timeout(timeout).ok()
+    }
+
+    /// Frames dropped so far: captured but never analysed (the model was busy), plus analysed but never drawn (the
+    /// UI was busy).
+    pub fn dropped(&self) -> u64 {
+        self.capture_drops.dropped() + self.rx.dropped()
+    }
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Stop capture first, so the inference thread sees its channel close.
+        if let Some(c) = self.capture.take() {
+            c.stop();
+        }
+        if let Some(t) = self.inference.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Latency and rate of the frames drawn: latency from capture to drawing, over the last `WINDOW` frames.
+#[derive(Debug, Clone, Default)]
+pub struct LiveStats {
+    latencies_ms: std::collections::VecDeque<f64>,
+    drawn_at: std::collections::VecDeque<Instant>,
+    /// Frames drawn in all.
+    pub drawn: u64,
+}
+
+impl LiveStats {
+    const WINDOW: usize = 300;
+
+    /// Records a frame captured at `captured` and drawn at `now`.
+    pub fn record(&mut self, captured: Instant, now: Instant) {
+        self.latencies_ms.push_back(now.saturating_duration_since(captured).as_secs_f64() * 1000.0);
+        self.drawn_at.push_back(now);
+        self.drawn += 1;
+        while self.latencies_ms.len() > Self::WINDOW {
+            self.latencies_ms.pop_front();
+            self.drawn_at.pop_front();
+        }
+    }
+
+    /// Median and 95th percentile latency, ms.
+    pub fn latency_ms(&self) -> Option<(f64, f64)> {
+        let v: Vec<f64> = self.latencies_ms.iter().copied().collect();
+        Some((runpose_core::stats::median(&v)?, runpose_core::stats::percentile(&v, 0.95)?))
+    }
+
+    /// Frames drawn per second over the window.
+    pub fn fps(&self) -> Option<f64> {
+        let (first, last) = (self.drawn_at.front()?, self.drawn_at.back()?);
+        let span = last.duration_since(*first).as_secs_f64();
+        (span > 0.0).then(|| (self.drawn_at.len() - 1) as f64 / span)
+    }
+
+    /// The line `runpose live --frames` prints.
+    pub fn summary_line(&self, dropped: u64) -> String {
+        let (median, p95) = self.latency_ms().unwrap_or((f64::NAN, f64::NAN));
+        format!("latency_ms median={median:.1} p95={p95:.1} dropped={dropped} fps={:.1}", self.fps().unwrap_or(0.0))
+    }
+}

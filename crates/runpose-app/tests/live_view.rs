@@ -1,0 +1,125 @@
+//! The live window drawn from fixed states with egui_kittest (no camera, no model): the overlay on a fixed frame
+//! with fixed poses, treadmill mode, and the no-camera state. Snapshots are in tests/snapshots/; after a deliberate
+//! change to the look, regenerate them with UPDATE_SNAPSHOTS=1.
+//!
+//! The fixed frame is frame 156 of the real treadmill clip (shared data, decoded here; not copied into the project),
+//! the fixed poses the full model's poses of its frames 0–156 (tests/fixtures/live_poses.json), made by running this
+//! test once with RUNPOSE_UPDATE_FIXTURES=1 (that run needs the model and ONNX Runtime).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use runpose_app::gui::{LiveApp, Settings, Status};
+use runpose_app::live::LiveState;
+use runpose_capture::live::LiveFrame;
+use runpose_core::skeleton::{Keypoint, NUM_LANDMARKS};
+use runpose_core::{AnalysisConfig, LiveAnalyzer, LiveView, Pose, PoseFrame};
+
+/// Frames 0–156: the last one (5.2 s) is in a stance of the near foot.
+const FIXTURE_FRAMES: usize = 157;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// One pose per frame: `[x, y, z, score]` per landmark, or null without a person.
+type PoseRows = Vec<(f64, Option<Vec<[f64; 4]>>)>;
+
+fn clip() -> PathBuf {
+    std::env::var_os("RUNPOSE_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
+        .join("running/treadmill_side_male.mp4")
+}
+
+/// Frame `index` of the treadmill clip.
+fn clip_frame(index: usize) -> image::RgbImage {
+    let mut reader = runpose_capture::VideoReader::open(clip()).expect("the treadmill clip (RUNPOSE_DATA)");
+    (0..index).for_each(|_| drop(reader.next_frame()));
+    reader.next_frame().unwrap().expect("the clip is long enough").image
+}
+
+fn regenerate_fixtures() {
+    let clip = clip();
+    let mut tracker = runpose_app::analyze::load_tracker(runpose_vision::ModelVariant::Full, None).expect("the model loads");
+    let mut reader = runpose_capture::VideoReader::open(&clip).unwrap();
+    let mut rows: PoseRows = Vec::new();
+    for _ in 0..FIXTURE_FRAMES {
+        let frame = reader.next_frame().unwrap().expect("enough frames");
+        let pose = tracker.process(&frame.image).unwrap().map(|e| e.pose);
+        rows.push((frame.t, pose.map(|p| p.keypoints.iter().map(|k| [k.x, k.y, k.z, k.score]).collect())));
+    }
+    std::fs::write(fixtures().join("live_poses.json"), serde_json::to_string(&rows).unwrap()).unwrap();
+}
+
+/// The fixed frame and the live view after the fixed poses.
+fn fixture_state() -> LiveState {
+    if std::env::var_os("RUNPOSE_UPDATE_FIXTURES").is_some() {
+        regenerate_fixtures();
+    }
+    let rows: PoseRows = serde_json::from_str(&std::fs::read_to_string(fixtures().join("live_poses.json")).unwrap()).unwrap();
+    let mut analyzer = LiveAnalyzer::new(AnalysisConfig { height_cm: Some(175.0), ..Default::default() });
+    let mut view: Option<LiveView> = None;
+    for (t, pose) in &rows {
+        let pose = pose.as_ref().map(|kps| {
+            let mut keypoints = [Keypoint::default(); NUM_LANDMARKS];
+            for (k, v) in keypoints.iter_mut().zip(kps) {
+                *k = Keypoint { x: v[0], y: v[1], z: v[2], score: v[3] };
+            }
+            Pose { keypoints }
+        });
+        view = analyzer.push(PoseFrame { t: *t, pose }).ok();
+    }
+    let view = view.expect("the fixture has a runner");
+    assert!(!view.steps.is_empty(), "the fixture has settled steps");
+    let image = clip_frame(rows.len() - 1);
+    let (index, t) = (rows.len() as u64 - 1, rows.last().unwrap().0);
+    LiveState { frame: LiveFrame { index, t, captured: Instant::now(), image }, view: Ok(Arc::new(view)), inference: Duration::ZERO }
+}
+
+fn harness(app: LiveApp) -> Harness<'static, LiveApp> {
+    Harness::builder().with_size([1280.0, 800.0]).wgpu().build_ui_state(|ui, app: &mut LiveApp| app.ui(ui), app)
+}
+
+fn idle_app(settings: Settings) -> LiveApp {
+    LiveApp::new(settings, Some(PathBuf::from("assets/demo.mp4")), None, false)
+}
+
+#[test]
+fn the_overlay_shows_skeleton_fall_line_numbers_and_charts() {
+    let mut app = idle_app(Settings { camera: None, video: Some("demo.mp4".into()), height_cm: Some(175.0), ..Default::default() });
+    app.show_state(fixture_state());
+    let mut h = harness(app);
+    h.run();
+    // The step's numbers and the chart titles are on screen.
+    h.get_by_label_contains("cadence");
+    h.get_by_label_contains("Fall angle, °");
+    h.get_by_label_contains("Cadence, steps/min");
+    h.snapshot("live_overlay");
+}
+
+#[test]
+fn treadmill_mode_shows_the_cue_and_big_numbers() {
+    let mut app = idle_app(Settings { camera: None, video: Some("demo.mp4".into()), treadmill: true, ..Default::default() });
+    app.show_state(fixture_state());
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label_contains(" spm");
+    h.snapshot("live_treadmill");
+}
+
+#[test]
+fn without_a_camera_the_window_says_so_and_offers_retry_or_a_video() {
+    let mut app = idle_app(Settings { camera: Some(0), ..Default::default() });
+    app.restart(); // no camera listed
+    assert!(matches!(&app.status, Status::NoSource(why) if why.starts_with("No camera found")));
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label_contains("No camera found");
+    h.get_by_label("Retry");
+    h.get_by_label("Open the demo video");
+    h.snapshot("live_no_camera");
+}

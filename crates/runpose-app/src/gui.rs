@@ -637,6 +637,10 @@ pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default().with_title("runpose").with_inner_size([1280.0, 800.0]).with_min_inner_size([800.0, 500.0]),
         persist_window: !automated,
+        renderer: match std::env::var("RUNPOSE_RENDERER").as_deref() {
+            Ok("wgpu") => eframe::Renderer::Wgpu,
+            _ => eframe::Renderer::Glow,
+        },
         ..Default::default()
     };
     let outcome: Outcome = Arc::new(Mutex::new(None));

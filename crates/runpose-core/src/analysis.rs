@@ -173,6 +173,10 @@ pub fn analyze(
             )
         })
         .collect();
+    // Exact landmarks (markers): initial contacts at the landing point's touchdown, unless noise sets the threshold.
+    if config.contact.refine_ic && config.contact.noise_factor * smoothed_noise <= config.contact.min_threshold_ll * leg {
+        gait::refine_initial_contacts(&mut stances, &frames, &ground);
+    }
     stances.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
     // A contact still going on at the last frame (asked for live) gives those frames their support foot, but no
     // step: its toe-off is not known yet.

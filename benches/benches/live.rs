@@ -32,7 +32,7 @@ fn run(model: ModelVariant) -> Result<(), String> {
             PipelineEvent::SourceFailed(why) | PipelineEvent::ModelFailed(why) => return Err(why),
         };
         // Drawing: the overlay scene of the newest frame, as the window builds it.
-        let scene = state.view.as_ref().ok().map(|v| overlay::scene(&v.analysis, v.newest(), v.last_step()));
+        let scene = state.view.as_ref().ok().map(|v| overlay::scene(&v.analysis, v.newest()));
         std::hint::black_box(&scene);
         // The first 2 s warm the model and fill the analysis window; they are not counted.
         if !warm && start.elapsed() >= Duration::from_secs(2) {

@@ -118,10 +118,10 @@ pub struct LiveApp {
 }
 
 impl LiveApp {
-    /// A window with `settings`; `start` says whether to open the source now (tests draw fixed states instead).
-    pub fn new(settings: Settings, demo_clip: Option<PathBuf>, automation: Option<Automation>, start: bool) -> Self {
+    /// A window with `settings`, showing nothing until `start` (tests draw fixed states instead).
+    pub fn new(settings: Settings, demo_clip: Option<PathBuf>, automation: Option<Automation>) -> Self {
         let video_text = settings.video.as_ref().or(demo_clip.as_ref()).map(|p| p.display().to_string()).unwrap_or_default();
-        let mut app = Self {
+        Self {
             settings,
             status: Status::Starting,
             pipeline: None,
@@ -135,20 +135,14 @@ impl LiveApp {
             automation,
             outcome: Arc::new(Mutex::new(None)),
             ctx: None,
-        };
-        if start {
-            app.cameras = list_cameras().unwrap_or_default();
-            app.restart();
         }
-        app
     }
 
-    /// Gives the window's context, so new frames repaint it; restarts the pipeline if it started without one.
-    pub fn set_context(&mut self, ctx: &egui::Context) {
+    /// Opens the chosen source among `cameras` (as listed at start-up); new frames wake `ctx`.
+    pub fn start(&mut self, ctx: &egui::Context, cameras: Vec<CameraDescription>) {
         self.ctx = Some(ctx.clone());
-        if self.pipeline.is_some() {
-            self.restart();
-        }
+        self.cameras = cameras;
+        self.restart();
     }
 
     /// Shows a fixed analysed frame (tests, and replaying a still).
@@ -157,8 +151,9 @@ impl LiveApp {
         self.status = Status::Live;
     }
 
-    /// (Re)opens the chosen source with the chosen model; `ctx` is woken for each new frame.
-    pub fn restart_with(&mut self, ctx: Option<&egui::Context>) {
+    /// (Re)opens the chosen source with the chosen model; the window's context, once known, is woken for each new
+    /// frame.
+    pub fn restart(&mut self) {
         self.pipeline = None;
         self.last_retry = Instant::now();
         let Some(source) = self.settings.source() else {
@@ -177,19 +172,13 @@ impl LiveApp {
         }
         self.status = Status::Starting;
         self.stats = LiveStats::default();
-        let ctx = ctx.cloned();
+        let ctx = self.ctx.clone();
         let options = PipelineOptions { source, model: self.settings.model(), height_cm: self.settings.height_cm, threads: None };
         self.pipeline = Some(Pipeline::start(options, move || {
             if let Some(ctx) = &ctx {
                 ctx.request_repaint();
             }
         }));
-    }
-
-    /// (Re)opens the chosen source with the chosen model, waking the context remembered from the last frame.
-    pub fn restart(&mut self) {
-        let ctx = self.ctx.clone();
-        self.restart_with(ctx.as_ref());
     }
 
     fn open_video(&mut self, path: PathBuf) {
@@ -426,7 +415,7 @@ impl LiveApp {
                 let g = &a.ground;
                 let ww = w as f64;
                 painter.line_segment([to_screen(Point::new(0.0, g.a)), to_screen(Point::new(ww, g.a + g.b * ww))], Stroke::new(1.0, rgb(overlay::UNRELIABLE)));
-                paint_scene(&painter, &overlay::scene(a, view.newest(), view.last_step()), to_screen, size);
+                paint_scene(&painter, &overlay::scene(a, view.newest()), to_screen, size);
             }
             Err(why) => {
                 painter.text(rect.center_top() + Vec2::new(0.0, 20.0), Align2::CENTER_TOP, why, FontId::proportional(22.0), Color32::WHITE);
@@ -678,11 +667,9 @@ pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
             }
             settings.mirror |= options.mirror;
             settings.treadmill |= options.treadmill;
-            let mut app = LiveApp::new(settings, demo_clip(), options.automation.clone(), false);
+            let mut app = LiveApp::new(settings, demo_clip(), options.automation.clone());
             app.outcome = shared;
-            app.ctx = Some(cc.egui_ctx.clone());
-            app.cameras = list_cameras().unwrap_or_default();
-            app.restart();
+            app.start(&cc.egui_ctx, cameras);
             Ok(Box::new(app))
         }),
     )

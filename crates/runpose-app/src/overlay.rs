@@ -79,24 +79,15 @@ pub enum Shape {
     Label { at: Point, text: String, size: f32, color: Rgb<u8> },
 }
 
-/// The numbers panel: lines of text, top left.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PanelLine {
-    pub text: String,
-    pub size: f32,
-    pub color: Rgb<u8>,
-}
-
-/// Everything drawn over one frame: the same for the overlay video, the live view and replay.
+/// Everything drawn on one frame: the same for the overlay video, the live view and replay. (The step's numbers
+/// and cue are beside the frame in the window, and on it in the video: `draw`.)
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Scene {
     pub shapes: Vec<Shape>,
-    pub panel: Vec<PanelLine>,
 }
 
-/// The scene of frame `index` of `analysis`, with `step`'s numbers and cue in the panel (the last step that ended,
-/// `Analysis::last_step_before`, offline; the newest settled step live).
-pub fn scene(analysis: &Analysis, index: usize, step: Option<&StepMetrics>) -> Scene {
+/// The scene of frame `index` of `analysis`.
+pub fn scene(analysis: &Analysis, index: usize) -> Scene {
     let mut scene = Scene::default();
     let Some(pf) = analysis.frames.get(index) else { return scene };
     let m = &analysis.metrics[index];
@@ -105,7 +96,6 @@ pub fn scene(analysis: &Analysis, index: usize, step: Option<&StepMetrics>) -> S
         skeleton(&mut scene, pose, m);
         fall(&mut scene, analysis, m, pose);
     }
-    scene.panel = panel(analysis, step);
     scene
 }
 
@@ -187,7 +177,7 @@ fn swing_path(scene: &mut Scene, a: &Analysis, index: usize) {
     }
 }
 
-/// The step's numbers, each grey when its confidence is low (docs/metrics.md §Confidence), and its first cue.
+/// The step's numbers as text, each with its confidence (shown grey below `LOW_CONFIDENCE`, docs/metrics.md §Confidence).
 pub fn step_numbers(a: &Analysis, s: &StepMetrics) -> Vec<(String, f64)> {
     let opt = |v: Option<f64>, unit: &str, d: usize| v.map_or("–".to_string(), |x| format!("{x:.d$}{unit}"));
     let c = &s.metric_confidence;
@@ -204,22 +194,22 @@ pub fn step_numbers(a: &Analysis, s: &StepMetrics) -> Vec<(String, f64)> {
     ]
 }
 
-fn panel(a: &Analysis, step: Option<&StepMetrics>) -> Vec<PanelLine> {
+/// The video's numbers panel, top left: `step`'s numbers (grey when their confidence is low) and its first cue.
+fn panel(a: &Analysis, step: Option<&StepMetrics>) -> Vec<(String, f32, Rgb<u8>)> {
     let Some(s) = step else {
-        return vec![PanelLine { text: "waiting for the first step…".into(), size: 24.0, color: TEXT }];
+        return vec![("waiting for the first step…".into(), 24.0, TEXT)];
     };
     let numbers = step_numbers(a, s);
     let color = |conf: f64| if conf < LOW_CONFIDENCE { UNRELIABLE } else { TEXT };
-    let mut lines: Vec<PanelLine> = numbers
+    let mut lines: Vec<(String, f32, Rgb<u8>)> = numbers
         .chunks(2)
-        .map(|pair| PanelLine {
-            text: pair.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join("   "),
-            size: 24.0,
-            color: color(pair.iter().map(|(_, c)| *c).fold(1.0, f64::min)),
+        .map(|pair| {
+            let text = pair.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join("   ");
+            (text, 24.0, color(pair.iter().map(|(_, c)| *c).fold(1.0, f64::min)))
         })
         .collect();
     if let Some(cue) = step_cues(s).first() {
-        lines.extend(wrap(cue.text, 26).into_iter().map(|text| PanelLine { text, size: 40.0, color: CUE }));
+        lines.extend(wrap(cue.text, 26).into_iter().map(|text| (text, 40.0, CUE)));
     }
     lines
 }
@@ -232,8 +222,7 @@ pub fn draw(img: &mut RgbImage, analysis: &Analysis, index: usize, font: &FontRe
     let ground = &analysis.ground;
     let w = img.width() as f64;
     thick_line(img, Point::new(0.0, ground.a), Point::new(w, ground.a + ground.b * w), 1.0, UNRELIABLE);
-    let scene = scene(analysis, index, analysis.last_step_before(t));
-    for shape in &scene.shapes {
+    for shape in &scene(analysis, index).shapes {
         match shape {
             Shape::Line { a, b, width, color } => thick_line(img, *a, *b, width * scale, *color),
             Shape::Dot { at, radius, color, filled } => {
@@ -249,7 +238,8 @@ pub fn draw(img: &mut RgbImage, analysis: &Analysis, index: usize, font: &FontRe
             }
         }
     }
-    let lines: Vec<(String, f32, Rgb<u8>)> = scene.panel.into_iter().map(|l| (l.text, l.size * scale, l.color)).collect();
+    let lines: Vec<(String, f32, Rgb<u8>)> =
+        panel(analysis, analysis.last_step_before(t)).into_iter().map(|(text, size, color)| (text, size * scale, color)).collect();
     text_block(img, font, &lines, (12.0 * scale) as i32, (12.0 * scale) as i32);
 }
 

@@ -85,7 +85,7 @@ fn harness(app: LiveApp) -> Harness<'static, LiveApp> {
 }
 
 fn idle_app(settings: Settings) -> LiveApp {
-    LiveApp::new(settings, Some(PathBuf::from("assets/demo.mp4")), None, false)
+    LiveApp::new(settings, Some(PathBuf::from("assets/demo.mp4")), None)
 }
 
 #[test]

@@ -1,18 +1,11 @@
 //! `runpose analyze` end to end on the real treadmill clip (shared test data, RUNPOSE_DATA), and its answers to bad
 //! input: one clear sentence and a non-zero exit, or results for what a damaged file still holds.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("RUNPOSE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
-}
-
-fn clip() -> PathBuf {
-    data_dir().join("running/treadmill_side_male.mp4")
-}
+mod common;
+use common::{data_dir, treadmill_clip as clip};
 
 fn analyze(video: &Path, out: &Path, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_runpose"))

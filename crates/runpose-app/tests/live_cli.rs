@@ -2,15 +2,10 @@
 //! as a camera through the model to the screen, a screenshot of the window and the latency line; and a source that
 //! fails, which ends an automated run with one clear sentence instead of a panic.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn clip() -> PathBuf {
-    std::env::var_os("RUNPOSE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
-        .join("running/treadmill_side_male.mp4")
-}
+mod common;
+use common::treadmill_clip as clip;
 
 /// Runs `runpose live ARGS` in a virtual X display.
 fn live(args: &[&str]) -> Output {

@@ -28,12 +28,8 @@ fn fixtures() -> PathBuf {
 /// One pose per frame: `[x, y, z, score]` per landmark, or null without a person.
 type PoseRows = Vec<(f64, Option<Vec<[f64; 4]>>)>;
 
-fn clip() -> PathBuf {
-    std::env::var_os("RUNPOSE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
-        .join("running/treadmill_side_male.mp4")
-}
+mod common;
+use common::treadmill_clip as clip;
 
 /// Frame `index` of the treadmill clip.
 fn clip_frame(index: usize) -> image::RgbImage {

@@ -9,11 +9,8 @@ use runpose_app::validation::{self, ClipJitter};
 use runpose_core::{Analysis, Facing, Side, gait};
 use runpose_vision::ModelVariant;
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("RUNPOSE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
-}
+mod common;
+use common::data_dir;
 
 fn clip_run() -> &'static (ClipJitter, Analysis) {
     static RUN: OnceLock<(ClipJitter, Analysis)> = OnceLock::new();

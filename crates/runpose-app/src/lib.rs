@@ -6,4 +6,5 @@ pub mod gui;
 pub mod live;
 pub mod output;
 pub mod overlay;
+pub mod record;
 pub mod validation;

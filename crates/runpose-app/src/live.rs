@@ -2,7 +2,7 @@
 //! of runpose-core) → the UI thread, joined by newest-wins channels so a slow stage drops stale frames instead of
 //! building a queue. Every frame keeps its capture time stamp, so the UI measures latency from capture to drawing.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -12,6 +12,7 @@ use runpose_core::{AnalysisConfig, LiveAnalyzer, LiveView, PoseFrame};
 use runpose_vision::ModelVariant;
 
 use crate::analyze::load_tracker;
+use crate::record::{RecordItem, RecorderTap};
 
 /// What the live pipeline runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +50,8 @@ pub struct Pipeline {
     stop: Arc<AtomicBool>,
     inference: Option<JoinHandle<()>>,
     capture: Option<CaptureHandle>,
+    /// Where analysed frames go while recording.
+    recorder: Arc<Mutex<Option<RecorderTap>>>,
 }
 
 impl Pipeline {
@@ -59,7 +62,8 @@ impl Pipeline {
         let (tx, rx) = latest::<PipelineEvent>();
         let capture = spawn_capture(options.source.clone(), capture_tx);
         let stop = Arc::new(AtomicBool::new(false));
-        let (flag, frames, opts) = (stop.clone(), capture_rx.clone(), options.clone());
+        let recorder: Arc<Mutex<Option<RecorderTap>>> = Arc::default();
+        let (flag, frames, opts, record) = (stop.clone(), capture_rx.clone(), options.clone(), recorder.clone());
         let inference = std::thread::Builder::new()
             .name("runpose-inference".into())
             .spawn(move || {
@@ -95,6 +99,10 @@ impl Pipeline {
                         }
                     };
                     let model_time = started.elapsed();
+                    if let Some(tap) = record.lock().ok().and_then(|r| r.clone()) {
+                        let unanalysed = frames.dropped();
+                        tap.offer(RecordItem { t: frame.t, image: frame.image.clone(), pose: pose.clone(), unanalysed });
+                    }
                     let view = analyzer.push(PoseFrame { t: frame.t, pose }).map(Arc::new).map_err(|e| e.to_string());
                     tracing::debug!(frame = frame.index, model_ms = model_time.as_secs_f64() * 1e3, analysis_ms = (started.elapsed() - model_time).as_secs_f64() * 1e3, "inference");
                     let state = LiveState { frame, view, inference: started.elapsed() };
@@ -105,7 +113,7 @@ impl Pipeline {
                 }
             })
             .expect("the inference thread starts");
-        Self { options, rx, capture_drops: capture_rx, stop, inference: Some(inference), capture: Some(capture) }
+        Self { options, rx, capture_drops: capture_rx, stop, inference: Some(inference), capture: Some(capture), recorder }
     }
 
     /// The newest event, if one came since the last call.
@@ -116,6 +124,18 @@ impl Pipeline {
     /// Waits up to `timeout` for the next event.
     pub fn next_timeout(&self, timeout: Duration) -> Option<PipelineEvent> {
         self.rx.rx.recv_timeout(timeout).ok()
+    }
+
+    /// Sends every analysed frame, with its pose, to `tap` from now on (`None`: to nothing).
+    pub fn set_recorder(&self, tap: Option<RecorderTap>) {
+        if let Ok(mut r) = self.recorder.lock() {
+            *r = tap;
+        }
+    }
+
+    /// Frames captured but never analysed (the model was busy): missing from a recording too.
+    pub fn unanalysed(&self) -> u64 {
+        self.capture_drops.dropped()
     }
 
     /// Frames dropped so far: captured but never analysed (the model was busy), plus analysed but never drawn (the

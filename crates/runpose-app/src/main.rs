@@ -89,6 +89,40 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Record a clip headless, with the live analysis: the video, every frame's landmarks and, at the end, the
+    /// metrics and steps as `analyze` writes them (docs/recording.md). Ctrl-C stops and keeps the clip.
+    Record {
+        /// Record from this video, played at its own pace as in the live view (default length: the video's).
+        #[arg(long, conflicts_with = "camera", required_unless_present = "camera")]
+        video: Option<PathBuf>,
+        /// Record from this camera.
+        #[arg(long)]
+        camera: Option<u32>,
+        /// Camera mode, WIDTHxHEIGHT@FPS (e.g. 1280x720@30).
+        #[arg(long, value_parser = parse_mode)]
+        mode: Option<runpose_capture::live::CameraMode>,
+        /// The clip folder to create (it must not exist yet).
+        #[arg(long)]
+        out: PathBuf,
+        /// Stop after this many seconds (default: a video's length; a camera records until Ctrl-C).
+        #[arg(long)]
+        seconds: Option<f64>,
+        /// Landmark model: lite, full or heavy.
+        #[arg(long, default_value = "full", value_parser = |s: &str| s.parse::<ModelVariant>())]
+        model: ModelVariant,
+        /// The runner's height in cm: lengths are then also given in cm.
+        #[arg(long, value_parser = parse_height)]
+        height_cm: Option<f64>,
+        /// ONNX Runtime threads (default: the machine's cores, at most 4).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Print a clip's facts as JSON (frames, duration_s, steps, recovered, ...); a clip whose recording was cut off
+    /// is recovered first.
+    Info {
+        /// The clip folder.
+        clip: PathBuf,
+    },
     /// Regenerate docs/validation.md: gait events against Fukuchi 2017's force plate (docs/validation.md §Method).
     Validate {
         /// The shared data folder (default: RUNPOSE_DATA or ../shared/data).
@@ -163,6 +197,95 @@ fn validate(data: Option<PathBuf>, out: Option<PathBuf>, model: ModelVariant) ->
     Ok(())
 }
 
+/// What `runpose record` was asked.
+struct RecordArgs {
+    source: runpose_capture::live::LiveSource,
+    out: PathBuf,
+    seconds: Option<f64>,
+    model: ModelVariant,
+    height_cm: Option<f64>,
+    threads: Option<usize>,
+}
+
+fn record(args: RecordArgs) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use runpose_app::live::{Pipeline, PipelineEvent, PipelineOptions};
+    use runpose_app::record::{ClipInfo, Recorder};
+    use runpose_capture::live::LiveSource;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    let (max_s, fps_hint) = match &args.source {
+        LiveSource::Video(path) => {
+            let reader = runpose_capture::VideoReader::open(path)?;
+            (args.seconds.or(reader.info().duration_s), reader.info().fps)
+        }
+        LiveSource::Camera { mode, .. } => (args.seconds, f64::from(mode.fps)),
+    };
+    let meta = runpose_capture::clip::ClipMeta {
+        source: args.source.describe(),
+        height_cm: args.height_cm,
+        model: args.model.name().into(),
+    };
+    let recorder = Recorder::start(args.out.clone(), meta, fps_hint, max_s)?;
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = interrupted.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)).context("could not catch Ctrl-C")?;
+    let options = PipelineOptions { source: args.source, model: args.model, height_cm: args.height_cm, threads: args.threads };
+    let pipeline = Pipeline::start(options, || {});
+    pipeline.set_recorder(Some(recorder.tap()));
+    let mut failure = None;
+    let mut shown = -1.0;
+    loop {
+        match pipeline.next_timeout(Duration::from_millis(200)) {
+            Some(PipelineEvent::SourceFailed(e) | PipelineEvent::ModelFailed(e)) => {
+                failure = Some(e);
+                break;
+            }
+            Some(PipelineEvent::State(_)) | None => {}
+        }
+        let status = recorder.status();
+        if status.full || status.error.is_some() || interrupted.load(Ordering::Relaxed) {
+            break;
+        }
+        if status.duration_s - shown >= 1.0 {
+            shown = status.duration_s;
+            eprintln!("recording: {:.0} s, {} frames", status.duration_s, status.frames);
+        }
+    }
+    pipeline.set_recorder(None);
+    drop(pipeline);
+    let stopped = recorder.stop();
+    let manifest = match (stopped, failure) {
+        (Ok(m), None) => m,
+        (Ok(m), Some(e)) => {
+            eprintln!("the source stopped: {e}; the {:.1} s recorded are kept", m.duration_s);
+            m
+        }
+        (Err(_), Some(e)) => anyhow::bail!("{e}"),
+        (Err(e), None) => return Err(e),
+    };
+    // stdout is the clip's facts as JSON alone, for scripts.
+    println!("{}", serde_json::to_string_pretty(&ClipInfo::from(&manifest))?);
+    eprintln!("wrote {}", args.out.display());
+    Ok(())
+}
+
+fn info(clip: PathBuf) -> anyhow::Result<()> {
+    if clip.is_file() {
+        anyhow::bail!("{} is a file, not a clip folder: `runpose info` reads clips made by `runpose record` or the Record button", clip.display());
+    }
+    let manifest = runpose_app::record::open_clip(&clip, |r| {
+        eprintln!(
+            "recovered an interrupted recording: {} frames kept ({} in the video, {} with landmarks)",
+            r.frames, r.video_frames, r.pose_frames
+        );
+    })?;
+    println!("{}", serde_json::to_string_pretty(&runpose_app::record::ClipInfo::from(&manifest))?);
+    Ok(())
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("RUNPOSE_LOG").unwrap_or_else(|_| "warn".into()))
@@ -176,6 +299,14 @@ fn main() -> ExitCode {
             live(runpose_app::gui::LiveOptions { video, camera, mode, model, height_cm, mirror, treadmill, automation })
         }
         Some(Command::Validate { data, out, model }) => validate(data, out, model),
+        Some(Command::Record { video, camera, mode, out, seconds, model, height_cm, threads }) => {
+            let source = match (video, camera) {
+                (Some(path), _) => runpose_capture::live::LiveSource::Video(path),
+                (None, index) => runpose_capture::live::LiveSource::Camera { index: index.unwrap_or(0), mode: mode.unwrap_or_default() },
+            };
+            record(RecordArgs { source, out, seconds, model, height_cm, threads })
+        }
+        Some(Command::Info { clip }) => info(clip),
         Some(Command::Analyze {
             video,
             markers,

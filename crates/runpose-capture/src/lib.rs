@@ -2,6 +2,7 @@
 //! upright from their rotation metadata and time-stamped from the stream; a capture thread hands frames on through a
 //! bounded channel.
 
+pub mod clip;
 pub mod live;
 pub mod markers;
 pub mod video;
@@ -12,7 +13,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, bounded};
 use image::RgbImage;
 
-pub use video::{VideoInfo, VideoReader, VideoWriter};
+pub use video::{VideoCodec, VideoInfo, VideoReader, VideoWriter};
 
 /// One decoded frame: its position in the source, its time stamp (seconds from the first frame) and its pixels as
 /// displayed.
@@ -35,6 +36,9 @@ pub enum CaptureError {
     Unsupported { path: PathBuf, reason: String },
     #[error("{0}: check that it is plugged in and not used by another program, then retry, or open a video")]
     Camera(String),
+    /// A clip folder that cannot be used as it is; says what to do.
+    #[error("{0}")]
+    Clip(String),
     #[error("could not write {path}: {reason}")]
     Write { path: PathBuf, reason: String },
 }

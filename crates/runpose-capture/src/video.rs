@@ -1,4 +1,5 @@
-//! Video files in (FFmpeg through ffmpeg-next) and out (H.264 MP4).
+//! Video files in (FFmpeg through ffmpeg-next) and out (H.264 MP4 for sharing, Motion JPEG in Matroska for
+//! recordings).
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -11,7 +12,7 @@ use image::RgbImage;
 
 use crate::{CaptureError, Frame};
 
-fn init_ffmpeg() {
+pub(crate) fn init_ffmpeg() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
         let _ = ffmpeg::init();
@@ -247,8 +248,21 @@ impl Iterator for VideoReader {
     }
 }
 
-/// Writes RGB frames to an H.264 MP4 file (libx264 when FFmpeg has it, else FFmpeg's MPEG-4 Part 2 encoder), with
-/// the time stamps given, so variable frame rates survive.
+/// How `VideoWriter` encodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VideoCodec {
+    /// H.264 (libx264 when FFmpeg has it, else MPEG-4 Part 2), for an MP4 to share: small files.
+    H264,
+    /// Motion JPEG at high quality, for recordings in Matroska (docs/recording.md): every frame stands alone, so a
+    /// file cut off by a crash loses only the frame being written, stepping back a frame decodes one frame, and
+    /// encoding costs little CPU beside the live pose model.
+    Mjpeg,
+}
+
+/// Matroska clusters are closed, and so written out, at least this often when recording, ms.
+const RECORDING_CLUSTER_MS: &str = "500";
+
+/// Writes RGB frames to a video file with the time stamps given, so variable frame rates survive.
 pub struct VideoWriter {
     path: PathBuf,
     output: ffmpeg::format::context::Output,
@@ -261,13 +275,22 @@ pub struct VideoWriter {
     /// Nominal frame interval, ms: the duration of every packet (the last one's would otherwise be 0, and FFmpeg
     /// drops a zero-length last frame when reading the file back).
     interval_ms: i64,
+    /// A second handle on the file, to flush it to the disk (`sync`).
+    sync_handle: Option<std::fs::File>,
 }
 
 const WRITER_TIME_BASE: ffmpeg::Rational = ffmpeg::Rational(1, 1000);
 
 impl VideoWriter {
-    /// Creates `path` for frames of `width` × `height` (odd sizes are rounded down to even, as H.264 requires).
+    /// Creates the H.264 MP4 `path` for frames of `width` × `height` (odd sizes are rounded down to even, as H.264
+    /// requires).
     pub fn create(path: impl AsRef<Path>, width: u32, height: u32, fps: f64) -> Result<Self, CaptureError> {
+        Self::create_with(path, width, height, fps, VideoCodec::H264)
+    }
+
+    /// Creates `path` (its extension picks the container) encoding with `codec`. With `VideoCodec::Mjpeg` every
+    /// packet goes to the file as soon as it is encoded, so a killed process leaves all but the frame in hand.
+    pub fn create_with(path: impl AsRef<Path>, width: u32, height: u32, fps: f64, codec: VideoCodec) -> Result<Self, CaptureError> {
         init_ffmpeg();
         let path = path.as_ref().to_path_buf();
         let fail = |reason: String| CaptureError::Write { path: path.clone(), reason };
@@ -277,26 +300,40 @@ impl VideoWriter {
         }
         let mut output = ffmpeg::format::output(&path).map_err(|e| fail(e.to_string()))?;
         let global_header = output.format().flags().contains(ffmpeg::format::Flags::GLOBAL_HEADER);
-        let codec = ffmpeg::encoder::find_by_name("libx264")
-            .or_else(|| ffmpeg::encoder::find(ffmpeg::codec::Id::MPEG4))
-            .ok_or_else(|| fail("FFmpeg has neither libx264 nor an MPEG-4 encoder".into()))?;
+        let kind = codec;
+        let codec = match kind {
+            VideoCodec::H264 => ffmpeg::encoder::find_by_name("libx264")
+                .or_else(|| ffmpeg::encoder::find(ffmpeg::codec::Id::MPEG4))
+                .ok_or_else(|| fail("FFmpeg has neither libx264 nor an MPEG-4 encoder".into()))?,
+            VideoCodec::Mjpeg => ffmpeg::encoder::find(ffmpeg::codec::Id::MJPEG)
+                .ok_or_else(|| fail("FFmpeg has no Motion JPEG encoder".into()))?,
+        };
+        let pixel = if kind == VideoCodec::Mjpeg { Pixel::YUVJ420P } else { Pixel::YUV420P };
         let mut stream = output.add_stream(codec).map_err(|e| fail(e.to_string()))?;
         let mut encoder = ffmpeg::codec::context::Context::new_with_codec(codec).encoder().video().map_err(|e| fail(e.to_string()))?;
         encoder.set_width(ew);
         encoder.set_height(eh);
-        encoder.set_format(Pixel::YUV420P);
+        encoder.set_format(pixel);
         encoder.set_time_base(WRITER_TIME_BASE);
         let rate = if fps > 0.0 { fps } else { 30.0 };
         encoder.set_frame_rate(Some(ffmpeg::Rational((rate * 1000.0).round() as i32, 1000)));
+        let mut flags = ffmpeg::codec::Flags::empty();
         if global_header {
-            encoder.set_flags(ffmpeg::codec::Flags::GLOBAL_HEADER);
+            flags |= ffmpeg::codec::Flags::GLOBAL_HEADER;
         }
+        if kind == VideoCodec::Mjpeg {
+            flags |= ffmpeg::codec::Flags::QSCALE;
+        }
+        encoder.set_flags(flags);
         // No B-frames: decode order equals display order, so the MP4 needs no edit list (which players and FFmpeg
         // honour by dropping the first frame of a variable-rate file) and seeking lands on exact frames.
         encoder.set_max_b_frames(0);
         encoder.set_gop(rate.round().max(1.0) as u32);
         let mut opts = ffmpeg::Dictionary::new();
-        if codec.name() == "libx264" {
+        if kind == VideoCodec::Mjpeg {
+            // Quantiser scale 5 (of 2–31): no visible loss at 720p, about 70 kB a frame (2 MB/s at 30 fps).
+            encoder.set_global_quality(5 * ffmpeg::ffi::FF_QP2LAMBDA);
+        } else if codec.name() == "libx264" {
             opts.set("preset", "veryfast");
             opts.set("crf", "23");
         } else {
@@ -305,12 +342,18 @@ impl VideoWriter {
         let encoder = encoder.open_with(opts).map_err(|e| fail(format!("the {} encoder could not start: {e}", codec.name())))?;
         stream.set_parameters(&encoder);
         stream.set_time_base(WRITER_TIME_BASE);
-        output.write_header().map_err(|e| fail(e.to_string()))?;
+        let mut header = ffmpeg::Dictionary::new();
+        if kind == VideoCodec::Mjpeg {
+            header.set("flush_packets", "1");
+            header.set("cluster_time_limit", RECORDING_CLUSTER_MS);
+        }
+        output.write_header_with(header).map_err(|e| fail(e.to_string()))?;
         let stream_time_base = output.stream(0).map_or(WRITER_TIME_BASE, |s| s.time_base());
-        let scaler = scaling::Context::get(Pixel::RGB24, ew, eh, Pixel::YUV420P, ew, eh, scaling::Flags::BILINEAR)
+        let scaler = scaling::Context::get(Pixel::RGB24, ew, eh, pixel, ew, eh, scaling::Flags::BILINEAR)
             .map_err(|e| fail(e.to_string()))?;
         let interval_ms = (1000.0 / rate).round().max(1.0) as i64;
-        Ok(Self { path, output, encoder, scaler, width: ew, height: eh, stream_time_base, last_pts: None, interval_ms })
+        let sync_handle = std::fs::File::open(&path).ok();
+        Ok(Self { path, output, encoder, scaler, width: ew, height: eh, stream_time_base, last_pts: None, interval_ms, sync_handle })
     }
 
     /// Appends a frame shown at `t` seconds. Frames larger than the writer's size are cropped to it.
@@ -352,7 +395,22 @@ impl VideoWriter {
         Ok(())
     }
 
-    /// Flushes the encoder and closes the file. Without this the file is unplayable.
+    /// The frame size written (the size given, rounded down to even).
+    pub fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    /// Asks the operating system to put what was written so far on the disk (survives a power cut, not only a
+    /// killed process).
+    pub fn sync(&self) -> Result<(), CaptureError> {
+        match &self.sync_handle {
+            Some(f) => f.sync_data().map_err(|e| CaptureError::Write { path: self.path.clone(), reason: e.to_string() }),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes the encoder and closes the file. Without this an MP4 is unplayable (a Matroska recording stays
+    /// readable, without its seek index).
     pub fn finish(mut self) -> Result<PathBuf, CaptureError> {
         self.encoder.send_eof().map_err(|e| self.error(e))?;
         self.drain()?;

@@ -1,0 +1,452 @@
+//! Clips: a recording's folder (docs/recording.md). The video (Motion JPEG in Matroska), the landmarks the live model
+//! found for each frame (poses.csv) and a manifest (clip.json) are written as the frames come, and put on the disk
+//! every half second, so a killed process or a power cut loses at most that. A recording that did not finish is
+//! found by its manifest (still "recording") and its lock (no longer held), and `recover` makes it whole again.
+//! The analysis files (frames.csv, steps.csv, summary.json, in `analyze`'s schema) are written by the app.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use ffmpeg_next as ffmpeg;
+use image::RgbImage;
+use runpose_core::{Keypoint, Landmark, NUM_LANDMARKS, Pose, PoseFrame};
+use serde::{Deserialize, Serialize};
+
+use crate::video::{VideoCodec, VideoWriter};
+use crate::CaptureError;
+
+/// The manifest's `format`.
+pub const CLIP_FORMAT: &str = "runpose-clip";
+/// The manifest's `version`; a newer one is refused with a message.
+pub const CLIP_VERSION: u32 = 1;
+pub const MANIFEST_FILE: &str = "clip.json";
+pub const VIDEO_FILE: &str = "video.mkv";
+pub const POSES_FILE: &str = "poses.csv";
+/// Held (an OS file lock) while a recorder writes the clip; a crash releases it.
+pub const LOCK_FILE: &str = "recording.lock";
+/// How often the recorder puts the clip on the disk, in wall time.
+pub const SYNC_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Where a clip stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClipState {
+    /// Being written, or cut off by a crash (then `open_clip` says `Interrupted`).
+    Recording,
+    /// Finished (or recovered) and analysed.
+    Complete,
+}
+
+/// clip.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClipManifest {
+    pub format: String,
+    pub version: u32,
+    pub state: ClipState,
+    /// The recording was cut off (crash, kill, power cut) and recovered.
+    pub recovered: bool,
+    /// When recording started, RFC 3339 UTC.
+    pub created: String,
+    /// What was filmed: "camera 0 (1280×720 at 30 fps)", "video run.mp4".
+    pub source: String,
+    pub height_cm: Option<f64>,
+    /// The landmark model of the live analysis.
+    pub model: String,
+    pub width: u32,
+    pub height: u32,
+    /// Frames in the clip (known once it is complete).
+    pub frames: usize,
+    /// From the first frame's time stamp to the last's, seconds.
+    pub duration_s: f64,
+    /// Steps the analysis found (known once it is complete).
+    pub steps: Option<usize>,
+    /// Frames the live view could not analyse (the model was busy), so not recorded.
+    pub dropped: u64,
+}
+
+/// What the recorder is told about the session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClipMeta {
+    pub source: String,
+    pub height_cm: Option<f64>,
+    pub model: String,
+}
+
+/// Writes `value` as pretty JSON to `path` atomically: to a temporary file beside it, put on the disk, then renamed
+/// over it, so a crash leaves either the old file or the new one, never half of one.
+pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<(), CaptureError> {
+    let fail = |e: &dyn std::fmt::Display| CaptureError::Write { path: path.to_path_buf(), reason: e.to_string() };
+    let text = serde_json::to_string_pretty(value).map_err(|e| fail(&e))?;
+    let name = path.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.write_all(b"\n")?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // The rename itself reaches the disk with the folder.
+            File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(&e)
+    })
+}
+
+fn read_error(path: &Path, what: impl std::fmt::Display) -> CaptureError {
+    CaptureError::Clip(format!("{}: {what}", path.display()))
+}
+
+/// Reads a clip's manifest.
+pub fn read_manifest(dir: &Path) -> Result<ClipManifest, CaptureError> {
+    let path = dir.join(MANIFEST_FILE);
+    if !dir.is_dir() {
+        return Err(CaptureError::NotFound(dir.to_path_buf()));
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| read_error(&path, format!("{e}: is {} a runpose clip folder?", dir.display())))?;
+    let manifest: ClipManifest = serde_json::from_str(&text).map_err(|e| read_error(&path, format!("damaged manifest ({e})")))?;
+    if manifest.format != CLIP_FORMAT {
+        return Err(read_error(&path, format!("not a runpose clip (format '{}')", manifest.format)));
+    }
+    if manifest.version > CLIP_VERSION {
+        return Err(read_error(&path, format!("clip version {} is newer than this runpose reads ({CLIP_VERSION}): update runpose", manifest.version)));
+    }
+    Ok(manifest)
+}
+
+/// Saves a clip's manifest (atomically).
+pub fn write_manifest(dir: &Path, manifest: &ClipManifest) -> Result<(), CaptureError> {
+    write_json_atomic(&dir.join(MANIFEST_FILE), manifest)
+}
+
+/// Whether `path` is a clip folder (it has a manifest).
+pub fn is_clip(path: &Path) -> bool {
+    path.join(MANIFEST_FILE).is_file()
+}
+
+/// A clip as found on the disk.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClipStatus {
+    Complete(ClipManifest),
+    /// A recorder is still writing it.
+    InProgress(ClipManifest),
+    /// The recording was cut off: `recover` it.
+    Interrupted(ClipManifest),
+}
+
+/// Opens a clip's manifest and tells whether it is complete, being recorded, or was cut off.
+pub fn open_clip(dir: &Path) -> Result<ClipStatus, CaptureError> {
+    let manifest = read_manifest(dir)?;
+    if manifest.state == ClipState::Complete {
+        return Ok(ClipStatus::Complete(manifest));
+    }
+    let held = match File::open(dir.join(LOCK_FILE)) {
+        Ok(f) => match f.try_lock() {
+            Ok(()) => false,
+            Err(std::fs::TryLockError::WouldBlock) => true,
+            Err(std::fs::TryLockError::Error(_)) => false,
+        },
+        Err(_) => false,
+    };
+    Ok(if held { ClipStatus::InProgress(manifest) } else { ClipStatus::Interrupted(manifest) })
+}
+
+/// The clips under `folder` (one level down) whose recording was cut off, oldest first.
+pub fn find_interrupted(folder: &Path) -> Vec<(PathBuf, ClipManifest)> {
+    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+    let mut found: Vec<(PathBuf, ClipManifest)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| is_clip(p))
+        .filter_map(|p| match open_clip(&p) {
+            Ok(ClipStatus::Interrupted(m)) => Some((p, m)),
+            _ => None,
+        })
+        .collect();
+    found.sort_by(|a, b| a.1.created.cmp(&b.1.created));
+    found
+}
+
+fn poses_header() -> Vec<String> {
+    let mut header: Vec<String> = vec!["frame".into(), "t_s".into(), "detected".into()];
+    for l in Landmark::ALL {
+        header.extend(["x", "y", "z", "score"].map(|c| format!("{}_{c}", l.name())));
+    }
+    header
+}
+
+/// One row of poses.csv.
+fn pose_row(frame: usize, t: f64, pose: Option<&Pose>) -> Vec<String> {
+    let mut row = vec![frame.to_string(), format!("{t:.4}"), u8::from(pose.is_some()).to_string()];
+    match pose {
+        Some(p) => row.extend(
+            p.keypoints.iter().flat_map(|k| [format!("{:.2}", k.x), format!("{:.2}", k.y), format!("{:.2}", k.z), format!("{:.4}", k.score)]),
+        ),
+        None => row.extend(std::iter::repeat_n(String::new(), NUM_LANDMARKS * 4)),
+    }
+    row
+}
+
+/// Writes a recording as frames come: the video, poses.csv and the manifest.
+pub struct ClipWriter {
+    dir: PathBuf,
+    manifest: ClipManifest,
+    video: VideoWriter,
+    poses: csv::Writer<BufWriter<File>>,
+    poses_file: File,
+    _lock: File,
+    first_t: Option<f64>,
+    last_t: f64,
+    last_sync: Instant,
+}
+
+impl ClipWriter {
+    /// Creates the clip folder `dir` (it must not exist yet, or be empty) for frames of `width` × `height`.
+    pub fn create(dir: &Path, meta: ClipMeta, width: u32, height: u32, fps: f64) -> Result<Self, CaptureError> {
+        let fail = |e: &dyn std::fmt::Display| CaptureError::Write { path: dir.to_path_buf(), reason: e.to_string() };
+        if dir.exists() && std::fs::read_dir(dir).map_err(|e| fail(&e))?.next().is_some() {
+            return Err(fail(&"the folder already exists and is not empty: choose another name"));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+        let lock = File::create(dir.join(LOCK_FILE)).map_err(|e| fail(&e))?;
+        lock.try_lock().map_err(|e| fail(&e))?;
+        let video = VideoWriter::create_with(dir.join(VIDEO_FILE), width, height, fps, VideoCodec::Mjpeg)?;
+        let (w, h) = video.size();
+        let manifest = ClipManifest {
+            format: CLIP_FORMAT.into(),
+            version: CLIP_VERSION,
+            state: ClipState::Recording,
+            recovered: false,
+            created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            source: meta.source,
+            height_cm: meta.height_cm,
+            model: meta.model,
+            width: w,
+            height: h,
+            frames: 0,
+            duration_s: 0.0,
+            steps: None,
+            dropped: 0,
+        };
+        write_manifest(dir, &manifest)?;
+        let poses_path = dir.join(POSES_FILE);
+        let poses_file = File::create(&poses_path).map_err(|e| fail(&e))?;
+        let mut poses = csv::Writer::from_writer(BufWriter::new(poses_file.try_clone().map_err(|e| fail(&e))?));
+        poses.write_record(poses_header()).map_err(|e| fail(&e))?;
+        Ok(Self { dir: dir.to_path_buf(), manifest, video, poses, poses_file, _lock: lock, first_t: None, last_t: 0.0, last_sync: Instant::now() })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Frames written so far.
+    pub fn frames(&self) -> usize {
+        self.manifest.frames
+    }
+
+    /// Seconds recorded so far.
+    pub fn duration_s(&self) -> f64 {
+        self.manifest.duration_s
+    }
+
+    /// Appends a frame taken at source time `t` (seconds; the clip's times start at its first frame) and the pose
+    /// found on it. Every `SYNC_INTERVAL` the clip is put on the disk.
+    pub fn push(&mut self, t: f64, image: &RgbImage, pose: Option<&Pose>) -> Result<(), CaptureError> {
+        let first = *self.first_t.get_or_insert(t);
+        let t = (t - first).max(self.last_t);
+        self.video.write(image, t)?;
+        let row = pose_row(self.manifest.frames, t, pose);
+        self.poses.write_record(&row).map_err(|e| self.write_error(POSES_FILE, &e))?;
+        self.manifest.frames += 1;
+        self.manifest.duration_s = t;
+        self.last_t = t;
+        if self.last_sync.elapsed() >= SYNC_INTERVAL {
+            self.sync()?;
+        }
+        Ok(())
+    }
+
+    /// Counts frames the live view dropped while recording.
+    pub fn add_dropped(&mut self, n: u64) {
+        self.manifest.dropped += n;
+    }
+
+    fn write_error(&self, file: &str, e: &dyn std::fmt::Display) -> CaptureError {
+        CaptureError::Write { path: self.dir.join(file), reason: e.to_string() }
+    }
+
+    /// Puts everything written so far on the disk.
+    pub fn sync(&mut self) -> Result<(), CaptureError> {
+        self.poses.flush().map_err(|e| self.write_error(POSES_FILE, &e))?;
+        self.poses_file.sync_data().map_err(|e| self.write_error(POSES_FILE, &e))?;
+        self.video.sync()?;
+        self.last_sync = Instant::now();
+        Ok(())
+    }
+
+    /// Closes the video and poses.csv. The manifest stays "recording" until the app has analysed the clip
+    /// (`write_manifest` with `ClipState::Complete`): a crash in between is recovered like any other.
+    pub fn finish(mut self) -> Result<ClipManifest, CaptureError> {
+        self.poses.flush().map_err(|e| self.write_error(POSES_FILE, &e))?;
+        self.poses_file.sync_data().map_err(|e| self.write_error(POSES_FILE, &e))?;
+        self.video.finish()?;
+        write_manifest(&self.dir, &self.manifest)?;
+        // Closed: nothing holds the clip any more (unanalysed, it reads as interrupted and is recovered).
+        let _ = std::fs::remove_file(self.dir.join(LOCK_FILE));
+        Ok(self.manifest)
+    }
+}
+
+/// Reads poses.csv: one frame per row, with its time stamp and pose (`None` where no runner was found).
+pub fn read_poses(dir: &Path) -> Result<Vec<PoseFrame>, CaptureError> {
+    let path = dir.join(POSES_FILE);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(&path)
+        .map_err(|e| read_error(&path, e))?;
+    let mut frames = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        // A row cut off by a crash ends the file.
+        let Ok(record) = record else { break };
+        let num = |k: usize| record.get(k).and_then(|v| v.parse::<f64>().ok());
+        let Some(t) = num(1) else { break };
+        if record.len() < 3 + NUM_LANDMARKS * 4 {
+            break;
+        }
+        let pose = if record.get(2) == Some("1") {
+            let mut keypoints = [Keypoint::default(); NUM_LANDMARKS];
+            let mut complete = true;
+            for (j, k) in keypoints.iter_mut().enumerate() {
+                let at = 3 + j * 4;
+                match (num(at), num(at + 1), num(at + 2), num(at + 3)) {
+                    (Some(x), Some(y), Some(z), Some(score)) => *k = Keypoint { x, y, z, score },
+                    _ => complete = false,
+                }
+            }
+            if !complete {
+                break;
+            }
+            Some(Pose::new(keypoints))
+        } else {
+            None
+        };
+        if record.get(0).and_then(|v| v.parse::<usize>().ok()) != Some(i) {
+            return Err(read_error(&path, format!("row {} is numbered out of order", i + 1)));
+        }
+        frames.push(PoseFrame { t, pose });
+    }
+    Ok(frames)
+}
+
+/// Counts the frames of a clip's video that can be read back (packets whole and uncorrupted).
+fn count_video_frames(path: &Path) -> Result<usize, CaptureError> {
+    crate::video::init_ffmpeg();
+    let input = ffmpeg::format::input(path).map_err(|e| read_error(path, e))?;
+    let stream = input.streams().best(ffmpeg::media::Type::Video).ok_or_else(|| CaptureError::NoVideoStream(path.to_path_buf()))?;
+    let index = stream.index();
+    let mut input = input;
+    Ok(input.packets().filter(|(s, p)| s.index() == index && !p.is_corrupt()).count())
+}
+
+/// Copies the first `keep` frames of `from` into `to` (no re-encoding), so the new file has its index.
+fn remux(from: &Path, to: &Path, keep: usize) -> Result<usize, CaptureError> {
+    crate::video::init_ffmpeg();
+    let fail = |e: &dyn std::fmt::Display| CaptureError::Write { path: to.to_path_buf(), reason: e.to_string() };
+    let mut input = ffmpeg::format::input(from).map_err(|e| read_error(from, e))?;
+    let ist = input.streams().best(ffmpeg::media::Type::Video).ok_or_else(|| CaptureError::NoVideoStream(from.to_path_buf()))?;
+    let (index, in_tb, params) = (ist.index(), ist.time_base(), ist.parameters());
+    let mut output = ffmpeg::format::output(to).map_err(|e| fail(&e))?;
+    let mut ost = output.add_stream(ffmpeg::encoder::find(ffmpeg::codec::Id::None)).map_err(|e| fail(&e))?;
+    ost.set_parameters(params);
+    // SAFETY: the stream's codec parameters were just copied from the input; a zero tag lets the muxer choose its own.
+    unsafe {
+        (*ost.parameters().as_mut_ptr()).codec_tag = 0;
+    }
+    output.write_header().map_err(|e| fail(&e))?;
+    let out_tb = output.stream(0).map_or(in_tb, |s| s.time_base());
+    let mut written = 0;
+    for (stream, mut packet) in input.packets() {
+        if stream.index() != index || packet.is_corrupt() {
+            continue;
+        }
+        if written == keep {
+            break;
+        }
+        packet.set_stream(0);
+        packet.rescale_ts(in_tb, out_tb);
+        packet.set_position(-1);
+        packet.write_interleaved(&mut output).map_err(|e| fail(&e))?;
+        written += 1;
+    }
+    output.write_trailer().map_err(|e| fail(&e))?;
+    Ok(written)
+}
+
+/// What `recover` kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recovery {
+    pub video_frames: usize,
+    pub pose_frames: usize,
+    /// Frames in the recovered clip: those with both their picture and their pose.
+    pub frames: usize,
+    pub manifest: ClipManifest,
+}
+
+/// Makes a cut-off recording whole: keeps the frames that have both their picture and their pose, gives the video its
+/// index again (copying it, then replacing the original only once the copy is complete), rewrites poses.csv to match,
+/// and marks the manifest recovered. The analysis files are the app's to write; the state stays "recording" until
+/// then.
+pub fn recover(dir: &Path) -> Result<Recovery, CaptureError> {
+    let mut manifest = match open_clip(dir)? {
+        ClipStatus::Interrupted(m) => m,
+        ClipStatus::InProgress(_) => return Err(CaptureError::Clip(format!("{} is still being recorded", dir.display()))),
+        ClipStatus::Complete(m) => m,
+    };
+    let video_path = dir.join(VIDEO_FILE);
+    let video_frames = count_video_frames(&video_path)?;
+    let poses = read_poses(dir)?;
+    let frames = video_frames.min(poses.len());
+    if frames == 0 {
+        return Err(CaptureError::Clip(format!("{}: the recording holds no whole frame", dir.display())));
+    }
+    let tmp = dir.join(format!(".{VIDEO_FILE}.recovering.mkv"));
+    let written = remux(&video_path, &tmp, frames)?;
+    if written != frames {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(CaptureError::Clip(format!("{}: only {written} of {frames} frames could be copied", video_path.display())));
+    }
+    File::open(&tmp).and_then(|f| f.sync_all()).map_err(|e| CaptureError::Write { path: tmp.clone(), reason: e.to_string() })?;
+    // The poses first, to a new file: the recording's own poses.csv is replaced only by a complete copy.
+    let poses_tmp = dir.join(format!(".{POSES_FILE}.recovering"));
+    write_poses(&poses_tmp, &poses[..frames])?;
+    std::fs::rename(&poses_tmp, dir.join(POSES_FILE)).map_err(|e| CaptureError::Write { path: dir.join(POSES_FILE), reason: e.to_string() })?;
+    std::fs::rename(&tmp, &video_path).map_err(|e| CaptureError::Write { path: video_path.clone(), reason: e.to_string() })?;
+    manifest.recovered = true;
+    manifest.frames = frames;
+    manifest.duration_s = poses[frames - 1].t - poses[0].t;
+    write_manifest(dir, &manifest)?;
+    let _ = std::fs::remove_file(dir.join(LOCK_FILE));
+    Ok(Recovery { video_frames, pose_frames: poses.len(), frames, manifest })
+}
+
+/// Writes `frames` as poses.csv at `path` (put on the disk before returning).
+pub fn write_poses(path: &Path, frames: &[PoseFrame]) -> Result<(), CaptureError> {
+    let fail = |e: &dyn std::fmt::Display| CaptureError::Write { path: path.to_path_buf(), reason: e.to_string() };
+    let file = File::create(path).map_err(|e| fail(&e))?;
+    let mut w = csv::Writer::from_writer(BufWriter::new(file.try_clone().map_err(|e| fail(&e))?));
+    w.write_record(poses_header()).map_err(|e| fail(&e))?;
+    for (i, f) in frames.iter().enumerate() {
+        w.write_record(pose_row(i, f.t, f.pose.as_ref())).map_err(|e| fail(&e))?;
+    }
+    w.flush().map_err(|e| fail(&e))?;
+    drop(w);
+    file.sync_all().map_err(|e| fail(&e))
+}

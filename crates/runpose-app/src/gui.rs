@@ -1,7 +1,8 @@
 //! `runpose live`: the coaching window. The frame with the overlay of `overlay::scene` (the same scene the overlay
 //! video draws), the last step's numbers and cue, charts of the last 30 s, and a treadmill mode readable from 3 m.
 //! `logic` (events from the pipeline, retries, automation) is kept apart from `ui` (drawing), so tests can draw a
-//! fixed state without a model or a camera.
+//! fixed state without a model or a camera. Recording (R) writes a clip into the recordings folder; a clip whose
+//! recording was cut off is offered for recovery at start-up.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,8 @@ use runpose_core::{LiveView, Point};
 use runpose_vision::ModelVariant;
 
 use crate::live::{LiveState, LiveStats, Pipeline, PipelineEvent, PipelineOptions};
+use crate::record::{Recorder, default_recordings_dir, new_clip_dir};
+use runpose_capture::clip::{ClipManifest, ClipMeta, find_interrupted};
 use crate::overlay::{self, Shape};
 
 /// The camera modes offered.
@@ -42,6 +45,8 @@ pub struct Settings {
     pub height_cm: Option<f64>,
     pub mirror: bool,
     pub treadmill: bool,
+    /// Where recordings go (`None`: `record::default_recordings_dir`).
+    pub recordings_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -54,6 +59,7 @@ impl Default for Settings {
             height_cm: None,
             mirror: false,
             treadmill: false,
+            recordings_dir: None,
         }
     }
 }
@@ -61,6 +67,10 @@ impl Default for Settings {
 impl Settings {
     pub fn model(&self) -> ModelVariant {
         self.model.parse().unwrap_or(ModelVariant::Full)
+    }
+
+    pub fn recordings_dir(&self) -> PathBuf {
+        self.recordings_dir.clone().unwrap_or_else(default_recordings_dir)
     }
 
     pub fn source(&self) -> Option<LiveSource> {
@@ -88,13 +98,22 @@ pub enum Status {
 pub struct Automation {
     pub frames: u64,
     pub screenshot: Option<PathBuf>,
+    /// Record from the first frame shown until the end (`runpose live --record`).
+    pub record: bool,
     requested: bool,
 }
 
 impl Automation {
-    pub fn new(frames: u64, screenshot: Option<PathBuf>) -> Self {
-        Self { frames, screenshot, requested: false }
+    pub fn new(frames: u64, screenshot: Option<PathBuf>, record: bool) -> Self {
+        Self { frames, screenshot, record, requested: false }
     }
+}
+
+/// A line for the user under the controls: what happened to a recording.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
 }
 
 /// How an automated run ended: the latency line, or why it failed.
@@ -115,6 +134,10 @@ pub struct LiveApp {
     pub outcome: Outcome,
     /// The window's context, once known: the pipeline wakes it for each new frame.
     ctx: Option<egui::Context>,
+    recorder: Option<Recorder>,
+    pub notice: Option<Notice>,
+    /// Recordings cut off by a crash, found in the recordings folder at start-up, to offer for recovery.
+    pub interrupted: Vec<(PathBuf, ClipManifest)>,
 }
 
 impl LiveApp {
@@ -135,6 +158,9 @@ impl LiveApp {
             automation,
             outcome: Arc::new(Mutex::new(None)),
             ctx: None,
+            recorder: None,
+            notice: None,
+            interrupted: Vec::new(),
         }
     }
 
@@ -142,7 +168,71 @@ impl LiveApp {
     pub fn start(&mut self, ctx: &egui::Context, cameras: Vec<CameraDescription>) {
         self.ctx = Some(ctx.clone());
         self.cameras = cameras;
+        self.interrupted = find_interrupted(&self.settings.recordings_dir());
         self.restart();
+    }
+
+    pub fn recording(&self) -> bool {
+        self.recorder.is_some()
+    }
+
+    /// Starts recording the analysed frames into a new clip in the recordings folder, or stops and keeps it.
+    pub fn toggle_recording(&mut self) {
+        if self.recorder.is_some() {
+            self.stop_recording();
+            return;
+        }
+        let Some(pipeline) = &self.pipeline else {
+            self.notice = Some(Notice { text: "Nothing to record: start a camera or a video first.".into(), error: true });
+            return;
+        };
+        let folder = self.settings.recordings_dir();
+        let dir = new_clip_dir(&folder);
+        let meta = ClipMeta {
+            source: pipeline.options.source.describe(),
+            height_cm: self.settings.height_cm,
+            model: self.settings.model().name().into(),
+        };
+        let fps = match pipeline.options.source {
+            LiveSource::Camera { mode, .. } => f64::from(mode.fps),
+            LiveSource::Video(_) => 30.0,
+        };
+        match Recorder::start(dir, meta, fps, None) {
+            Ok(r) => {
+                pipeline.set_recorder(Some(r.tap()));
+                self.notice = None;
+                self.recorder = Some(r);
+            }
+            Err(e) => self.notice = Some(Notice { text: format!("Not recording: {e:#}"), error: true }),
+        }
+    }
+
+    /// Stops recording, closes the clip and analyses it; says where it went (or why it failed, with what was kept).
+    pub fn stop_recording(&mut self) {
+        let Some(recorder) = self.recorder.take() else { return };
+        if let Some(p) = &self.pipeline {
+            p.set_recorder(None);
+        }
+        let dir = recorder.dir().to_path_buf();
+        self.notice = Some(match recorder.stop() {
+            Ok(m) => Notice {
+                text: format!("Saved {:.1} s ({} frames, {} steps) in {}", m.duration_s, m.frames, m.steps.unwrap_or(0), dir.display()),
+                error: false,
+            },
+            Err(e) => {
+                tracing::warn!("recording: {e:#}");
+                Notice { text: format!("{e:#}"), error: true }
+            }
+        });
+    }
+
+    /// Recovers and analyses the interrupted recording `index` of `interrupted`.
+    fn recover(&mut self, index: usize) {
+        let (dir, _) = self.interrupted.remove(index);
+        self.notice = Some(match crate::record::open_clip(&dir, |_| {}) {
+            Ok(m) => Notice { text: format!("Recovered {:.1} s ({} frames) in {}", m.duration_s, m.frames, dir.display()), error: false },
+            Err(e) => Notice { text: format!("{e:#}"), error: true },
+        });
     }
 
     /// Shows a fixed analysed frame (tests, and replaying a still).
@@ -154,6 +244,8 @@ impl LiveApp {
     /// (Re)opens the chosen source with the chosen model; the window's context, once known, is woken for each new
     /// frame.
     pub fn restart(&mut self) {
+        // A new source or model ends the recording (its frame size and analysis would change).
+        self.stop_recording();
         self.pipeline = None;
         self.last_retry = Instant::now();
         let Some(source) = self.settings.source() else {
@@ -203,6 +295,7 @@ impl LiveApp {
                     }
                     PipelineEvent::SourceFailed(why) => {
                         self.status = Status::NoSource(why);
+                        self.stop_recording();
                         self.pipeline = None;
                         break;
                     }
@@ -213,6 +306,13 @@ impl LiveApp {
                     }
                 }
             }
+        }
+        // A recording that failed (disk full, folder not writable) stops with a message; the live view goes on.
+        if self.recorder.as_ref().is_some_and(|r| r.status().error.is_some()) {
+            self.stop_recording();
+        }
+        if self.recorder.is_some() {
+            ctx.request_repaint_after(Duration::from_millis(500));
         }
         // A camera that is missing or was unplugged: look again every few seconds, and recover when it is back.
         if matches!(self.status, Status::NoSource(_)) && self.settings.camera.is_some() && self.last_retry.elapsed() >= CAMERA_RETRY {
@@ -227,7 +327,7 @@ impl LiveApp {
     }
 
     fn automate(&mut self, ctx: &egui::Context) {
-        let Some(auto) = &mut self.automation else { return };
+        let Some((record, requested, frames)) = self.automation.as_ref().map(|a| (a.record, a.requested, a.frames)) else { return };
         let failure = match &self.status {
             Status::NoSource(why) | Status::ModelFailed(why) => Some(why.clone()),
             _ => None,
@@ -237,9 +337,15 @@ impl LiveApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             return;
         }
-        if auto.requested || self.stats.drawn < auto.frames {
+        if record && self.recorder.is_none() && self.notice.is_none() && self.status == Status::Live {
+            self.toggle_recording();
             return;
         }
+        if requested || self.stats.drawn < frames {
+            return;
+        }
+        self.stop_recording();
+        let Some(auto) = &mut self.automation else { return };
         auto.requested = true;
         let line = self.stats.summary_line(self.pipeline.as_ref().map_or(0, Pipeline::dropped));
         let outcome = self.outcome.clone();
@@ -271,7 +377,13 @@ impl LiveApp {
                 self.settings.treadmill ^= true;
             }
         });
-        egui::Panel::top("controls").show(ui, |ui| self.controls(ui));
+        if ctx.input(|i| i.key_pressed(egui::Key::R)) && !ctx.egui_wants_keyboard_input() {
+            self.toggle_recording();
+        }
+        egui::Panel::top("controls").show(ui, |ui| {
+            self.controls(ui);
+            self.messages(ui);
+        });
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         let view = self.state.as_ref().and_then(|s| s.view.as_ref().ok()).cloned();
         if self.settings.treadmill {
@@ -351,7 +463,48 @@ impl LiveApp {
             }
             ui.checkbox(&mut self.settings.mirror, "mirror (M)");
             ui.checkbox(&mut self.settings.treadmill, "treadmill mode (T)");
+            ui.separator();
+            let label = match &self.recorder {
+                Some(r) => RichText::new(format!("REC {:.0} s · Stop (R)", r.status().duration_s)).color(Color32::from_rgb(230, 60, 50)).strong(),
+                None => RichText::new("Record (R)"),
+            };
+            let enabled = self.recorder.is_some() || self.pipeline.is_some();
+            if ui.add_enabled(enabled, egui::Button::new(label)).on_hover_text(format!("clips go to {}", self.settings.recordings_dir().display())).clicked() {
+                self.toggle_recording();
+            }
         });
+    }
+
+    /// The recording notice and the offer to recover cut-off recordings.
+    fn messages(&mut self, ui: &mut egui::Ui) {
+        if let Some(n) = &self.notice {
+            let color = if n.error { Color32::from_rgb(240, 120, 90) } else { Color32::from_rgb(140, 210, 140) };
+            let mut dismiss = false;
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(&n.text).color(color));
+                dismiss = ui.small_button("dismiss").clicked();
+            });
+            if dismiss {
+                self.notice = None;
+            }
+        }
+        let mut chosen = None;
+        let mut later = false;
+        if let Some((dir, m)) = self.interrupted.first() {
+            ui.horizontal(|ui| {
+                let name = dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
+                ui.label(RichText::new(format!("A recording was cut off: {name} (started {}, {}).", m.created, m.source)).color(Color32::from_rgb(240, 200, 90)));
+                if ui.button("Recover it").clicked() {
+                    chosen = Some(0);
+                }
+                later = ui.button("Not now").clicked();
+            });
+        }
+        if let Some(i) = chosen {
+            self.recover(i);
+        } else if later {
+            self.interrupted.clear();
+        }
     }
 
     fn status_bar(&self, ui: &mut egui::Ui) {
@@ -459,6 +612,11 @@ impl eframe::App for LiveApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         LiveApp::ui(self, ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // Closing the window keeps the recording.
+        self.stop_recording();
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -607,6 +765,8 @@ pub struct LiveOptions {
     pub height_cm: Option<f64>,
     pub mirror: bool,
     pub treadmill: bool,
+    /// Where recordings go (remembered).
+    pub recordings_dir: Option<PathBuf>,
     pub automation: Option<Automation>,
 }
 
@@ -664,6 +824,9 @@ pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
             }
             if options.height_cm.is_some() {
                 settings.height_cm = options.height_cm;
+            }
+            if let Some(dir) = &options.recordings_dir {
+                settings.recordings_dir = Some(dir.clone());
             }
             settings.mirror |= options.mirror;
             settings.treadmill |= options.treadmill;

@@ -48,6 +48,12 @@ enum Command {
         /// With --frames: save a screenshot of the whole window here first (PNG).
         #[arg(long, requires = "frames")]
         screenshot: Option<PathBuf>,
+        /// With --frames: record from the first frame to the last (as pressing R twice).
+        #[arg(long, requires = "frames")]
+        record: bool,
+        /// Folder for recordings (remembered; default: the Videos folder's runpose/).
+        #[arg(long)]
+        recordings: Option<PathBuf>,
     },
     /// Analyse a video of a runner filmed from the side: per-frame and per-step metrics, summary and cues.
     Analyze {
@@ -294,9 +300,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => live(runpose_app::gui::LiveOptions::default()),
-        Some(Command::Live { video, camera, mode, model, height_cm, mirror, treadmill, frames, screenshot }) => {
-            let automation = frames.map(|n| runpose_app::gui::Automation::new(n, screenshot));
-            live(runpose_app::gui::LiveOptions { video, camera, mode, model, height_cm, mirror, treadmill, automation })
+        Some(Command::Live { video, camera, mode, model, height_cm, mirror, treadmill, frames, screenshot, record, recordings }) => {
+            let automation = frames.map(|n| runpose_app::gui::Automation::new(n, screenshot, record));
+            let recordings_dir = recordings;
+            live(runpose_app::gui::LiveOptions { video, camera, mode, model, height_cm, mirror, treadmill, recordings_dir, automation })
         }
         Some(Command::Validate { data, out, model }) => validate(data, out, model),
         Some(Command::Record { video, camera, mode, out, seconds, model, height_cm, threads }) => {

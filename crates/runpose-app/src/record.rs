@@ -118,7 +118,10 @@ impl Recorder {
         let error = self.status.lock().ok().and_then(|s| s.error.clone());
         match written {
             Ok(true) => {}
-            Ok(false) => anyhow::bail!("{}", error.unwrap_or_else(|| "nothing was recorded: no frame came from the source".into())),
+            Ok(false) => match error {
+                Some(e) => anyhow::bail!("nothing recorded: {e}; choose a recordings folder you can write to, with free space"),
+                None => anyhow::bail!("nothing was recorded: no frame came from the source"),
+            },
             Err(e) => anyhow::bail!("closing the recording {}: {e}", self.dir.display()),
         }
         let manifest = finish_clip(&self.dir)?;

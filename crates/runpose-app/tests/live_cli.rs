@@ -64,3 +64,29 @@ fn a_source_that_fails_ends_an_automated_run_with_a_sentence() {
     assert!(!o.status.success());
     assert!(err.contains("does not exist"), "{err}");
 }
+
+#[test]
+fn recording_from_the_window_keeps_a_clip_and_a_folder_it_cannot_write_leaves_the_view_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let recordings = dir.path().join("recordings");
+    let o = live(&["--video", clip().to_str().unwrap(), "--frames", "60", "--record", "--recordings", recordings.to_str().unwrap(), "--model", "lite"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "stdout: {out}\nstderr: {err}");
+    let clips: Vec<_> = std::fs::read_dir(&recordings).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(clips.len(), 1, "one clip: {clips:?}");
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(clips[0].join("clip.json")).unwrap()).unwrap();
+    assert_eq!(manifest["state"], "complete", "stopping at the end analysed the clip: {manifest}");
+    assert_eq!(manifest["model"], "lite");
+    assert!(manifest["frames"].as_u64().unwrap() >= 30, "{manifest}");
+    assert!(clips[0].join("steps.csv").is_file());
+
+    // A file where the recordings folder should be: recording fails with a message, the live view plays on.
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, "x").unwrap();
+    let o = live(&["--video", clip().to_str().unwrap(), "--frames", "45", "--record", "--recordings", blocker.join("recs").to_str().unwrap(), "--model", "lite"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "stdout: {out}\nstderr: {err}");
+    assert!(out.contains("latency_ms "), "the view played all its frames: {out}");
+    assert!(err.contains("nothing recorded") && err.contains("recordings folder"), "{err}");
+    assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "x", "nothing was overwritten");
+}

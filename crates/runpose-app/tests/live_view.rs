@@ -119,3 +119,44 @@ fn without_a_camera_the_window_says_so_and_offers_retry_or_a_video() {
     h.get_by_label("Open the demo video");
     h.snapshot("live_no_camera");
 }
+
+#[test]
+fn a_recording_cut_off_is_offered_at_start_and_recovered_with_its_analysis() {
+    use runpose_capture::clip::{ClipMeta, ClipWriter, find_interrupted, read_manifest};
+    let dir = tempfile::tempdir().unwrap();
+    let recordings = dir.path().join("recordings");
+    let clip_dir = recordings.join("run-cut-off");
+    // A recording of the fixture's real poses whose writer never finishes: as after a crash.
+    let rows: PoseRows = serde_json::from_str(&std::fs::read_to_string(fixtures().join("live_poses.json")).unwrap()).unwrap();
+    let meta = ClipMeta { source: "camera 0".into(), height_cm: Some(175.0), model: "full".into() };
+    let mut w = ClipWriter::create(&clip_dir, meta, 72, 128, 30.0).unwrap();
+    for (t, pose) in &rows {
+        let pose = pose.as_ref().map(|kps| {
+            let mut keypoints = [Keypoint::default(); NUM_LANDMARKS];
+            for (k, v) in keypoints.iter_mut().zip(kps) {
+                *k = Keypoint { x: v[0], y: v[1], z: v[2], score: v[3] };
+            }
+            Pose { keypoints }
+        });
+        w.push(*t, &image::RgbImage::new(72, 128), pose.as_ref()).unwrap();
+    }
+    drop(w);
+
+    let mut app = idle_app(Settings { camera: None, recordings_dir: Some(recordings.clone()), ..Default::default() });
+    app.interrupted = find_interrupted(&recordings);
+    assert_eq!(app.interrupted.len(), 1);
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label_contains("A recording was cut off: run-cut-off");
+    h.get_by_label("Recover it").click();
+    h.run();
+    h.get_by_label_contains("Recovered");
+    assert!(h.state().interrupted.is_empty());
+    let m = read_manifest(&clip_dir).unwrap();
+    assert!(m.recovered);
+    assert_eq!(m.state, runpose_capture::clip::ClipState::Complete);
+    // The muxer holds its open cluster (at most 250 ms) in memory: that much is lost with the process.
+    assert!(m.frames + 9 >= FIXTURE_FRAMES, "all but the last quarter second: {}", m.frames);
+    assert!(m.steps.unwrap() >= 8, "the recovered clip is analysed: {m:?}");
+    assert!(clip_dir.join("steps.csv").is_file());
+}

@@ -259,8 +259,9 @@ pub enum VideoCodec {
     Mjpeg,
 }
 
-/// Matroska clusters are closed, and so written out, at least this often when recording, ms.
-const RECORDING_CLUSTER_MS: &str = "500";
+/// Matroska clusters are closed, and so written out, at least this often when recording, ms: the muxer holds the
+/// open cluster in memory, so a killed process loses at most this much video.
+const RECORDING_CLUSTER_MS: &str = "250";
 
 /// Writes RGB frames to a video file with the time stamps given, so variable frame rates survive.
 pub struct VideoWriter {

@@ -165,3 +165,43 @@ fn a_recording_killed_mid_way_is_recovered_but_for_its_last_half_second() {
     assert_eq!(n, recovery.frames);
     assert!(reader.damage().is_none(), "the recovered video is whole: {:?}", reader.damage());
 }
+
+#[test]
+fn markup_saves_atomically_round_trips_and_an_unreadable_file_is_never_replaced_unasked() {
+    use runpose_capture::clip::{load_markup, markup_path, save_markup};
+    use runpose_core::markup::{Mark, Markup, Shape};
+    use runpose_core::{Landmark, Point};
+    let dir = tempfile::tempdir().unwrap();
+    let video = dir.path().join("run.mp4");
+    std::fs::write(&video, b"not read").unwrap();
+    let path = markup_path(&video);
+    assert_eq!(path, dir.path().join("run.mp4.markup.json"));
+    assert_eq!(markup_path(dir.path()), dir.path().join("markup.json"));
+    assert_eq!(load_markup(&path).unwrap(), None, "no markup yet");
+
+    let mut m = Markup::default();
+    m.marks.push(Mark { frame: 12, shape: Shape::Angle { a: Point::new(1.0, 2.0), vertex: Point::new(3.0, 4.0), b: Point::new(9.0, 4.0) } });
+    m.marks.push(Mark { frame: 12, shape: Shape::Text { at: Point::new(5.0, 5.0), text: "land under the hip".into() } });
+    m.correct(12, Landmark::LeftFootIndex, Point::new(300.0, 700.0));
+    save_markup(&path, &m, false).unwrap();
+    assert_eq!(load_markup(&path).unwrap(), Some(m.clone()));
+
+    // A save that cannot complete (its temporary file cannot be made) leaves the saved file whole.
+    let tmp = dir.path().join(".run.mp4.markup.json.tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let mut more = m.clone();
+    more.marks.clear();
+    assert!(save_markup(&path, &more, false).is_err());
+    assert_eq!(load_markup(&path).unwrap(), Some(m.clone()));
+    std::fs::remove_dir(&tmp).unwrap();
+
+    // A damaged file is reported and kept; replacing it needs asking, and then a copy stays beside it.
+    std::fs::write(&path, "{\"format\": \"runpose-markup\", \"version\": 1, \"marks\": [").unwrap();
+    let e = load_markup(&path).unwrap_err().to_string();
+    assert!(e.contains("kept as it is"), "{e}");
+    assert!(save_markup(&path, &m, false).is_err());
+    assert!(std::fs::read_to_string(&path).unwrap().ends_with('['), "not overwritten");
+    save_markup(&path, &m, true).unwrap();
+    assert_eq!(load_markup(&path).unwrap(), Some(m));
+    assert!(std::fs::read_to_string(dir.path().join("run.mp4.markup.json.unreadable-1")).unwrap().ends_with('['));
+}

@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, bounded};
 use image::RgbImage;
 
-pub use video::{VideoCodec, VideoInfo, VideoReader, VideoWriter};
+pub use video::{SeekableVideo, VideoCodec, VideoInfo, VideoReader, VideoWriter};
 
 /// One decoded frame: its position in the source, its time stamp (seconds from the first frame) and its pixels as
 /// displayed.

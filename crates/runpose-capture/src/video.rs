@@ -241,6 +241,112 @@ impl VideoReader {
     }
 }
 
+impl VideoReader {
+    /// Moves to the last keyframe at or before `t` seconds (frame time as `next_frame` gives it): the next frames
+    /// come from there. Frame indices are unknown after a seek (`SeekableVideo` keeps them).
+    pub fn seek(&mut self, t: f64) -> Result<(), CaptureError> {
+        if self.first_ts.is_none() {
+            // The time origin is the first frame's time stamp: learn it first.
+            self.next_frame()?;
+        }
+        let first = self.first_ts.unwrap_or(0) as f64 * self.time_base;
+        let target_us = ((first + t.max(0.0)) * 1e6).round() as i64;
+        self.input
+            .seek(target_us, ..target_us + 1)
+            .map_err(|e| CaptureError::NotAVideo { path: self.path.clone(), reason: format!("seeking to {t:.3} s failed: {e}") })?;
+        self.decoder.flush();
+        self.flushing = false;
+        self.finished = false;
+        Ok(())
+    }
+}
+
+/// Frames of a video by index, for replay: stepping forward decodes the next frame, stepping back or jumping seeks
+/// to the keyframe before (every frame, in a Motion JPEG clip) and decodes up to the frame. The last frames decoded
+/// are kept, so stepping back and forth over them costs nothing.
+pub struct SeekableVideo {
+    reader: VideoReader,
+    /// Each frame's time stamp, seconds (from the analysis: they index frames).
+    times: Vec<f64>,
+    cache: std::collections::VecDeque<(usize, std::sync::Arc<RgbImage>)>,
+    /// The index of the frame `reader` returns next, when known.
+    next: Option<usize>,
+}
+
+impl SeekableVideo {
+    /// Frames decoded ahead before seeking instead is cheaper.
+    const MAX_DECODE_AHEAD: usize = 45;
+    /// Frames kept decoded.
+    const CACHE: usize = 48;
+
+    /// Opens `path`, whose frames have the time stamps `times` (as `VideoReader` gives them).
+    pub fn open(path: impl AsRef<Path>, times: Vec<f64>) -> Result<Self, CaptureError> {
+        Ok(Self { reader: VideoReader::open(path)?, times, cache: Default::default(), next: Some(0) })
+    }
+
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+
+    pub fn info(&self) -> &VideoInfo {
+        self.reader.info()
+    }
+
+    /// The index of the frame nearest time `t`.
+    fn index_of(&self, t: f64) -> usize {
+        let k = self.times.partition_point(|&x| x < t);
+        match k {
+            0 => 0,
+            k if k >= self.times.len() => self.times.len().saturating_sub(1),
+            k => if self.times[k] - t < t - self.times[k - 1] { k } else { k - 1 },
+        }
+    }
+
+    /// Frame `i`.
+    pub fn frame(&mut self, i: usize) -> Result<std::sync::Arc<RgbImage>, CaptureError> {
+        if let Some((_, img)) = self.cache.iter().find(|(j, _)| *j == i) {
+            return Ok(img.clone());
+        }
+        let Some(&target_t) = self.times.get(i) else {
+            return Err(CaptureError::NotAVideo { path: self.reader.path().to_path_buf(), reason: format!("it has no frame {i}") });
+        };
+        if !self.next.is_some_and(|n| n <= i && i - n <= Self::MAX_DECODE_AHEAD) {
+            // Half a frame early, so rounding never lands after the frame's own keyframe.
+            let half = self.times.get(1).map_or(0.0, |t1| 0.5 * (t1 - self.times[0]));
+            self.reader.seek(target_t - half)?;
+            self.next = None;
+        }
+        loop {
+            let Some(frame) = self.reader.next_frame()? else {
+                return Err(CaptureError::NotAVideo { path: self.reader.path().to_path_buf(), reason: format!("frame {i} could not be decoded") });
+            };
+            let index = match self.next {
+                Some(n) => n,
+                None => self.index_of(frame.t),
+            };
+            self.next = Some(index + 1);
+            let image = std::sync::Arc::new(frame.image);
+            if !self.cache.iter().any(|(j, _)| *j == index) {
+                self.cache.push_back((index, image.clone()));
+                if self.cache.len() > Self::CACHE {
+                    self.cache.pop_front();
+                }
+            }
+            if index == i {
+                return Ok(image);
+            }
+            if index > i {
+                // The seek landed past the frame (a damaged index): take the nearest there is.
+                return Ok(image);
+            }
+        }
+    }
+}
+
 impl Iterator for VideoReader {
     type Item = Result<Frame, CaptureError>;
     fn next(&mut self) -> Option<Self::Item> {

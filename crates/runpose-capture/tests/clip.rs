@@ -205,3 +205,22 @@ fn markup_saves_atomically_round_trips_and_an_unreadable_file_is_never_replaced_
     assert_eq!(load_markup(&path).unwrap(), Some(m));
     assert!(std::fs::read_to_string(dir.path().join("run.mp4.markup.json.unreadable-1")).unwrap().ends_with('['));
 }
+
+#[test]
+fn frames_come_by_index_forward_backward_and_by_jumps() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip_dir = dir.path().join("clip");
+    let mut w = ClipWriter::create(&clip_dir, meta(), 320, 240, FPS).unwrap();
+    for i in 0..90 {
+        w.push(i as f64 / FPS, &picture(i), None).unwrap();
+    }
+    w.finish().unwrap();
+    let times: Vec<f64> = read_poses(&clip_dir).unwrap().iter().map(|f| f.t).collect();
+    let mut video = runpose_capture::SeekableVideo::open(clip_dir.join(clip::VIDEO_FILE), times).unwrap();
+    assert_eq!(video.len(), 90);
+    for i in [0, 1, 2, 1, 0, 60, 59, 58, 89, 3, 45, 46, 44, 88, 89] {
+        let img = video.frame(i).unwrap();
+        assert_eq!(bar_position(&img), bar_position(&picture(i)), "frame {i}");
+    }
+    assert!(video.frame(90).is_err());
+}

@@ -142,3 +142,21 @@ fn writer_round_trips_frames_and_time_stamps_through_the_decode_thread() {
     let p = frames[3].image.get_pixel(80, 60).0;
     assert!((p[0] as i32 - 90).abs() < 12 && (p[2] as i32 - 200).abs() < 12, "{p:?}");
 }
+
+#[test]
+fn an_h264_video_gives_the_same_frames_by_index_as_decoded_in_order() {
+    let path = clip();
+    let mut reader = runpose_capture::VideoReader::open(&path).unwrap();
+    let mut times = Vec::new();
+    let mut sums = Vec::new();
+    while let Some(f) = reader.next_frame().unwrap() {
+        times.push(f.t);
+        sums.push(f.image.as_raw().iter().map(|&v| u64::from(v)).sum::<u64>());
+    }
+    let mut video = runpose_capture::SeekableVideo::open(&path, times).unwrap();
+    for i in [200, 100, 99, 98, 3, 2, 359, 358, 0, 150, 151] {
+        let img = video.frame(i).unwrap();
+        let sum: u64 = img.as_raw().iter().map(|&v| u64::from(v)).sum();
+        assert_eq!(sum, sums[i], "frame {i}");
+    }
+}

@@ -7,4 +7,5 @@ pub mod live;
 pub mod output;
 pub mod overlay;
 pub mod record;
+pub mod replay;
 pub mod validation;

@@ -123,6 +123,15 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Replay a clip (or any video, analysed on opening) frame by frame or in slow motion, with the overlay, a
+    /// timeline of every step's key instants, and markup tools.
+    Replay {
+        /// A clip folder or a video file (or none: open one in the window).
+        path: Option<PathBuf>,
+        /// Landmark model for a video that has no landmarks yet.
+        #[arg(long, default_value = "full", value_parser = |s: &str| s.parse::<ModelVariant>())]
+        model: ModelVariant,
+    },
     /// Print a clip's facts as JSON (frames, duration_s, steps, recovered, ...); a clip whose recording was cut off
     /// is recovered first.
     Info {
@@ -314,6 +323,7 @@ fn main() -> ExitCode {
             record(RecordArgs { source, out, seconds, model, height_cm, threads })
         }
         Some(Command::Info { clip }) => info(clip),
+        Some(Command::Replay { path, model }) => runpose_app::replay::run_replay_window(path, model),
         Some(Command::Analyze {
             video,
             markers,

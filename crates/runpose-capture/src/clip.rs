@@ -305,9 +305,14 @@ impl ClipWriter {
     }
 }
 
-/// Reads poses.csv: one frame per row, with its time stamp and pose (`None` where no runner was found).
+/// Reads a clip's poses.csv: one frame per row, with its time stamp and pose (`None` where no runner was found).
 pub fn read_poses(dir: &Path) -> Result<Vec<PoseFrame>, CaptureError> {
-    let path = dir.join(POSES_FILE);
+    read_poses_file(&dir.join(POSES_FILE))
+}
+
+/// Reads a poses file (poses.csv's format) at `path`. A row cut off by a crash ends it.
+pub fn read_poses_file(path: &Path) -> Result<Vec<PoseFrame>, CaptureError> {
+    let path = path.to_path_buf();
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(&path)

@@ -94,6 +94,46 @@ impl PhaseMap {
     }
 }
 
+/// The key instants of one step, as frame indices (docs/metrics.md §Gait phase): what the replay timeline marks
+/// and the storyboard shows.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct StepInstants {
+    /// Index into `Analysis::steps`.
+    pub step: usize,
+    pub side: Side,
+    /// Landing: the initial contact's first frame in contact.
+    pub contact: usize,
+    /// The Running Pose: mid-stance, the frame nearest (IC + TO)/2.
+    pub pose: usize,
+    /// The end of the fall: toe-off, the last frame in contact.
+    pub toe_off: usize,
+    /// The pull at its peak: the frame where this foot is highest before it lands again (`None` if the clip ends
+    /// first, or the foot is not seen).
+    pub peak_pull: Option<usize>,
+}
+
+/// The key instants of every step of `analysis`.
+pub fn step_instants(analysis: &crate::Analysis) -> Vec<StepInstants> {
+    let times: Vec<f64> = analysis.frames.iter().map(|f| f.t).collect();
+    analysis
+        .stances
+        .iter()
+        .enumerate()
+        .map(|(k, st)| {
+            let side = st.side;
+            let pose = nearest_frame(&times, 0.5 * (st.ic_t + st.to_t)).unwrap_or(st.ic_frame).clamp(st.ic_frame, st.to_frame);
+            let swing_end = analysis.stances[k + 1..].iter().find(|s| s.side == side).map_or(times.len(), |s| s.ic_frame);
+            let peak_pull = (st.to_frame + 1..swing_end.min(times.len()))
+                .filter_map(|i| Some((i, analysis.metrics.get(i)?.foot_height_ll[side.index()]?)))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i)
+                // A peak at the end of the clip is only where the clip stopped.
+                .filter(|&i| swing_end < times.len() || i + 1 < times.len());
+            StepInstants { step: k, side, contact: st.ic_frame, pose, toe_off: st.to_frame, peak_pull }
+        })
+        .collect()
+}
+
 /// The index of the frame whose time stamp is nearest `t` in `times` (increasing).
 pub fn nearest_frame(times: &[f64], t: f64) -> Option<usize> {
     if times.is_empty() {

@@ -417,3 +417,27 @@ fn live_analysis_restarts_when_time_goes_back() {
     // A looped video starts again: the old window and steps are gone, so no analysis yet.
     assert!(view.is_err() || view.unwrap().steps.is_empty());
 }
+
+#[test]
+fn each_step_has_its_landing_pose_toe_off_and_peak_pull_in_order() {
+    let a = run(Facing::Right, Some(175.0));
+    let instants = runpose_core::phase::step_instants(&a);
+    assert_eq!(instants.len(), a.stances.len());
+    let with_pull = instants.iter().filter(|s| s.peak_pull.is_some()).count();
+    assert!(with_pull + 2 >= instants.len(), "all but the last steps of each foot have a peak pull");
+    for s in &instants {
+        let st = &a.stances[s.step];
+        assert!(s.contact <= s.pose && s.pose <= s.toe_off, "{s:?}");
+        let mid = 0.5 * (st.ic_t + st.to_t);
+        assert!((a.frames[s.pose].t - mid).abs() <= 0.5 / 30.0 + 1e-9, "mid-stance is the frame nearest (IC + TO)/2");
+        if let Some(p) = s.peak_pull {
+            assert!(p > s.toe_off);
+            // Before the same foot lands again, and the foot is higher there than at toe-off.
+            if let Some(next) = a.stances[s.step + 1..].iter().find(|n| n.side == s.side) {
+                assert!(p < next.ic_frame);
+            }
+            let h = |i: usize| a.metrics[i].foot_height_ll[s.side.index()].unwrap();
+            assert!(h(p) > h(s.toe_off) + 0.1, "the peak of the pull is well above the ground");
+        }
+    }
+}

@@ -1,0 +1,805 @@
+//! `runpose replay`: a clip (or any video, analysed on opening) frame by frame or in slow motion, with the overlay of
+//! the live view, a timeline of every step's key instants, and a coach's markup (docs/recording.md §Markup). The
+//! document (`Replay`: frames, poses, markup, analysis) is kept apart from the window (`ReplayApp`: playback, tools,
+//! drawing), and the window's `logic` apart from its `ui`, so tests drive it with egui_kittest.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Sense, Stroke, Vec2};
+use runpose_capture::SeekableVideo;
+use runpose_capture::clip::{self, load_markup, markup_path, save_markup};
+use runpose_core::markup::{History, Mark, Markup, Shape};
+use runpose_core::phase::{StepInstants, nearest_frame, step_instants};
+use runpose_core::{Analysis, AnalysisConfig, Landmark, Point, PoseFrame};
+use runpose_vision::ModelVariant;
+
+use crate::gui::paint_scene;
+use crate::overlay;
+
+/// A clip or video opened for replay.
+pub struct Replay {
+    /// The clip folder or video given.
+    pub source: PathBuf,
+    pub video: SeekableVideo,
+    /// The poses as recorded (or estimated on opening), before corrections.
+    pub raw: Vec<PoseFrame>,
+    pub markup: Markup,
+    pub markup_path: PathBuf,
+    /// The markup file there could not be read: it is kept, and saving asks before replacing it.
+    pub markup_problem: Option<String>,
+    pub height_cm: Option<f64>,
+    /// The analysis of the corrected poses (`None`: no runner found).
+    pub analysis: Option<Analysis>,
+    pub instants: Vec<StepInstants>,
+    /// The corrections the analysis was computed with.
+    analysed_corrections: Vec<runpose_core::markup::Correction>,
+}
+
+/// Where the poses of a plain video are kept once estimated: `NAME.poses.csv` beside it.
+pub fn poses_cache(video: &Path) -> PathBuf {
+    let name = video.file_name().map_or_else(|| "video".into(), |n| n.to_string_lossy().into_owned());
+    video.with_file_name(format!("{name}.poses.csv"))
+}
+
+impl Replay {
+    /// Opens a clip folder (recovering a cut-off recording first) or a video. A video without landmarks yet is
+    /// analysed with `model` (a progress bar on the terminal with `progress`), and its poses kept beside it.
+    pub fn open(path: &Path, model: ModelVariant, progress: bool) -> anyhow::Result<Self> {
+        let (video_path, raw, height_cm) = if clip::is_clip(path) {
+            let manifest = crate::record::open_clip(path, |r| {
+                eprintln!("recovered an interrupted recording: {} frames kept", r.frames);
+            })?;
+            (path.join(clip::VIDEO_FILE), clip::read_poses(path)?, manifest.height_cm)
+        } else if path.is_file() {
+            (path.to_path_buf(), Self::video_poses(path, model, progress)?, None)
+        } else if path.is_dir() {
+            anyhow::bail!("{} is a folder but not a runpose clip (no clip.json): open a clip folder or a video file", path.display());
+        } else {
+            anyhow::bail!("{} does not exist: check the path", path.display());
+        };
+        if raw.is_empty() {
+            anyhow::bail!("{} has no frames", path.display());
+        }
+        let times: Vec<f64> = raw.iter().map(|f| f.t).collect();
+        let video = SeekableVideo::open(&video_path, times)?;
+        let markup_path = markup_path(path);
+        let (markup, markup_problem) = match load_markup(&markup_path) {
+            Ok(m) => (m.unwrap_or_default(), None),
+            Err(e) => (Markup::default(), Some(e.to_string())),
+        };
+        let mut replay = Self { source: path.to_path_buf(), video, raw, markup, markup_path, markup_problem, height_cm, analysis: None, instants: Vec::new(), analysed_corrections: Vec::new() };
+        replay.reanalyse();
+        Ok(replay)
+    }
+
+    /// The poses of a plain video: from `NAME.poses.csv` if an earlier opening left them, else estimated now.
+    fn video_poses(video: &Path, model: ModelVariant, progress: bool) -> anyhow::Result<Vec<PoseFrame>> {
+        let cache = poses_cache(video);
+        if cache.is_file() {
+            match clip::read_poses_file(&cache) {
+                Ok(frames) if !frames.is_empty() => return Ok(frames),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("{e}; analysing the video again"),
+            }
+        }
+        let mut tracker = crate::analyze::load_tracker(model, None)?;
+        let run = crate::analyze::estimate_poses(video, &mut tracker, progress)?;
+        if let Err(e) = clip::write_poses(&cache, &run.frames) {
+            tracing::warn!("the landmarks could not be kept beside the video ({e}); they will be estimated again next time");
+        }
+        Ok(run.frames)
+    }
+
+    /// Recomputes the analysis from the poses with the markup's corrections.
+    pub fn reanalyse(&mut self) {
+        let mut frames = self.raw.clone();
+        self.markup.apply_corrections(&mut frames);
+        let config = AnalysisConfig { height_cm: self.height_cm, ..Default::default() };
+        self.analysis = runpose_core::analyze(frames, &config).ok();
+        self.instants = self.analysis.as_ref().map(step_instants).unwrap_or_default();
+        self.analysed_corrections = self.markup.corrections.clone();
+    }
+
+    /// Reanalyses if the corrections changed since the last analysis (an edit, an undo).
+    fn reanalyse_if_corrected(&mut self) {
+        if self.markup.corrections != self.analysed_corrections {
+            self.reanalyse();
+        }
+    }
+
+    pub fn frames(&self) -> usize {
+        self.raw.len()
+    }
+
+    pub fn time(&self, frame: usize) -> f64 {
+        self.raw.get(frame).map_or(0.0, |f| f.t - self.raw[0].t)
+    }
+
+    /// Saves the markup beside the clip (atomically). An unreadable file there is replaced only with `replace`.
+    pub fn save_markup(&mut self, replace: bool) -> anyhow::Result<()> {
+        save_markup(&self.markup_path, &self.markup, replace || self.markup_problem.is_none())?;
+        self.markup_problem = None;
+        Ok(())
+    }
+
+    /// Every key instant on the timeline, as (frame, kind), in frame order.
+    pub fn timeline(&self) -> Vec<(usize, KeyInstant)> {
+        let mut v: Vec<(usize, KeyInstant)> = self
+            .instants
+            .iter()
+            .flat_map(|s| {
+                [Some((s.contact, KeyInstant::Contact)), Some((s.pose, KeyInstant::Pose)), Some((s.toe_off, KeyInstant::ToeOff)), s.peak_pull.map(|p| (p, KeyInstant::PeakPull))]
+            })
+            .flatten()
+            .collect();
+        v.sort_by_key(|(f, _)| *f);
+        v
+    }
+}
+
+/// A key instant of a step on the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyInstant {
+    Contact,
+    Pose,
+    ToeOff,
+    PeakPull,
+}
+
+impl KeyInstant {
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyInstant::Contact => "initial contact",
+            KeyInstant::Pose => "Running Pose (mid-stance)",
+            KeyInstant::ToeOff => "toe-off",
+            KeyInstant::PeakPull => "peak pull",
+        }
+    }
+
+    fn color(self) -> Color32 {
+        match self {
+            KeyInstant::Contact => Color32::from_rgb(90, 220, 110),
+            KeyInstant::Pose => Color32::WHITE,
+            KeyInstant::ToeOff => Color32::from_rgb(250, 160, 60),
+            KeyInstant::PeakPull => Color32::from_rgb(90, 170, 250),
+        }
+    }
+}
+
+/// A markup tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    Select,
+    Line,
+    Angle,
+    Vertical,
+    Circle,
+    Arrow,
+    Text,
+    Freehand,
+    /// Drag a landmark to where it belongs.
+    Correct,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 9] =
+        [Tool::Select, Tool::Line, Tool::Angle, Tool::Vertical, Tool::Circle, Tool::Arrow, Tool::Text, Tool::Freehand, Tool::Correct];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Select => "Select",
+            Tool::Line => "Line",
+            Tool::Angle => "Angle",
+            Tool::Vertical => "Vertical",
+            Tool::Circle => "Circle",
+            Tool::Arrow => "Arrow",
+            Tool::Text => "Text",
+            Tool::Freehand => "Freehand",
+            Tool::Correct => "Correct landmark",
+        }
+    }
+
+    /// Clicks that make one shape.
+    fn clicks(self) -> usize {
+        match self {
+            Tool::Line | Tool::Circle | Tool::Arrow => 2,
+            Tool::Angle => 3,
+            Tool::Vertical | Tool::Text => 1,
+            Tool::Select | Tool::Freehand | Tool::Correct => 0,
+        }
+    }
+}
+
+/// Slowest and fastest playback, × real time.
+pub const SPEEDS: std::ops::RangeInclusive<f64> = 0.1..=1.0;
+
+const MARK_COLOR: Color32 = Color32::from_rgb(255, 220, 40);
+const SELECTED_COLOR: Color32 = Color32::from_rgb(255, 80, 200);
+
+/// The replay window.
+pub struct ReplayApp {
+    pub doc: Option<Replay>,
+    /// The frame shown.
+    pub frame: usize,
+    pub playing: bool,
+    /// Playback speed, × real time (`SPEEDS`).
+    pub speed: f64,
+    /// When playback started, and from which clip time.
+    play_from: Option<(Instant, f64)>,
+    pub tool: Tool,
+    /// Points clicked so far for the current shape, in frame pixels.
+    pub pending: Vec<Point>,
+    pub selected: Option<usize>,
+    pub history: History,
+    /// The text of the next text note.
+    pub note: String,
+    pub notice: Option<String>,
+    open_text: String,
+    model: ModelVariant,
+    texture: Option<(egui::TextureHandle, usize)>,
+    /// Where the frame was last drawn: its screen rectangle and pixels per frame pixel.
+    pub view: Option<(Rect, f32)>,
+    /// A landmark being dragged (Correct tool), and a freehand stroke being drawn.
+    dragging_landmark: Option<Landmark>,
+    stroke: Vec<Point>,
+    drag_last: Option<Point>,
+}
+
+impl ReplayApp {
+    pub fn new(doc: Option<Replay>, model: ModelVariant) -> Self {
+        let open_text = doc.as_ref().map(|d| d.source.display().to_string()).unwrap_or_default();
+        let notice = doc.as_ref().and_then(|d| d.markup_problem.clone());
+        Self {
+            doc,
+            frame: 0,
+            playing: false,
+            speed: 1.0,
+            play_from: None,
+            tool: Tool::Select,
+            pending: Vec::new(),
+            selected: None,
+            history: History::default(),
+            note: "note".into(),
+            notice,
+            open_text,
+            model,
+            texture: None,
+            view: None,
+            dragging_landmark: None,
+            stroke: Vec::new(),
+            drag_last: None,
+        }
+    }
+
+    /// Frame pixels to screen points, where the frame was last drawn.
+    pub fn to_screen(&self, p: Point) -> Option<Pos2> {
+        let (rect, zoom) = self.view?;
+        Some(Pos2::new(rect.left() + p.x as f32 * zoom, rect.top() + p.y as f32 * zoom))
+    }
+
+    fn to_frame(&self, pos: Pos2) -> Option<Point> {
+        let (rect, zoom) = self.view?;
+        Some(Point::new(f64::from((pos.x - rect.left()) / zoom), f64::from((pos.y - rect.top()) / zoom)))
+    }
+
+    pub fn open(&mut self, path: &Path) {
+        match Replay::open(path, self.model, false) {
+            Ok(doc) => {
+                *self = Self::new(Some(doc), self.model);
+            }
+            Err(e) => self.notice = Some(format!("{e:#}")),
+        }
+    }
+
+    pub fn seek(&mut self, frame: usize) {
+        let Some(doc) = &self.doc else { return };
+        self.frame = frame.min(doc.frames().saturating_sub(1));
+        self.pending.clear();
+        if self.playing {
+            self.play_from = Some((Instant::now(), doc.time(self.frame)));
+        }
+    }
+
+    pub fn step(&mut self, delta: i64) {
+        self.playing = false;
+        self.seek((self.frame as i64 + delta).max(0) as usize);
+    }
+
+    pub fn toggle_play(&mut self) {
+        let Some(doc) = &self.doc else { return };
+        self.playing = !self.playing;
+        if self.playing && self.frame + 1 >= doc.frames() {
+            self.frame = 0;
+        }
+        self.play_from = self.playing.then(|| (Instant::now(), doc.time(self.frame)));
+    }
+
+    /// Jumps to the next (`forward`) or previous key instant on the timeline.
+    pub fn jump(&mut self, forward: bool) {
+        let Some(doc) = &self.doc else { return };
+        let timeline = doc.timeline();
+        let target = if forward {
+            timeline.iter().map(|(f, _)| *f).find(|&f| f > self.frame)
+        } else {
+            timeline.iter().rev().map(|(f, _)| *f).find(|&f| f < self.frame)
+        };
+        if let Some(f) = target {
+            self.playing = false;
+            self.seek(f);
+        }
+    }
+
+    /// Changes the markup (undoable) and saves it.
+    fn edit(&mut self, change: impl FnOnce(&mut Markup)) {
+        let Some(doc) = &mut self.doc else { return };
+        self.history.record(&doc.markup);
+        change(&mut doc.markup);
+        self.after_edit();
+    }
+
+    fn after_edit(&mut self) {
+        let Some(doc) = &mut self.doc else { return };
+        doc.reanalyse_if_corrected();
+        if let Err(e) = doc.save_markup(false) {
+            self.notice = Some(format!("{e:#}"));
+        }
+    }
+
+    pub fn undo(&mut self) {
+        if let Some(doc) = &mut self.doc {
+            if self.history.undo(&mut doc.markup) {
+                self.selected = None;
+                self.after_edit();
+            }
+        }
+    }
+
+    pub fn redo(&mut self) {
+        if let Some(doc) = &mut self.doc {
+            if self.history.redo(&mut doc.markup) {
+                self.selected = None;
+                self.after_edit();
+            }
+        }
+    }
+
+    pub fn delete_selected(&mut self) {
+        if let Some(i) = self.selected.take() {
+            self.edit(|m| {
+                m.marks.remove(i);
+            });
+        }
+    }
+
+    /// Playback: the frame due at this moment.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        let Some(doc) = &self.doc else { return };
+        if let (true, Some((started, from))) = (self.playing, self.play_from) {
+            let t = from + started.elapsed().as_secs_f64() * self.speed;
+            let times: Vec<f64> = (0..doc.frames()).map(|i| doc.time(i)).collect();
+            let next = nearest_frame(&times, t).unwrap_or(0);
+            self.frame = next;
+            if t >= *times.last().unwrap_or(&0.0) {
+                self.playing = false;
+                self.play_from = None;
+            }
+            ctx.request_repaint();
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.keys(ui.ctx());
+        egui::Panel::top("replay_tools").show(ui, |ui| self.toolbar(ui));
+        egui::Panel::bottom("replay_transport").show(ui, |ui| self.transport(ui));
+        egui::Panel::right("replay_numbers").exact_size(330.0).show(ui, |ui| self.numbers(ui));
+        egui::CentralPanel::default().show(ui, |ui| self.frame_view(ui));
+    }
+
+    fn keys(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let (space, left, right, next, prev, undo, redo, delete, escape) = ctx.input(|i| {
+            (
+                i.key_pressed(egui::Key::Space),
+                i.key_pressed(egui::Key::ArrowLeft),
+                i.key_pressed(egui::Key::ArrowRight),
+                i.key_pressed(egui::Key::CloseBracket) || i.key_pressed(egui::Key::ArrowUp),
+                i.key_pressed(egui::Key::OpenBracket) || i.key_pressed(egui::Key::ArrowDown),
+                i.modifiers.command && i.key_pressed(egui::Key::Z) && !i.modifiers.shift,
+                i.modifiers.command && (i.key_pressed(egui::Key::Y) || (i.modifiers.shift && i.key_pressed(egui::Key::Z))),
+                i.key_pressed(egui::Key::Delete) || i.key_pressed(egui::Key::Backspace),
+                i.key_pressed(egui::Key::Escape),
+            )
+        });
+        if space {
+            self.toggle_play();
+        }
+        if left {
+            self.step(-1);
+        }
+        if right {
+            self.step(1);
+        }
+        if next || prev {
+            self.jump(next);
+        }
+        if undo {
+            self.undo();
+        }
+        if redo {
+            self.redo();
+        }
+        if delete {
+            self.delete_selected();
+        }
+        if escape {
+            self.pending.clear();
+            self.selected = None;
+        }
+    }
+
+    fn toolbar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            ui.add(egui::TextEdit::singleline(&mut self.open_text).desired_width(260.0).hint_text("clip folder or video"));
+            if ui.button("Open").clicked() {
+                let path = PathBuf::from(self.open_text.trim());
+                self.open(&path);
+            }
+            ui.separator();
+            for tool in Tool::ALL {
+                if ui.selectable_label(self.tool == tool, tool.name()).clicked() {
+                    self.tool = tool;
+                    self.pending.clear();
+                }
+            }
+            if self.tool == Tool::Text {
+                ui.add(egui::TextEdit::singleline(&mut self.note).desired_width(140.0));
+            }
+            ui.separator();
+            if ui.add_enabled(self.history.can_undo(), egui::Button::new("Undo")).clicked() {
+                self.undo();
+            }
+            if ui.add_enabled(self.history.can_redo(), egui::Button::new("Redo")).clicked() {
+                self.redo();
+            }
+            if ui.add_enabled(self.selected.is_some(), egui::Button::new("Delete")).clicked() {
+                self.delete_selected();
+            }
+        });
+        let mut replace = false;
+        if let Some(n) = &self.notice {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(n).color(Color32::from_rgb(240, 120, 90)));
+                if self.doc.as_ref().is_some_and(|d| d.markup_problem.is_some()) {
+                    replace = ui.button("Replace it with this markup").clicked();
+                }
+            });
+        }
+        if replace {
+            if let Some(doc) = &mut self.doc {
+                self.notice = doc.save_markup(true).err().map(|e| format!("{e:#}"));
+            }
+        }
+    }
+
+    fn transport(&mut self, ui: &mut egui::Ui) {
+        let Some(doc) = &self.doc else {
+            ui.label("Open a clip folder or a video.");
+            return;
+        };
+        let n = doc.frames();
+        let (frame, t) = (self.frame, doc.time(self.frame));
+        let timeline = doc.timeline();
+        ui.horizontal(|ui| {
+            if ui.button("|<").on_hover_text("first frame").clicked() {
+                self.playing = false;
+                self.seek(0);
+            }
+            if ui.button("[").on_hover_text("previous step event ([)").clicked() {
+                self.jump(false);
+            }
+            if ui.button("<").on_hover_text("one frame back (←)").clicked() {
+                self.step(-1);
+            }
+            if ui.button(if self.playing { "Pause" } else { "Play" }).on_hover_text("Space").clicked() {
+                self.toggle_play();
+            }
+            if ui.button(">").on_hover_text("one frame on (→)").clicked() {
+                self.step(1);
+            }
+            if ui.button("]").on_hover_text("next step event (])").clicked() {
+                self.jump(true);
+            }
+            ui.separator();
+            let mut speed = self.speed;
+            if ui.add(egui::Slider::new(&mut speed, SPEEDS).step_by(0.05).text("× speed")).changed() {
+                self.speed = speed;
+                if self.playing {
+                    self.play_from = Some((Instant::now(), t));
+                }
+            }
+            ui.separator();
+            let event = timeline.iter().filter(|(f, _)| *f == frame).map(|(_, k)| k.name()).collect::<Vec<_>>().join(", ");
+            ui.label(RichText::new(format!("frame {} / {n} · {t:.3} s {event}", frame + 1)).monospace());
+        });
+        // The timeline: every step's key instants; click or drag to go there.
+        let (rect, response) = ui.allocate_exact_size(Vec2::new(ui.available_width(), 34.0), Sense::click_and_drag());
+        let painter = ui.painter_at(rect);
+        painter.rect_filled(rect, 3.0, Color32::from_gray(30));
+        let x_of = |f: usize| rect.left() + rect.width() * (f as f32 + 0.5) / n.max(1) as f32;
+        for (f, kind) in &timeline {
+            let h = if *kind == KeyInstant::Contact { 1.0 } else { 0.6 };
+            let x = x_of(*f);
+            painter.line_segment([Pos2::new(x, rect.bottom()), Pos2::new(x, rect.bottom() - rect.height() * h)], Stroke::new(2.0, kind.color()));
+        }
+        let x = x_of(frame);
+        painter.line_segment([Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())], Stroke::new(2.0, Color32::from_rgb(255, 60, 60)));
+        if let Some(pos) = response.interact_pointer_pos() {
+            let f = (((pos.x - rect.left()) / rect.width()) * n as f32).floor().max(0.0) as usize;
+            self.playing = false;
+            self.seek(f);
+        }
+        ui.horizontal(|ui| {
+            for kind in [KeyInstant::Contact, KeyInstant::Pose, KeyInstant::ToeOff, KeyInstant::PeakPull] {
+                ui.label(RichText::new(format!("| {}", kind.name())).color(kind.color()));
+            }
+        });
+    }
+
+    fn numbers(&mut self, ui: &mut egui::Ui) {
+        let Some(doc) = &self.doc else { return };
+        let Some(a) = &doc.analysis else {
+            ui.label("No runner found: no metrics.");
+            return;
+        };
+        let t = a.frames.get(self.frame).map_or(0.0, |f| f.t);
+        let m = a.metrics.get(self.frame);
+        ui.heading("This frame");
+        let fmt = |v: Option<f64>, unit: &str| v.map_or("–".into(), |x| format!("{x:.1}{unit}"));
+        ui.label(format!("fall angle {}", fmt(m.and_then(|m| m.fall_angle_deg), "°")));
+        ui.label(format!("trunk angle {}", fmt(m.and_then(|m| m.trunk_angle_deg), "°")));
+        ui.label(format!("support {}", m.and_then(|m| m.support).map_or("none (flight)", |s| s.name())));
+        ui.separator();
+        // The step in progress, else the last one that ended.
+        let step = a.steps.iter().rev().find(|s| s.ic_t <= t + 1e-9);
+        if step.is_none() {
+            ui.label("No step measured yet at this frame.");
+        }
+        if let Some(s) = step {
+            ui.heading(format!("Step {} ({} foot)", s.index + 1, s.side.name()));
+            ui.label(format!("cadence {}", fmt(s.cadence_spm, " spm")));
+            ui.label(format!("contact {:.0} ms", s.contact_ms));
+            ui.label(format!("flight {}", fmt(s.flight_ms, " ms")));
+            ui.label(format!("fall at toe-off {}", fmt(s.fall_angle_toe_off_deg, "°")));
+            let landing = a.cm(s.landing_distance_ll).map_or_else(|| fmt(s.landing_distance_ll.map(|v| v * 100.0), "% leg"), |cm| format!("{cm:.0} cm"));
+            ui.label(format!("landing ahead {landing}"));
+            ui.label(format!("knee at contact {}", fmt(s.knee_flexion_contact_deg, "°")));
+            ui.label(format!("foot strike {}", s.foot_strike.map_or("–", |f| f.name())));
+            for cue in runpose_core::cues::step_cues(s) {
+                ui.label(RichText::new(cue.text).color(Color32::from_rgb(250, 210, 60)).size(18.0));
+            }
+        }
+        let corrected = doc.markup.corrections.iter().filter(|c| c.frame == self.frame).count();
+        if corrected > 0 {
+            ui.separator();
+            ui.label(format!("{corrected} landmark(s) corrected on this frame"));
+        }
+    }
+
+    fn frame_view(&mut self, ui: &mut egui::Ui) {
+        let Some(doc) = &mut self.doc else {
+            ui.centered_and_justified(|ui| ui.label(RichText::new("Open a clip folder or a video above.").size(22.0)));
+            return;
+        };
+        let image = match doc.video.frame(self.frame) {
+            Ok(img) => img,
+            Err(e) => {
+                ui.label(format!("frame {}: {e}", self.frame + 1));
+                return;
+            }
+        };
+        let (w, h) = (image.width() as usize, image.height() as usize);
+        if self.texture.as_ref().is_none_or(|(_, i)| *i != self.frame) {
+            let color = egui::ColorImage::from_rgb([w, h], image.as_raw());
+            match &mut self.texture {
+                Some((tex, i)) => {
+                    tex.set(color, egui::TextureOptions::LINEAR);
+                    *i = self.frame;
+                }
+                None => self.texture = Some((ui.ctx().load_texture("replay_frame", color, egui::TextureOptions::LINEAR), self.frame)),
+            }
+        }
+        let Some((tex, _)) = &self.texture else { return };
+        let avail = ui.available_rect_before_wrap();
+        let zoom = (avail.width() / w as f32).min(avail.height() / h as f32);
+        let rect = Rect::from_center_size(avail.center(), Vec2::new(w as f32, h as f32) * zoom);
+        self.view = Some((rect, zoom));
+        let response = ui.allocate_rect(rect, Sense::click_and_drag());
+        let painter = ui.painter_at(avail);
+        painter.image(tex.id(), rect, Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)), Color32::WHITE);
+        let to_screen = |p: Point| Pos2::new(rect.left() + p.x as f32 * zoom, rect.top() + p.y as f32 * zoom);
+        let size = (rect.width().min(rect.height()) / 720.0).max(0.6);
+        if let Some(a) = &doc.analysis {
+            paint_scene(&painter, &overlay::scene(a, self.frame), to_screen, size);
+        }
+        self.paint_markup(&painter, to_screen);
+        self.interact(&response);
+    }
+
+    fn paint_markup(&self, painter: &egui::Painter, to_screen: impl Fn(Point) -> Pos2) {
+        let Some(doc) = &self.doc else { return };
+        for i in doc.markup.marks_on(self.frame) {
+            let color = if self.selected == Some(i) { SELECTED_COLOR } else { MARK_COLOR };
+            paint_shape(painter, &doc.markup.marks[i].shape, &to_screen, color);
+        }
+        for c in doc.markup.corrections.iter().filter(|c| c.frame == self.frame) {
+            painter.circle_stroke(to_screen(Point::new(c.x, c.y)), 7.0, Stroke::new(2.0, Color32::from_rgb(255, 0, 255)));
+        }
+        for p in &self.pending {
+            painter.circle_filled(to_screen(*p), 4.0, MARK_COLOR);
+        }
+        if self.stroke.len() > 1 {
+            let pts: Vec<Pos2> = self.stroke.iter().map(|p| to_screen(*p)).collect();
+            painter.add(egui::Shape::line(pts, Stroke::new(2.5, MARK_COLOR)));
+        }
+    }
+
+    /// Clicks and drags on the frame, by tool. Any click pauses playback: markup is made on a still frame.
+    fn interact(&mut self, response: &egui::Response) {
+        let Some(pos) = response.interact_pointer_pos() else { return };
+        let Some(p) = self.to_frame(pos) else { return };
+        if response.clicked() || response.drag_started() {
+            self.playing = false;
+        }
+        let frame = self.frame;
+        let tolerance = 8.0 / f64::from(self.view.map_or(1.0, |(_, z)| z));
+        match self.tool {
+            Tool::Select => {
+                let Some(doc) = &self.doc else { return };
+                if response.drag_started() || response.clicked() {
+                    self.selected = doc.markup.hit(frame, p, tolerance);
+                    self.drag_last = None;
+                }
+                if response.dragged() {
+                    if let Some(i) = self.selected {
+                        let last = self.drag_last.unwrap_or(p);
+                        if self.drag_last.is_none() {
+                            if let Some(doc) = &self.doc {
+                                self.history.record(&doc.markup);
+                            }
+                        }
+                        if let Some(doc) = &mut self.doc {
+                            doc.markup.marks[i].shape.translate(p.x - last.x, p.y - last.y);
+                        }
+                        self.drag_last = Some(p);
+                    }
+                }
+                if response.drag_stopped() && self.drag_last.take().is_some() {
+                    self.after_edit();
+                }
+            }
+            Tool::Freehand => {
+                if response.dragged() || response.drag_started() {
+                    self.stroke.push(p);
+                }
+                if response.drag_stopped() && self.stroke.len() > 1 {
+                    let points = std::mem::take(&mut self.stroke);
+                    self.edit(|m| m.marks.push(Mark { frame, shape: Shape::Freehand { points } }));
+                }
+            }
+            Tool::Correct => {
+                if response.drag_started() {
+                    self.dragging_landmark = self.doc.as_ref().and_then(|d| nearest_landmark(d.raw.get(frame)?, p, 3.0 * tolerance));
+                }
+                if response.drag_stopped() {
+                    if let Some(l) = self.dragging_landmark.take() {
+                        self.edit(|m| m.correct(frame, l, p));
+                    }
+                }
+            }
+            tool => {
+                if response.clicked() {
+                    self.pending.push(p);
+                    if self.pending.len() >= tool.clicks() {
+                        let q = std::mem::take(&mut self.pending);
+                        let shape = match tool {
+                            Tool::Line => Shape::Line { a: q[0], b: q[1] },
+                            Tool::Arrow => Shape::Arrow { from: q[0], to: q[1] },
+                            Tool::Angle => Shape::Angle { a: q[0], vertex: q[1], b: q[2] },
+                            Tool::Circle => Shape::Circle { center: q[0], radius: (q[1] - q[0]).x.hypot((q[1] - q[0]).y) },
+                            Tool::Vertical => Shape::Vertical { at: q[0] },
+                            _ => Shape::Text { at: q[0], text: self.note.clone() },
+                        };
+                        self.edit(|m| m.marks.push(Mark { frame, shape }));
+                        self.selected = self.doc.as_ref().map(|d| d.markup.marks.len() - 1);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The landmark of `frame`'s pose nearest `p`, within `radius` frame pixels.
+fn nearest_landmark(frame: &PoseFrame, p: Point, radius: f64) -> Option<Landmark> {
+    let pose = frame.pose.as_ref()?;
+    Landmark::ALL
+        .iter()
+        .map(|&l| (l, (pose.pt(l) - p).x.hypot((pose.pt(l) - p).y)))
+        .filter(|&(_, d)| d <= radius)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(l, _)| l)
+}
+
+/// Draws one markup shape; an angle shows its value at the vertex.
+pub fn paint_shape(painter: &egui::Painter, shape: &Shape, to_screen: &impl Fn(Point) -> Pos2, color: Color32) {
+    let stroke = Stroke::new(2.5, color);
+    let font = FontId::proportional(18.0);
+    match shape {
+        Shape::Line { a, b } => {
+            painter.line_segment([to_screen(*a), to_screen(*b)], stroke);
+        }
+        Shape::Arrow { from, to } => {
+            let (a, b) = (to_screen(*from), to_screen(*to));
+            painter.arrow(a, b - a, stroke);
+        }
+        Shape::Angle { a, vertex, b } => {
+            let v = to_screen(*vertex);
+            painter.line_segment([v, to_screen(*a)], stroke);
+            painter.line_segment([v, to_screen(*b)], stroke);
+            let text = format!("{:.1}°", shape.value().unwrap_or(0.0));
+            painter.text(v + Vec2::new(10.0, -10.0), Align2::LEFT_BOTTOM, text, font, color);
+        }
+        Shape::Vertical { at } => {
+            let x = to_screen(*at).x;
+            let clip = painter.clip_rect();
+            painter.line_segment([Pos2::new(x, clip.top()), Pos2::new(x, clip.bottom())], Stroke::new(1.5, color));
+        }
+        Shape::Circle { center, radius } => {
+            let c = to_screen(*center);
+            let r = (to_screen(Point::new(center.x + radius, center.y)) - c).length();
+            painter.circle_stroke(c, r, stroke);
+        }
+        Shape::Text { at, text } => {
+            let galley = painter.layout_no_wrap(text.clone(), font, color);
+            let r = Rect::from_min_size(to_screen(*at), galley.size()).expand(3.0);
+            painter.rect_filled(r, 3.0, Color32::from_black_alpha(170));
+            painter.galley(r.min + Vec2::splat(3.0), galley, color);
+        }
+        Shape::Freehand { points } => {
+            let pts: Vec<Pos2> = points.iter().map(|p| to_screen(*p)).collect();
+            painter.add(egui::Shape::line(pts, stroke));
+        }
+    }
+}
+
+impl eframe::App for ReplayApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        ReplayApp::logic(self, ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        ReplayApp::ui(self, ui);
+    }
+}
+
+/// Opens the replay window on `path` (analysing a video first, with a progress bar on the terminal).
+pub fn run_replay_window(path: Option<PathBuf>, model: ModelVariant) -> anyhow::Result<()> {
+    let doc = match &path {
+        Some(p) => Some(Replay::open(p, model, true).with_context(|| format!("opening {}", p.display()))?),
+        None => None,
+    };
+    let app = ReplayApp::new(doc, model);
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default().with_title("runpose replay").with_inner_size([1280.0, 860.0]),
+        renderer: match std::env::var("RUNPOSE_RENDERER").as_deref() {
+            Ok("wgpu") => eframe::Renderer::Wgpu,
+            _ => eframe::Renderer::Glow,
+        },
+        ..Default::default()
+    };
+    eframe::run_native("runpose-replay", native, Box::new(move |_cc| Ok(Box::new(app))))
+    .map_err(|e| anyhow::anyhow!("the window could not be opened ({e}): runpose replay needs a display (or Xvfb) and OpenGL or Vulkan"))
+}

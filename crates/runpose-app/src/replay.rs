@@ -236,7 +236,8 @@ pub struct ReplayApp {
     /// The text of the next text note.
     pub note: String,
     pub notice: Option<String>,
-    open_text: String,
+    /// The path in the Open field.
+    pub open_text: String,
     model: ModelVariant,
     texture: Option<(egui::TextureHandle, usize)>,
     /// Where the frame was last drawn: its screen rectangle and pixels per frame pixel.

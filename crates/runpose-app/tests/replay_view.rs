@@ -44,7 +44,9 @@ fn make_clip(dir: &Path) -> PathBuf {
     clip_dir
 }
 
-fn harness(app: ReplayApp) -> Harness<'static, ReplayApp> {
+/// The window on `doc`, its Open field showing a path that is the same on every machine (snapshots).
+fn harness(mut app: ReplayApp) -> Harness<'static, ReplayApp> {
+    app.open_text = "clip".into();
     Harness::builder().with_size([1280.0, 860.0]).wgpu().build_ui_state(|ui, app: &mut ReplayApp| app.ui(ui), app)
 }
 

@@ -349,20 +349,20 @@ impl ReplayApp {
     }
 
     pub fn undo(&mut self) {
-        if let Some(doc) = &mut self.doc {
-            if self.history.undo(&mut doc.markup) {
-                self.selected = None;
-                self.after_edit();
-            }
+        if let Some(doc) = &mut self.doc
+            && self.history.undo(&mut doc.markup)
+        {
+            self.selected = None;
+            self.after_edit();
         }
     }
 
     pub fn redo(&mut self) {
-        if let Some(doc) = &mut self.doc {
-            if self.history.redo(&mut doc.markup) {
-                self.selected = None;
-                self.after_edit();
-            }
+        if let Some(doc) = &mut self.doc
+            && self.history.redo(&mut doc.markup)
+        {
+            self.selected = None;
+            self.after_edit();
         }
     }
 
@@ -479,10 +479,8 @@ impl ReplayApp {
                 }
             });
         }
-        if replace {
-            if let Some(doc) = &mut self.doc {
-                self.notice = doc.save_markup(true).err().map(|e| format!("{e:#}"));
-            }
+        if replace && let Some(doc) = &mut self.doc {
+            self.notice = doc.save_markup(true).err().map(|e| format!("{e:#}"));
         }
     }
 
@@ -664,19 +662,19 @@ impl ReplayApp {
                     self.selected = doc.markup.hit(frame, p, tolerance);
                     self.drag_last = None;
                 }
-                if response.dragged() {
-                    if let Some(i) = self.selected {
-                        let last = self.drag_last.unwrap_or(p);
-                        if self.drag_last.is_none() {
-                            if let Some(doc) = &self.doc {
-                                self.history.record(&doc.markup);
-                            }
-                        }
-                        if let Some(doc) = &mut self.doc {
-                            doc.markup.marks[i].shape.translate(p.x - last.x, p.y - last.y);
-                        }
-                        self.drag_last = Some(p);
+                if response.dragged()
+                    && let Some(i) = self.selected
+                {
+                    let last = self.drag_last.unwrap_or(p);
+                    if self.drag_last.is_none()
+                        && let Some(doc) = &self.doc
+                    {
+                        self.history.record(&doc.markup);
                     }
+                    if let Some(doc) = &mut self.doc {
+                        doc.markup.marks[i].shape.translate(p.x - last.x, p.y - last.y);
+                    }
+                    self.drag_last = Some(p);
                 }
                 if response.drag_stopped() && self.drag_last.take().is_some() {
                     self.after_edit();
@@ -695,10 +693,10 @@ impl ReplayApp {
                 if response.drag_started() {
                     self.dragging_landmark = self.doc.as_ref().and_then(|d| nearest_landmark(d.raw.get(frame)?, p, 3.0 * tolerance));
                 }
-                if response.drag_stopped() {
-                    if let Some(l) = self.dragging_landmark.take() {
-                        self.edit(|m| m.correct(frame, l, p));
-                    }
+                if response.drag_stopped()
+                    && let Some(l) = self.dragging_landmark.take()
+                {
+                    self.edit(|m| m.correct(frame, l, p));
                 }
             }
             tool => {

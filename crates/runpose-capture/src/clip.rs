@@ -485,15 +485,15 @@ pub fn load_markup(path: &Path) -> Result<Option<runpose_core::markup::Markup>, 
 /// markup, it is replaced only with `replace_unreadable` (the user was asked), and then kept beside as
 /// `NAME.unreadable-N` first.
 pub fn save_markup(path: &Path, markup: &runpose_core::markup::Markup, replace_unreadable: bool) -> Result<(), CaptureError> {
-    if path.exists() {
-        if let Err(e) = load_markup(path) {
-            if !replace_unreadable {
-                return Err(e);
-            }
-            let name = path.file_name().map_or_else(|| "markup".into(), |n| n.to_string_lossy().into_owned());
-            let backup = (1..).map(|n| path.with_file_name(format!("{name}.unreadable-{n}"))).find(|p| !p.exists()).expect("a free name");
-            std::fs::rename(path, &backup).map_err(|e| CaptureError::Write { path: backup.clone(), reason: e.to_string() })?;
+    if path.exists()
+        && let Err(e) = load_markup(path)
+    {
+        if !replace_unreadable {
+            return Err(e);
         }
+        let name = path.file_name().map_or_else(|| "markup".into(), |n| n.to_string_lossy().into_owned());
+        let backup = (1..).map(|n| path.with_file_name(format!("{name}.unreadable-{n}"))).find(|p| !p.exists()).expect("a free name");
+        std::fs::rename(path, &backup).map_err(|e| CaptureError::Write { path: backup.clone(), reason: e.to_string() })?;
     }
     write_json_atomic(path, markup)
 }

@@ -15,8 +15,7 @@ use egui_kittest::kittest::Queryable;
 use runpose_app::gui::{LiveApp, Settings, Status};
 use runpose_app::live::LiveState;
 use runpose_capture::live::LiveFrame;
-use runpose_core::skeleton::{Keypoint, NUM_LANDMARKS};
-use runpose_core::{AnalysisConfig, LiveAnalyzer, LiveView, Pose, PoseFrame};
+use runpose_core::{AnalysisConfig, LiveAnalyzer, LiveView};
 
 /// Frames 0–156: the last one (5.2 s) is in a stance of the near foot.
 const FIXTURE_FRAMES: usize = 157;
@@ -56,23 +55,16 @@ fn fixture_state() -> LiveState {
     if std::env::var_os("RUNPOSE_UPDATE_FIXTURES").is_some() {
         regenerate_fixtures();
     }
-    let rows: PoseRows = serde_json::from_str(&std::fs::read_to_string(fixtures().join("live_poses.json")).unwrap()).unwrap();
+    let frames = common::fixture_poses();
     let mut analyzer = LiveAnalyzer::new(AnalysisConfig { height_cm: Some(175.0), ..Default::default() });
     let mut view: Option<LiveView> = None;
-    for (t, pose) in &rows {
-        let pose = pose.as_ref().map(|kps| {
-            let mut keypoints = [Keypoint::default(); NUM_LANDMARKS];
-            for (k, v) in keypoints.iter_mut().zip(kps) {
-                *k = Keypoint { x: v[0], y: v[1], z: v[2], score: v[3] };
-            }
-            Pose { keypoints }
-        });
-        view = analyzer.push(PoseFrame { t: *t, pose }).ok();
+    for f in &frames {
+        view = analyzer.push(f.clone()).ok();
     }
     let view = view.expect("the fixture has a runner");
     assert!(!view.steps.is_empty(), "the fixture has settled steps");
-    let image = clip_frame(rows.len() - 1);
-    let (index, t) = (rows.len() as u64 - 1, rows.last().unwrap().0);
+    let image = clip_frame(frames.len() - 1);
+    let (index, t) = (frames.len() as u64 - 1, frames.last().unwrap().t);
     LiveState { frame: LiveFrame { index, t, captured: Instant::now(), image }, view: Ok(Arc::new(view)), inference: Duration::ZERO }
 }
 
@@ -127,18 +119,10 @@ fn a_recording_cut_off_is_offered_at_start_and_recovered_with_its_analysis() {
     let recordings = dir.path().join("recordings");
     let clip_dir = recordings.join("run-cut-off");
     // A recording of the fixture's real poses whose writer never finishes: as after a crash.
-    let rows: PoseRows = serde_json::from_str(&std::fs::read_to_string(fixtures().join("live_poses.json")).unwrap()).unwrap();
     let meta = ClipMeta { source: "camera 0".into(), height_cm: Some(175.0), model: "full".into() };
     let mut w = ClipWriter::create(&clip_dir, meta, 72, 128, 30.0).unwrap();
-    for (t, pose) in &rows {
-        let pose = pose.as_ref().map(|kps| {
-            let mut keypoints = [Keypoint::default(); NUM_LANDMARKS];
-            for (k, v) in keypoints.iter_mut().zip(kps) {
-                *k = Keypoint { x: v[0], y: v[1], z: v[2], score: v[3] };
-            }
-            Pose { keypoints }
-        });
-        w.push(*t, &image::RgbImage::new(72, 128), pose.as_ref()).unwrap();
+    for f in common::fixture_poses() {
+        w.push(f.t, &image::RgbImage::new(72, 128), f.pose.as_ref()).unwrap();
     }
     drop(w);
 

@@ -10,34 +10,20 @@ use egui_kittest::kittest::Queryable;
 use runpose_app::replay::{Replay, ReplayApp, Tool};
 use runpose_capture::clip::{ClipMeta, ClipWriter, load_markup};
 use runpose_core::markup::Shape;
-use runpose_core::skeleton::{Keypoint, NUM_LANDMARKS};
-use runpose_core::{Landmark, Point, Pose};
+use runpose_core::{Landmark, Point};
 use runpose_vision::ModelVariant;
 
 mod common;
 
-type PoseRows = Vec<(f64, Option<Vec<[f64; 4]>>)>;
-
 /// A clip of the treadmill clip's frames 0–156 with the fixture's poses, finished and analysed.
 fn make_clip(dir: &Path) -> PathBuf {
-    let rows: PoseRows = serde_json::from_str(
-        &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/live_poses.json")).unwrap(),
-    )
-    .unwrap();
     let clip_dir = dir.join("clip");
     let mut reader = runpose_capture::VideoReader::open(common::treadmill_clip()).unwrap();
     let meta = ClipMeta { source: "video treadmill_side_male.mp4".into(), height_cm: Some(175.0), model: "full".into() };
     let mut w = ClipWriter::create(&clip_dir, meta, 720, 1280, 30.0).unwrap();
-    for (t, pose) in &rows {
+    for f in common::fixture_poses() {
         let frame = reader.next_frame().unwrap().unwrap();
-        let pose = pose.as_ref().map(|kps| {
-            let mut keypoints = [Keypoint::default(); NUM_LANDMARKS];
-            for (k, v) in keypoints.iter_mut().zip(kps) {
-                *k = Keypoint { x: v[0], y: v[1], z: v[2], score: v[3] };
-            }
-            Pose { keypoints }
-        });
-        w.push(*t, &frame.image, pose.as_ref()).unwrap();
+        w.push(f.t, &frame.image, f.pose.as_ref()).unwrap();
     }
     w.finish().unwrap();
     runpose_app::record::finish_clip(&clip_dir).unwrap();

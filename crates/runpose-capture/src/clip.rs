@@ -265,6 +265,8 @@ impl ClipWriter {
         self.video.write(image, t)?;
         let row = pose_row(self.manifest.frames, t, pose);
         self.poses.write_record(&row).map_err(|e| self.write_error(POSES_FILE, &e))?;
+        // To the OS at once (a killed process loses no landmarks); to the disk at each sync.
+        self.poses.flush().map_err(|e| self.write_error(POSES_FILE, &e))?;
         self.manifest.frames += 1;
         self.manifest.duration_s = t;
         self.last_t = t;

@@ -537,17 +537,7 @@ impl LiveApp {
         let image = &state.frame.image;
         let (w, h) = (image.width() as usize, image.height() as usize);
         let index = state.frame.index;
-        let fresh = self.texture.as_ref().is_none_or(|(_, i)| *i != index);
-        if fresh {
-            let color = egui::ColorImage::from_rgb([w, h], image.as_raw());
-            match &mut self.texture {
-                Some((tex, i)) => {
-                    tex.set(color, egui::TextureOptions::LINEAR);
-                    *i = index;
-                }
-                None => self.texture = Some((ui.ctx().load_texture("frame", color, egui::TextureOptions::LINEAR), index)),
-            }
-        }
+        let fresh = upload_frame(ui.ctx(), &mut self.texture, "frame", index, image);
         let Some((tex, _)) = &self.texture else { return };
         let avail = ui.available_rect_before_wrap();
         let zoom = (avail.width() / w as f32).min(avail.height() / h as f32);
@@ -780,16 +770,43 @@ pub fn demo_clip() -> Option<PathBuf> {
     candidates.into_iter().flatten().find(|p| p.is_file())
 }
 
+/// Puts `image` into `texture` unless it already holds frame `key`; says whether it did.
+pub fn upload_frame<K: PartialEq>(
+    ctx: &egui::Context,
+    texture: &mut Option<(egui::TextureHandle, K)>,
+    name: &str,
+    key: K,
+    image: &image::RgbImage,
+) -> bool {
+    if texture.as_ref().is_some_and(|(_, k)| *k == key) {
+        return false;
+    }
+    let color = egui::ColorImage::from_rgb([image.width() as usize, image.height() as usize], image.as_raw());
+    match texture {
+        Some((tex, k)) => {
+            tex.set(color, egui::TextureOptions::LINEAR);
+            *k = key;
+        }
+        None => *texture = Some((ctx.load_texture(name, color, egui::TextureOptions::LINEAR), key)),
+    }
+    true
+}
+
+/// The renderer of runpose's windows: OpenGL (glow), or wgpu with RUNPOSE_RENDERER=wgpu.
+pub fn renderer() -> eframe::Renderer {
+    match std::env::var("RUNPOSE_RENDERER").as_deref() {
+        Ok("wgpu") => eframe::Renderer::Wgpu,
+        _ => eframe::Renderer::Glow,
+    }
+}
+
 /// Opens the live window and runs it until it is closed; for an automated run, returns its latency line.
 pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
     let automated = options.automation.is_some();
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default().with_title("runpose").with_inner_size([1280.0, 800.0]).with_min_inner_size([800.0, 500.0]),
         persist_window: !automated,
-        renderer: match std::env::var("RUNPOSE_RENDERER").as_deref() {
-            Ok("wgpu") => eframe::Renderer::Wgpu,
-            _ => eframe::Renderer::Glow,
-        },
+        renderer: renderer(),
         ..Default::default()
     };
     let outcome: Outcome = Arc::new(Mutex::new(None));

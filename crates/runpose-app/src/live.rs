@@ -133,11 +133,6 @@ impl Pipeline {
         }
     }
 
-    /// Frames captured but never analysed (the model was busy): missing from a recording too.
-    pub fn unanalysed(&self) -> u64 {
-        self.capture_drops.dropped()
-    }
-
     /// Frames dropped so far: captured but never analysed (the model was busy), plus analysed but never drawn (the
     /// UI was busy).
     pub fn dropped(&self) -> u64 {

@@ -74,9 +74,8 @@ impl Recorder {
     /// when its size is known; errors from then on arrive in `status()`. Frames later than `max_duration_s` after
     /// the first are not recorded.
     pub fn start(dir: PathBuf, meta: ClipMeta, fps_hint: f64, max_duration_s: Option<f64>) -> anyhow::Result<Self> {
-        if dir.exists() && std::fs::read_dir(&dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
-            anyhow::bail!("{} already exists and is not empty: choose another name for the recording", dir.display());
-        }
+        // Checked now for an answer at once; the clip itself is created at the first frame.
+        clip::check_new_clip_dir(&dir)?;
         let (tx, rx) = bounded::<RecordItem>(RECORD_QUEUE);
         let status = Arc::new(Mutex::new(RecordingStatus::default()));
         let stopping = Arc::new(AtomicBool::new(false));

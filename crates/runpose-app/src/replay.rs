@@ -30,6 +30,8 @@ pub struct Replay {
     /// The markup file there could not be read: it is kept, and saving asks before replacing it.
     pub markup_problem: Option<String>,
     pub height_cm: Option<f64>,
+    /// Each frame's time from the first frame, seconds.
+    pub times: Vec<f64>,
     /// The analysis of the corrected poses (`None`: no runner found).
     pub analysis: Option<Analysis>,
     pub instants: Vec<StepInstants>,
@@ -62,14 +64,15 @@ impl Replay {
         if raw.is_empty() {
             anyhow::bail!("{} has no frames", path.display());
         }
-        let times: Vec<f64> = raw.iter().map(|f| f.t).collect();
-        let video = SeekableVideo::open(&video_path, times)?;
+        let stamps: Vec<f64> = raw.iter().map(|f| f.t).collect();
+        let times = stamps.iter().map(|t| t - stamps[0]).collect();
+        let video = SeekableVideo::open(&video_path, stamps)?;
         let markup_path = markup_path(path);
         let (markup, markup_problem) = match load_markup(&markup_path) {
             Ok(m) => (m.unwrap_or_default(), None),
             Err(e) => (Markup::default(), Some(e.to_string())),
         };
-        let mut replay = Self { source: path.to_path_buf(), video, raw, markup, markup_path, markup_problem, height_cm, analysis: None, instants: Vec::new(), analysed_corrections: Vec::new() };
+        let mut replay = Self { source: path.to_path_buf(), video, raw, markup, markup_path, markup_problem, height_cm, times, analysis: None, instants: Vec::new(), analysed_corrections: Vec::new() };
         replay.reanalyse();
         Ok(replay)
     }
@@ -113,8 +116,9 @@ impl Replay {
         self.raw.len()
     }
 
+    /// Frame `frame`'s time from the first frame, seconds.
     pub fn time(&self, frame: usize) -> f64 {
-        self.raw.get(frame).map_or(0.0, |f| f.t - self.raw[0].t)
+        self.times.get(frame).copied().unwrap_or(0.0)
     }
 
     /// Saves the markup beside the clip (atomically). An unreadable file there is replaced only with `replace`.
@@ -379,10 +383,8 @@ impl ReplayApp {
         let Some(doc) = &self.doc else { return };
         if let (true, Some((started, from))) = (self.playing, self.play_from) {
             let t = from + started.elapsed().as_secs_f64() * self.speed;
-            let times: Vec<f64> = (0..doc.frames()).map(|i| doc.time(i)).collect();
-            let next = nearest_frame(&times, t).unwrap_or(0);
-            self.frame = next;
-            if t >= *times.last().unwrap_or(&0.0) {
+            self.frame = nearest_frame(&doc.times, t).unwrap_or(0);
+            if t >= *doc.times.last().unwrap_or(&0.0) {
                 self.playing = false;
                 self.play_from = None;
             }
@@ -601,16 +603,7 @@ impl ReplayApp {
             }
         };
         let (w, h) = (image.width() as usize, image.height() as usize);
-        if self.texture.as_ref().is_none_or(|(_, i)| *i != self.frame) {
-            let color = egui::ColorImage::from_rgb([w, h], image.as_raw());
-            match &mut self.texture {
-                Some((tex, i)) => {
-                    tex.set(color, egui::TextureOptions::LINEAR);
-                    *i = self.frame;
-                }
-                None => self.texture = Some((ui.ctx().load_texture("replay_frame", color, egui::TextureOptions::LINEAR), self.frame)),
-            }
-        }
+        crate::gui::upload_frame(ui.ctx(), &mut self.texture, "replay_frame", self.frame, &image);
         let Some((tex, _)) = &self.texture else { return };
         let avail = ui.available_rect_before_wrap();
         let zoom = (avail.width() / w as f32).min(avail.height() / h as f32);
@@ -793,10 +786,7 @@ pub fn run_replay_window(path: Option<PathBuf>, model: ModelVariant) -> anyhow::
     let app = ReplayApp::new(doc, model);
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default().with_title("runpose replay").with_inner_size([1280.0, 860.0]),
-        renderer: match std::env::var("RUNPOSE_RENDERER").as_deref() {
-            Ok("wgpu") => eframe::Renderer::Wgpu,
-            _ => eframe::Renderer::Glow,
-        },
+        renderer: crate::gui::renderer(),
         ..Default::default()
     };
     eframe::run_native("runpose-replay", native, Box::new(move |_cc| Ok(Box::new(app))))

@@ -182,6 +182,16 @@ fn poses_header() -> Vec<String> {
     header
 }
 
+/// A new clip goes into a folder that does not exist yet, or is empty: a clip (or anything else) is never written
+/// into.
+pub fn check_new_clip_dir(dir: &Path) -> Result<(), CaptureError> {
+    let fail = |e: &dyn std::fmt::Display| CaptureError::Write { path: dir.to_path_buf(), reason: e.to_string() };
+    if dir.exists() && std::fs::read_dir(dir).map_err(|e| fail(&e))?.next().is_some() {
+        return Err(fail(&"the folder already exists and is not empty: choose another name"));
+    }
+    Ok(())
+}
+
 /// One row of poses.csv.
 fn pose_row(frame: usize, t: f64, pose: Option<&Pose>) -> Vec<String> {
     let mut row = vec![frame.to_string(), format!("{t:.4}"), u8::from(pose.is_some()).to_string()];
@@ -211,9 +221,7 @@ impl ClipWriter {
     /// Creates the clip folder `dir` (it must not exist yet, or be empty) for frames of `width` × `height`.
     pub fn create(dir: &Path, meta: ClipMeta, width: u32, height: u32, fps: f64) -> Result<Self, CaptureError> {
         let fail = |e: &dyn std::fmt::Display| CaptureError::Write { path: dir.to_path_buf(), reason: e.to_string() };
-        if dir.exists() && std::fs::read_dir(dir).map_err(|e| fail(&e))?.next().is_some() {
-            return Err(fail(&"the folder already exists and is not empty: choose another name"));
-        }
+        check_new_clip_dir(dir)?;
         std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
         let lock = File::create(dir.join(LOCK_FILE)).map_err(|e| fail(&e))?;
         lock.try_lock().map_err(|e| fail(&e))?;

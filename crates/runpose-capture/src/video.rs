@@ -296,16 +296,6 @@ impl SeekableVideo {
         self.reader.info()
     }
 
-    /// The index of the frame nearest time `t`.
-    fn index_of(&self, t: f64) -> usize {
-        let k = self.times.partition_point(|&x| x < t);
-        match k {
-            0 => 0,
-            k if k >= self.times.len() => self.times.len().saturating_sub(1),
-            k => if self.times[k] - t < t - self.times[k - 1] { k } else { k - 1 },
-        }
-    }
-
     /// Frame `i`.
     pub fn frame(&mut self, i: usize) -> Result<std::sync::Arc<RgbImage>, CaptureError> {
         if let Some((_, img)) = self.cache.iter().find(|(j, _)| *j == i) {
@@ -326,7 +316,7 @@ impl SeekableVideo {
             };
             let index = match self.next {
                 Some(n) => n,
-                None => self.index_of(frame.t),
+                None => runpose_core::phase::nearest_frame(&self.times, frame.t).unwrap_or(0),
             };
             self.next = Some(index + 1);
             let image = std::sync::Arc::new(frame.image);
@@ -336,11 +326,8 @@ impl SeekableVideo {
                     self.cache.pop_front();
                 }
             }
-            if index == i {
-                return Ok(image);
-            }
-            if index > i {
-                // The seek landed past the frame (a damaged index): take the nearest there is.
+            // Past the frame only if the seek overshot (a damaged index): the nearest there is.
+            if index >= i {
                 return Ok(image);
             }
         }

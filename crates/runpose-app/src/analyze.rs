@@ -69,20 +69,29 @@ pub struct PoseRun {
 
 /// Runs the tracker over every frame of `video`, decoding on a separate thread.
 pub fn estimate_poses(video: &Path, tracker: &mut PoseTracker, progress: bool) -> anyhow::Result<PoseRun> {
+    estimate_poses_with(video, tracker, &terminal_bar(progress, "analysing"))
+}
+
+/// A progress bar on the terminal (`show`), else a hidden one that still counts (a window can read it).
+pub fn terminal_bar(show: bool, prefix: &'static str) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} frames ({per_sec}, {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(prefix);
+    bar
+}
+
+/// `estimate_poses`, counting the frames on `bar` (its length is set to the video's frame count when known).
+pub fn estimate_poses_with(video: &Path, tracker: &mut PoseTracker, bar: &ProgressBar) -> anyhow::Result<PoseRun> {
     let start = Instant::now();
     let (info, frames_rx, decoder) = spawn_decoder(video, 4)?;
-    let bar = if progress {
-        let bar = ProgressBar::new(info.frames_hint.unwrap_or(0));
-        bar.set_style(
-            ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} frames ({per_sec}, {eta})")
-                .expect("valid template")
-                .progress_chars("=> "),
-        );
-        bar.set_prefix("analysing");
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    bar.set_length(info.frames_hint.unwrap_or(0));
     let before = tracker.times();
     let mut frames = Vec::new();
     let mut decode_wait = Duration::ZERO;

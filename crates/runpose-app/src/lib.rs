@@ -2,6 +2,7 @@
 //! benchmarks and tests drive exactly what the binary runs.
 
 pub mod analyze;
+pub mod export;
 pub mod gui;
 pub mod live;
 pub mod output;

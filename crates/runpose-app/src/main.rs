@@ -128,6 +128,37 @@ enum Command {
     Replay {
         /// A clip folder or a video file (or none: open one in the window).
         path: Option<PathBuf>,
+        /// Beside it, aligned by gait phase (before/after, or runner and reference): another clip or video.
+        #[arg(long, requires = "path")]
+        compare: Option<PathBuf>,
+        /// The runner's height in cm, for lengths in cm (a clip remembers the height it was recorded with).
+        #[arg(long, value_parser = parse_height)]
+        height_cm: Option<f64>,
+        /// Landmark model for a video that has no landmarks yet.
+        #[arg(long, default_value = "full", value_parser = |s: &str| s.parse::<ModelVariant>())]
+        model: ModelVariant,
+    },
+    /// Export from a clip or a video (analysed first if it has no landmarks yet), with the overlay and the coach's
+    /// markup: a frame as PNG, a step's storyboard as PNG, the whole clip as MP4. Files go into the clip folder (or
+    /// beside the video) unless --out is given; nothing existing is overwritten.
+    Export {
+        /// A clip folder or a video file.
+        path: PathBuf,
+        /// Frame N (counted from 1, as in the replay window) as PNG.
+        #[arg(long)]
+        frame: Option<usize>,
+        /// The storyboard of step N (counted from 1): landing, Running Pose, fall and pull side by side, as PNG.
+        #[arg(long)]
+        storyboard: Option<usize>,
+        /// The whole clip with overlay and markup as H.264 MP4.
+        #[arg(long)]
+        mp4: bool,
+        /// Write to this file (with a single export only).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The runner's height in cm, for lengths in cm (a clip remembers the height it was recorded with).
+        #[arg(long, value_parser = parse_height)]
+        height_cm: Option<f64>,
         /// Landmark model for a video that has no landmarks yet.
         #[arg(long, default_value = "full", value_parser = |s: &str| s.parse::<ModelVariant>())]
         model: ModelVariant,
@@ -287,6 +318,70 @@ fn record(args: RecordArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What `runpose export` was asked.
+struct ExportArgs {
+    path: PathBuf,
+    frame: Option<usize>,
+    storyboard: Option<usize>,
+    mp4: bool,
+    out: Option<PathBuf>,
+    height_cm: Option<f64>,
+    model: ModelVariant,
+}
+
+fn export(args: ExportArgs) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use runpose_app::export;
+    let asked = usize::from(args.frame.is_some()) + usize::from(args.storyboard.is_some()) + usize::from(args.mp4);
+    if asked == 0 {
+        anyhow::bail!("nothing to export: give --frame N, --storyboard N or --mp4");
+    }
+    if asked > 1 && args.out.is_some() {
+        anyhow::bail!("--out names one file: give it with a single export");
+    }
+    let mut doc = runpose_app::replay::Replay::open(&args.path, args.model, true)?;
+    doc.set_height(args.height_cm);
+    let target = |name: String| args.out.clone().unwrap_or_else(|| export::export_path(&args.path, &name));
+    let save_png = |img: &image::RgbImage, path: &std::path::Path| -> anyhow::Result<()> {
+        img.save(path).with_context(|| format!("could not write {}", path.display()))?;
+        println!("wrote {}", path.display());
+        Ok(())
+    };
+    if let Some(n) = args.frame {
+        if n == 0 || n > doc.frames() {
+            anyhow::bail!("there is no frame {n}: the clip has frames 1 to {}", doc.frames());
+        }
+        let img = export::annotated_frame(&mut doc, n - 1)?;
+        save_png(&img, &target(format!("frame-{n:04}.png")))?;
+    }
+    if let Some(n) = args.storyboard {
+        let steps = doc.instants.len();
+        if steps == 0 {
+            anyhow::bail!("no steps were found in {}: there is no storyboard to make", args.path.display());
+        }
+        let instants = *doc.instants.get(n.wrapping_sub(1)).with_context(|| format!("there is no step {n}: the clip has steps 1 to {steps}"))?;
+        if let Some(a) = &doc.analysis {
+            for panel in export::story_panels(a, &instants) {
+                println!("{}", export::panel_text(&panel));
+            }
+        }
+        let img = export::storyboard(&mut doc, &instants)?;
+        save_png(&img, &target(format!("storyboard-step-{n:02}.png")))?;
+    }
+    if args.mp4 {
+        let path = target("annotated.mp4".into());
+        let bar = indicatif::ProgressBar::new(doc.frames() as u64);
+        bar.set_style(indicatif::ProgressStyle::with_template("export    [{bar:40}] {pos}/{len} frames").expect("valid template").progress_chars("=> "));
+        let written = export::write_annotated_video(&doc.video_path(), doc.raw.iter().map(|f| f.t).collect(), doc.analysis.as_ref(), &doc.markup, &path, |done, _| {
+            bar.set_position(done as u64);
+            true
+        })?;
+        bar.finish_and_clear();
+        println!("wrote {}", written.display());
+    }
+    Ok(())
+}
+
 fn info(clip: PathBuf) -> anyhow::Result<()> {
     if clip.is_file() {
         anyhow::bail!("{} is a file, not a clip folder: `runpose info` reads clips made by `runpose record` or the Record button", clip.display());
@@ -323,7 +418,12 @@ fn main() -> ExitCode {
             record(RecordArgs { source, out, seconds, model, height_cm, threads })
         }
         Some(Command::Info { clip }) => info(clip),
-        Some(Command::Replay { path, model }) => runpose_app::replay::run_replay_window(path, model),
+        Some(Command::Export { path, frame, storyboard, mp4, out, height_cm, model }) => {
+            export(ExportArgs { path, frame, storyboard, mp4, out, height_cm, model })
+        }
+        Some(Command::Replay { path, compare, height_cm, model }) => {
+            runpose_app::replay::run_replay_window(path, compare, height_cm, model)
+        }
         Some(Command::Analyze {
             video,
             markers,

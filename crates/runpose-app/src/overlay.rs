@@ -42,7 +42,7 @@ fn side_of(l: Landmark) -> Option<Side> {
     }
 }
 
-fn thick_line(img: &mut RgbImage, a: Point, b: Point, width: f32, color: Rgb<u8>) {
+pub(crate) fn thick_line(img: &mut RgbImage, a: Point, b: Point, width: f32, color: Rgb<u8>) {
     let d = b - a;
     let len = d.norm().max(1e-6);
     let n = Point::new(-d.y / len, d.x / len);
@@ -54,7 +54,7 @@ fn thick_line(img: &mut RgbImage, a: Point, b: Point, width: f32, color: Rgb<u8>
     }
 }
 
-fn text_block(img: &mut RgbImage, font: &FontRef, lines: &[(String, f32, Rgb<u8>)], x: i32, y: i32) -> i32 {
+pub(crate) fn text_block(img: &mut RgbImage, font: &FontRef, lines: &[(String, f32, Rgb<u8>)], x: i32, y: i32) -> i32 {
     let pad = 8;
     let sizes: Vec<(u32, u32)> = lines.iter().map(|(t, s, _)| text_size(PxScale::from(*s), font, t)).collect();
     let w = sizes.iter().map(|s| s.0).max().unwrap_or(0) as i32 + 2 * pad;
@@ -88,11 +88,19 @@ pub struct Scene {
 
 /// The scene of frame `index` of `analysis`.
 pub fn scene(analysis: &Analysis, index: usize) -> Scene {
+    match analysis.metrics.get(index) {
+        Some(m) => scene_with(analysis, index, m),
+        None => Scene::default(),
+    }
+}
+
+/// The scene of frame `index` of `analysis` drawn from the metrics `m` (`Analysis::metrics_with_support`: a step's
+/// own foot as the support).
+pub fn scene_with(analysis: &Analysis, index: usize, m: &FrameMetrics) -> Scene {
     let mut scene = Scene::default();
     let Some(pf) = analysis.frames.get(index) else { return scene };
-    let m = &analysis.metrics[index];
     if let Some(pose) = &pf.pose {
-        swing_path(&mut scene, analysis, index);
+        swing_path(&mut scene, analysis, index, m.support);
         skeleton(&mut scene, pose, m);
         fall(&mut scene, analysis, m, pose);
     }
@@ -158,8 +166,8 @@ fn fall(scene: &mut Scene, a: &Analysis, m: &FrameMetrics, pose: &Pose) {
 }
 
 /// The swing ankle's path over the last 0.4 s, relative to the hip, drawn at the current hip.
-fn swing_path(scene: &mut Scene, a: &Analysis, index: usize) {
-    let Some(side) = a.metrics[index].support.map(Side::other) else { return };
+fn swing_path(scene: &mut Scene, a: &Analysis, index: usize, support: Option<Side>) {
+    let Some(side) = support.map(Side::other) else { return };
     let Some(now) = a.frames[index].pose.as_ref() else { return };
     let t_now = a.frames[index].t;
     let hip_now = now.hip_mid();
@@ -217,12 +225,30 @@ fn panel(a: &Analysis, step: Option<&StepMetrics>) -> Vec<(String, f32, Rgb<u8>)
 /// Draws the analysis of frame `index` onto `img` (the overlay video), with the last step that ended in the panel.
 pub fn draw(img: &mut RgbImage, analysis: &Analysis, index: usize, font: &FontRef) {
     let Some(t) = analysis.frames.get(index).map(|f| f.t) else { return };
-    let scale = (img.height().min(img.width()) as f32 / 720.0).max(0.5);
-    // Ground line across the frame.
+    draw_scene(img, analysis, index, font);
+    let scale = frame_scale(img);
+    let lines: Vec<(String, f32, Rgb<u8>)> =
+        panel(analysis, analysis.last_step_before(t)).into_iter().map(|(text, size, color)| (text, size * scale, color)).collect();
+    text_block(img, font, &lines, (12.0 * scale) as i32, (12.0 * scale) as i32);
+}
+
+/// Sizes are given for a 720-pixel frame: the factor for `img`.
+pub(crate) fn frame_scale(img: &RgbImage) -> f32 {
+    (img.height().min(img.width()) as f32 / 720.0).max(0.5)
+}
+
+/// Draws the ground line and the scene of frame `index` (skeleton, fall line, alignment) onto `img`, without the panel.
+pub fn draw_scene(img: &mut RgbImage, analysis: &Analysis, index: usize, font: &FontRef) {
+    draw_scene_of(img, analysis, &scene(analysis, index), font);
+}
+
+/// Draws the ground line and `scene` onto `img`.
+pub fn draw_scene_of(img: &mut RgbImage, analysis: &Analysis, scene: &Scene, font: &FontRef) {
+    let scale = frame_scale(img);
     let ground = &analysis.ground;
     let w = img.width() as f64;
     thick_line(img, Point::new(0.0, ground.a), Point::new(w, ground.a + ground.b * w), 1.0, UNRELIABLE);
-    for shape in &scene(analysis, index).shapes {
+    for shape in &scene.shapes {
         match shape {
             Shape::Line { a, b, width, color } => thick_line(img, *a, *b, width * scale, *color),
             Shape::Dot { at, radius, color, filled } => {
@@ -230,17 +256,19 @@ pub fn draw(img: &mut RgbImage, analysis: &Analysis, index: usize, font: &FontRe
                 if *filled { draw_filled_circle_mut(img, c, r, *color) } else { draw_hollow_circle_mut(img, c, r, *color) }
             }
             Shape::Label { at, text, size, color } => {
-                let size = size * scale;
-                let (tw, th) = text_size(PxScale::from(size), font, text);
-                let (x, y) = ((at.x as i32 - tw as i32 / 2).max(0), at.y as i32);
-                draw_filled_rect_mut(img, Rect::at(x - 4, y - 2).of_size(tw + 8, th + 8), PANEL);
-                draw_text_mut(img, *color, x, y, PxScale::from(size), font, text);
+                let (tw, _) = text_size(PxScale::from(size * scale), font, text);
+                label(img, font, Point::new(at.x - f64::from(tw) / 2.0, at.y), text, size * scale, *color);
             }
         }
     }
-    let lines: Vec<(String, f32, Rgb<u8>)> =
-        panel(analysis, analysis.last_step_before(t)).into_iter().map(|(text, size, color)| (text, size * scale, color)).collect();
-    text_block(img, font, &lines, (12.0 * scale) as i32, (12.0 * scale) as i32);
+}
+
+/// `text` on a dark box whose text starts at `at` (top left).
+pub(crate) fn label(img: &mut RgbImage, font: &FontRef, at: Point, text: &str, size: f32, color: Rgb<u8>) {
+    let (tw, th) = text_size(PxScale::from(size), font, text);
+    let (x, y) = ((at.x as i32).max(0), at.y as i32);
+    draw_filled_rect_mut(img, Rect::at(x - 4, y - 2).of_size(tw + 8, th + 8), PANEL);
+    draw_text_mut(img, color, x, y, PxScale::from(size), font, text);
 }
 
 /// Splits `text` into lines of at most `width` characters at spaces.

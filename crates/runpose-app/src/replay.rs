@@ -4,6 +4,8 @@
 //! drawing), and the window's `logic` apart from its `ui`, so tests drive it with egui_kittest.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -11,7 +13,7 @@ use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Sense, Stroke, Vec2};
 use runpose_capture::SeekableVideo;
 use runpose_capture::clip::{self, load_markup, markup_path, save_markup};
 use runpose_core::markup::{History, Mark, Markup, Shape};
-use runpose_core::phase::{StepInstants, nearest_frame, step_instants};
+use runpose_core::phase::{EventKind, GaitEvent, PhaseMap, StepInstants, gait_events, nearest_frame, step_instants};
 use runpose_core::{Analysis, AnalysisConfig, Landmark, Point, PoseFrame};
 use runpose_vision::ModelVariant;
 
@@ -23,6 +25,7 @@ pub struct Replay {
     /// The clip folder or video given.
     pub source: PathBuf,
     pub video: SeekableVideo,
+    video_path: PathBuf,
     /// The poses as recorded (or estimated on opening), before corrections.
     pub raw: Vec<PoseFrame>,
     pub markup: Markup,
@@ -45,17 +48,26 @@ pub fn poses_cache(video: &Path) -> PathBuf {
     video.with_file_name(format!("{name}.poses.csv"))
 }
 
-impl Replay {
-    /// Opens a clip folder (recovering a cut-off recording first) or a video. A video without landmarks yet is
-    /// analysed with `model` (a progress bar on the terminal with `progress`), and its poses kept beside it.
-    pub fn open(path: &Path, model: ModelVariant, progress: bool) -> anyhow::Result<Self> {
+/// What opening a clip or video reads or estimates (plain data, so a thread can make it while the window goes on):
+/// the video file, the poses and the runner's height the clip was recorded with.
+pub struct Loaded {
+    pub source: PathBuf,
+    pub video_path: PathBuf,
+    pub raw: Vec<PoseFrame>,
+    pub height_cm: Option<f64>,
+}
+
+impl Loaded {
+    /// Reads a clip folder (recovering a cut-off recording first) or a video. A video without landmarks yet is
+    /// analysed with `model`, counting its frames on `bar`, and its poses kept beside it.
+    pub fn read(path: &Path, model: ModelVariant, bar: &indicatif::ProgressBar) -> anyhow::Result<Self> {
         let (video_path, raw, height_cm) = if clip::is_clip(path) {
             let manifest = crate::record::open_clip(path, |r| {
                 eprintln!("recovered an interrupted recording: {} frames kept", r.frames);
             })?;
             (path.join(clip::VIDEO_FILE), clip::read_poses(path)?, manifest.height_cm)
         } else if path.is_file() {
-            (path.to_path_buf(), Self::video_poses(path, model, progress)?, None)
+            (path.to_path_buf(), Self::video_poses(path, model, bar)?, None)
         } else if path.is_dir() {
             anyhow::bail!("{} is a folder but not a runpose clip (no clip.json): open a clip folder or a video file", path.display());
         } else {
@@ -64,21 +76,11 @@ impl Replay {
         if raw.is_empty() {
             anyhow::bail!("{} has no frames", path.display());
         }
-        let stamps: Vec<f64> = raw.iter().map(|f| f.t).collect();
-        let times = stamps.iter().map(|t| t - stamps[0]).collect();
-        let video = SeekableVideo::open(&video_path, stamps)?;
-        let markup_path = markup_path(path);
-        let (markup, markup_problem) = match load_markup(&markup_path) {
-            Ok(m) => (m.unwrap_or_default(), None),
-            Err(e) => (Markup::default(), Some(e.to_string())),
-        };
-        let mut replay = Self { source: path.to_path_buf(), video, raw, markup, markup_path, markup_problem, height_cm, times, analysis: None, instants: Vec::new(), analysed_corrections: Vec::new() };
-        replay.reanalyse();
-        Ok(replay)
+        Ok(Self { source: path.to_path_buf(), video_path, raw, height_cm })
     }
 
     /// The poses of a plain video: from `NAME.poses.csv` if an earlier opening left them, else estimated now.
-    fn video_poses(video: &Path, model: ModelVariant, progress: bool) -> anyhow::Result<Vec<PoseFrame>> {
+    fn video_poses(video: &Path, model: ModelVariant, bar: &indicatif::ProgressBar) -> anyhow::Result<Vec<PoseFrame>> {
         let cache = poses_cache(video);
         if cache.is_file() {
             match clip::read_poses_file(&cache) {
@@ -88,11 +90,44 @@ impl Replay {
             }
         }
         let mut tracker = crate::analyze::load_tracker(model, None)?;
-        let run = crate::analyze::estimate_poses(video, &mut tracker, progress)?;
+        let run = crate::analyze::estimate_poses_with(video, &mut tracker, bar)?;
         if let Err(e) = clip::write_poses(&cache, &run.frames) {
             tracing::warn!("the landmarks could not be kept beside the video ({e}); they will be estimated again next time");
         }
         Ok(run.frames)
+    }
+}
+
+impl Replay {
+    /// Opens a clip folder (recovering a cut-off recording first) or a video. A video without landmarks yet is
+    /// analysed with `model` (a progress bar on the terminal with `progress`), and its poses kept beside it.
+    pub fn open(path: &Path, model: ModelVariant, progress: bool) -> anyhow::Result<Self> {
+        Self::from_loaded(Loaded::read(path, model, &crate::analyze::terminal_bar(progress, "analysing"))?)
+    }
+
+    /// Opens the video of `loaded` and its markup, and analyses its poses.
+    pub fn from_loaded(loaded: Loaded) -> anyhow::Result<Self> {
+        let Loaded { source, video_path, raw, height_cm } = loaded;
+        let stamps: Vec<f64> = raw.iter().map(|f| f.t).collect();
+        let times = stamps.iter().map(|t| t - stamps[0]).collect();
+        let video = SeekableVideo::open(&video_path, stamps)?;
+        let markup_path = markup_path(&source);
+        let (markup, markup_problem) = match load_markup(&markup_path) {
+            Ok(m) => (m.unwrap_or_default(), None),
+            Err(e) => (Markup::default(), Some(e.to_string())),
+        };
+        let mut replay = Self { source, video, video_path, raw, markup, markup_path, markup_problem, height_cm, times, analysis: None, instants: Vec::new(), analysed_corrections: Vec::new() };
+        replay.reanalyse();
+        Ok(replay)
+    }
+
+    /// Gives lengths in cm for a runner of `height_cm` (a clip remembers the height it was recorded with; a video
+    /// needs it given).
+    pub fn set_height(&mut self, height_cm: Option<f64>) {
+        if height_cm.is_some() && height_cm != self.height_cm {
+            self.height_cm = height_cm;
+            self.reanalyse();
+        }
     }
 
     /// Recomputes the analysis from the poses with the markup's corrections.
@@ -110,6 +145,11 @@ impl Replay {
         if self.markup.corrections != self.analysed_corrections {
             self.reanalyse();
         }
+    }
+
+    /// The video file: the clip's video.mkv, or the video opened.
+    pub fn video_path(&self) -> PathBuf {
+        self.video_path.clone()
     }
 
     pub fn frames(&self) -> usize {
@@ -169,6 +209,111 @@ impl KeyInstant {
             KeyInstant::ToeOff => Color32::from_rgb(250, 160, 60),
             KeyInstant::PeakPull => Color32::from_rgb(90, 170, 250),
         }
+    }
+}
+
+/// A second clip beside the first, at the same gait phase (docs/metrics.md §Gait phase): before and after, or a runner
+/// and a reference.
+pub struct Compare {
+    pub doc: Replay,
+    /// The first clip's time → this clip's (`None`: too few steps in either; both then run on clock time from their
+    /// first frames).
+    pub map: Option<PhaseMap>,
+    texture: Option<(egui::TextureHandle, usize)>,
+}
+
+impl Compare {
+    pub fn new(first: &Replay, doc: Replay) -> Self {
+        let map = phase_map(first, &doc);
+        Self { doc, map, texture: None }
+    }
+
+    /// This clip's frame shown beside frame `frame` of `first`.
+    pub fn frame_for(&self, first: &Replay, frame: usize) -> usize {
+        let stamp = |d: &Replay, i: usize| d.raw.get(i).map_or(0.0, |f| f.t);
+        let t = match &self.map {
+            Some(map) => map.map(stamp(first, frame)),
+            None => self.doc.raw.first().map_or(0.0, |f| f.t) + first.time(frame),
+        };
+        let stamps: Vec<f64> = self.doc.raw.iter().map(|f| f.t).collect();
+        nearest_frame(&stamps, t).unwrap_or(0)
+    }
+}
+
+/// The gait events of a replayed clip (its stances' initial contacts and toe-offs).
+fn events(doc: &Replay) -> Vec<GaitEvent> {
+    doc.analysis.as_ref().map_or_else(Vec::new, |a| gait_events(a.stances.iter().map(|s| (s.side, s.ic_t, s.to_t))))
+}
+
+/// Aligns `b` to `a` from each one's first initial contact of the foot that lands first in `a`.
+pub fn phase_map(a: &Replay, b: &Replay) -> Option<PhaseMap> {
+    let (ea, eb) = (events(a), events(b));
+    let side = ea.iter().find(|e| e.kind == EventKind::InitialContact)?.side;
+    PhaseMap::from_first_contact(&ea, &eb, side)
+}
+
+/// A clip or video being opened on its own thread (a video without landmarks is analysed first, which takes a while).
+pub struct Opening {
+    pub path: PathBuf,
+    /// It goes beside the clip open (Compare) instead of replacing it.
+    pub beside: bool,
+    /// Frames analysed so far, of how many (a hidden bar that counts).
+    pub bar: indicatif::ProgressBar,
+    handle: Option<std::thread::JoinHandle<anyhow::Result<Loaded>>>,
+}
+
+impl Opening {
+    fn start(path: PathBuf, beside: bool, model: ModelVariant) -> Self {
+        let bar = indicatif::ProgressBar::hidden();
+        let (p, b) = (path.clone(), bar.clone());
+        let handle = std::thread::spawn(move || Loaded::read(&p, model, &b));
+        Self { path, beside, bar, handle: Some(handle) }
+    }
+
+    fn finished(&mut self) -> Option<anyhow::Result<Loaded>> {
+        if !self.handle.as_ref()?.is_finished() {
+            return None;
+        }
+        let handle = self.handle.take()?;
+        Some(handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("opening {} stopped unexpectedly", self.path.display()))))
+    }
+}
+
+/// An MP4 export running on its own thread (`export::write_annotated_video`).
+pub struct VideoExport {
+    pub done: Arc<AtomicUsize>,
+    pub total: usize,
+    cancel: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<anyhow::Result<PathBuf>>>,
+}
+
+impl VideoExport {
+    /// Starts writing `doc` with overlay and markup to `out`.
+    pub fn start(doc: &Replay, out: PathBuf) -> Self {
+        let (done, cancel) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false)));
+        let (video, times, analysis, markup) = (doc.video_path(), doc.raw.iter().map(|f| f.t).collect::<Vec<_>>(), doc.analysis.clone(), doc.markup.clone());
+        let total = times.len();
+        let (d, c) = (done.clone(), cancel.clone());
+        let handle = std::thread::spawn(move || {
+            crate::export::write_annotated_video(&video, times, analysis.as_ref(), &markup, &out, |n, _| {
+                d.store(n, Ordering::Relaxed);
+                !c.load(Ordering::Relaxed)
+            })
+        });
+        Self { done, total, cancel, handle: Some(handle) }
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// The result once the export has ended.
+    pub fn finished(&mut self) -> Option<anyhow::Result<PathBuf>> {
+        if !self.handle.as_ref()?.is_finished() {
+            return None;
+        }
+        let handle = self.handle.take()?;
+        Some(handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the export stopped unexpectedly"))))
     }
 }
 
@@ -242,6 +387,16 @@ pub struct ReplayApp {
     pub notice: Option<String>,
     /// The path in the Open field.
     pub open_text: String,
+    /// The storyboard shown: its step (index into the steps) and picture.
+    pub storyboard: Option<(usize, image::RgbImage)>,
+    storyboard_texture: Option<(egui::TextureHandle, usize)>,
+    /// An MP4 export in progress.
+    pub video_export: Option<VideoExport>,
+    /// A clip or video being opened.
+    pub opening: Option<Opening>,
+    /// The clip beside, and the path in its field.
+    pub compare: Option<Compare>,
+    pub compare_text: String,
     model: ModelVariant,
     texture: Option<(egui::TextureHandle, usize)>,
     /// Where the frame was last drawn: its screen rectangle and pixels per frame pixel.
@@ -269,6 +424,12 @@ impl ReplayApp {
             note: "note".into(),
             notice,
             open_text,
+            compare: None,
+            compare_text: String::new(),
+            storyboard: None,
+            storyboard_texture: None,
+            video_export: None,
+            opening: None,
             model,
             texture: None,
             view: None,
@@ -289,13 +450,110 @@ impl ReplayApp {
         Some(Point::new(f64::from((pos.x - rect.left()) / zoom), f64::from((pos.y - rect.top()) / zoom)))
     }
 
+    /// Opens `path` in place of the clip open (its own thread: a video may need analysing first; `logic` shows it
+    /// when ready).
     pub fn open(&mut self, path: &Path) {
-        match Replay::open(path, self.model, false) {
-            Ok(doc) => {
-                *self = Self::new(Some(doc), self.model);
+        self.opening = Some(Opening::start(path.to_path_buf(), false, self.model));
+    }
+
+    /// Opens `path` beside the clip open, aligned by gait phase.
+    pub fn open_compare(&mut self, path: &Path) {
+        if self.doc.is_none() {
+            self.notice = Some("open a clip first, then the one to compare it with".into());
+            return;
+        }
+        self.opening = Some(Opening::start(path.to_path_buf(), true, self.model));
+    }
+
+    /// The step in progress at the frame shown (else the next one), as an index into the steps.
+    pub fn current_step(&self) -> Option<usize> {
+        let doc = self.doc.as_ref()?;
+        let last = doc.instants.iter().rposition(|s| s.contact <= self.frame);
+        last.or_else(|| (!doc.instants.is_empty()).then_some(0))
+    }
+
+    /// Writes the frame shown, with overlay and marks, as PNG into the clip folder (or beside the video).
+    pub fn export_frame(&mut self) -> Option<PathBuf> {
+        let doc = self.doc.as_mut()?;
+        let path = crate::export::export_path(&doc.source, &format!("frame-{:04}.png", self.frame + 1));
+        let result = crate::export::annotated_frame(doc, self.frame)
+            .and_then(|img| img.save(&path).with_context(|| format!("could not write {}", path.display())));
+        self.report(result.map(|()| path))
+    }
+
+    /// Shows the storyboard of step `step` (index into the steps).
+    pub fn show_storyboard(&mut self, step: usize) {
+        let Some(doc) = self.doc.as_mut() else { return };
+        let Some(instants) = doc.instants.get(step).copied() else {
+            self.notice = Some("no steps were found in this clip: there is no storyboard to show".into());
+            return;
+        };
+        match crate::export::storyboard(doc, &instants) {
+            Ok(img) => {
+                self.storyboard = Some((step, img));
+                self.storyboard_texture = None;
             }
             Err(e) => self.notice = Some(format!("{e:#}")),
         }
+    }
+
+    /// Writes the storyboard shown as PNG into the clip folder (or beside the video).
+    pub fn export_storyboard(&mut self) -> Option<PathBuf> {
+        let (doc, (step, img)) = (self.doc.as_ref()?, self.storyboard.as_ref()?);
+        let path = crate::export::export_path(&doc.source, &format!("storyboard-step-{:02}.png", step + 1));
+        let result = img.save(&path).with_context(|| format!("could not write {}", path.display()));
+        self.report(result.map(|()| path))
+    }
+
+    /// Starts writing the clip with overlay and marks as MP4 into the clip folder (or beside the video).
+    pub fn export_video(&mut self) {
+        let Some(doc) = &self.doc else { return };
+        if self.video_export.is_none() {
+            self.video_export = Some(VideoExport::start(doc, crate::export::export_path(&doc.source, "annotated.mp4")));
+        }
+    }
+
+    /// Says where an export went, or why it failed.
+    fn report(&mut self, result: anyhow::Result<PathBuf>) -> Option<PathBuf> {
+        match result {
+            Ok(path) => {
+                self.notice = Some(format!("wrote {}", path.display()));
+                Some(path)
+            }
+            Err(e) => {
+                self.notice = Some(format!("{e:#}"));
+                None
+            }
+        }
+    }
+
+    /// Shows `doc` in place of the clip open (keeping the one beside, aligned anew).
+    pub fn set_doc(&mut self, doc: Replay) {
+        let (compare, compare_text) = (self.compare.take(), std::mem::take(&mut self.compare_text));
+        *self = Self::new(Some(doc), self.model);
+        if let (Some(c), Some(first)) = (compare, &self.doc) {
+            self.compare = Some(Compare::new(first, c.doc));
+            self.compare_text = compare_text;
+        }
+    }
+
+    /// Shows `doc` beside the clip open, aligned by gait phase; says so when they cannot be aligned.
+    pub fn set_compare(&mut self, doc: Replay) {
+        let Some(first) = &self.doc else {
+            self.notice = Some("open a clip first, then the one to compare it with".into());
+            return;
+        };
+        let compare = Compare::new(first, doc);
+        self.notice = compare.map.is_none().then(|| {
+            "not aligned by gait phase (too few steps found in one of the clips): both play from their first frames".to_string()
+        });
+        self.compare_text = compare.doc.source.display().to_string();
+        self.compare = Some(compare);
+    }
+
+    /// The frame of the clip beside, with the frame shown.
+    pub fn compare_frame(&self) -> Option<usize> {
+        Some(self.compare.as_ref()?.frame_for(self.doc.as_ref()?, self.frame))
     }
 
     pub fn seek(&mut self, frame: usize) {
@@ -380,6 +638,29 @@ impl ReplayApp {
 
     /// Playback: the frame due at this moment.
     pub fn logic(&mut self, ctx: &egui::Context) {
+        if let Some(opening) = &mut self.opening {
+            match opening.finished() {
+                Some(result) => {
+                    let beside = opening.beside;
+                    self.opening = None;
+                    match result.and_then(Replay::from_loaded) {
+                        Ok(doc) if beside => self.set_compare(doc),
+                        Ok(doc) => self.set_doc(doc),
+                        Err(e) => self.notice = Some(format!("{e:#}")),
+                    }
+                }
+                None => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+            }
+        }
+        if let Some(export) = &mut self.video_export {
+            match export.finished() {
+                Some(result) => {
+                    self.video_export = None;
+                    self.report(result);
+                }
+                None => ctx.request_repaint_after(std::time::Duration::from_millis(200)),
+            }
+        }
         let Some(doc) = &self.doc else { return };
         if let (true, Some((started, from))) = (self.playing, self.play_from) {
             let t = from + started.elapsed().as_secs_f64() * self.speed;
@@ -398,6 +679,38 @@ impl ReplayApp {
         egui::Panel::bottom("replay_transport").show(ui, |ui| self.transport(ui));
         egui::Panel::right("replay_numbers").exact_size(330.0).show(ui, |ui| self.numbers(ui));
         egui::CentralPanel::default().show(ui, |ui| self.frame_view(ui));
+        self.storyboard_window(ui.ctx());
+    }
+
+    fn storyboard_window(&mut self, ctx: &egui::Context) {
+        let Some((step, img)) = &self.storyboard else { return };
+        let (step, steps) = (*step, self.doc.as_ref().map_or(0, |d| d.instants.len()));
+        crate::gui::upload_frame(ctx, &mut self.storyboard_texture, "storyboard", step, img);
+        let Some((tex, _)) = &self.storyboard_texture else { return };
+        let size = Vec2::new(img.width() as f32, img.height() as f32);
+        let (mut open, mut go, mut save) = (true, None, false);
+        egui::Window::new(format!("Storyboard: step {}", step + 1)).open(&mut open).default_width(1000.0).default_pos(Pos2::new(30.0, 90.0)).show(ctx, |ui| {
+            ui.horizontal(|ui| {
+                if ui.add_enabled(step > 0, egui::Button::new("< step")).clicked() {
+                    go = Some(step - 1);
+                }
+                if ui.add_enabled(step + 1 < steps, egui::Button::new("step >")).clicked() {
+                    go = Some(step + 1);
+                }
+                save = ui.button("Save PNG").clicked();
+            });
+            let width = ui.available_width().min(size.x);
+            ui.image((tex.id(), size * (width / size.x)));
+        });
+        if save {
+            self.export_storyboard();
+        }
+        if let Some(s) = go {
+            self.show_storyboard(s);
+        }
+        if !open {
+            self.storyboard = None;
+        }
     }
 
     fn keys(&mut self, ctx: &egui::Context) {
@@ -446,10 +759,19 @@ impl ReplayApp {
 
     fn toolbar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
+            let idle = self.opening.is_none();
             ui.add(egui::TextEdit::singleline(&mut self.open_text).desired_width(260.0).hint_text("clip folder or video"));
-            if ui.button("Open").clicked() {
+            if ui.add_enabled(idle, egui::Button::new("Open")).clicked() {
                 let path = PathBuf::from(self.open_text.trim());
                 self.open(&path);
+            }
+            ui.add(egui::TextEdit::singleline(&mut self.compare_text).desired_width(200.0).hint_text("clip or video to compare"));
+            if ui.add_enabled(idle && self.doc.is_some(), egui::Button::new("Compare")).on_hover_text("show it beside, aligned by gait phase").clicked() {
+                let path = PathBuf::from(self.compare_text.trim());
+                self.open_compare(&path);
+            }
+            if self.compare.is_some() && ui.button("Close comparison").clicked() {
+                self.compare = None;
             }
             ui.separator();
             for tool in Tool::ALL {
@@ -471,11 +793,49 @@ impl ReplayApp {
             if ui.add_enabled(self.selected.is_some(), egui::Button::new("Delete")).clicked() {
                 self.delete_selected();
             }
+            ui.separator();
+            let has_doc = self.doc.is_some();
+            if ui.add_enabled(has_doc, egui::Button::new("Storyboard")).on_hover_text("landing, pose, fall and pull of this step").clicked()
+                && let Some(step) = self.current_step()
+            {
+                self.show_storyboard(step);
+            }
+            if ui.add_enabled(has_doc, egui::Button::new("Export frame")).on_hover_text("this frame with overlay and markup, PNG").clicked() {
+                self.export_frame();
+            }
+            match &self.video_export {
+                Some(export) => {
+                    ui.label(format!("exporting MP4: {} / {} frames", export.done.load(Ordering::Relaxed), export.total));
+                    if ui.button("Cancel").clicked() {
+                        export.cancel();
+                    }
+                }
+                None => {
+                    if ui.add_enabled(has_doc, egui::Button::new("Export MP4")).on_hover_text("the clip with overlay and markup").clicked() {
+                        self.export_video();
+                    }
+                }
+            }
         });
+        if let Some(opening) = &self.opening {
+            let name = opening.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let (done, total) = (opening.bar.position(), opening.bar.length().unwrap_or(0));
+            ui.horizontal(|ui| {
+                if done == 0 {
+                    ui.label(format!("opening {name}…"));
+                } else {
+                    ui.label(format!("analysing {name}: {done} / {total} frames"));
+                    if total > 0 {
+                        ui.add(egui::ProgressBar::new(done as f32 / total as f32).desired_width(300.0));
+                    }
+                }
+            });
+        }
         let mut replace = false;
         if let Some(n) = &self.notice {
             ui.horizontal(|ui| {
-                ui.label(RichText::new(n).color(Color32::from_rgb(240, 120, 90)));
+                let color = if n.starts_with("wrote ") { Color32::from_rgb(120, 220, 130) } else { Color32::from_rgb(240, 120, 90) };
+                ui.label(RichText::new(n).color(color));
                 if self.doc.as_ref().is_some_and(|d| d.markup_problem.is_some()) {
                     replace = ui.button("Replace it with this markup").clicked();
                 }
@@ -525,6 +885,10 @@ impl ReplayApp {
             ui.separator();
             let event = timeline.iter().filter(|(f, _)| *f == frame).map(|(_, k)| k.name()).collect::<Vec<_>>().join(", ");
             ui.label(RichText::new(format!("frame {} / {n} · {t:.3} s {event}", frame + 1)).monospace());
+            if let (Some(c), Some(f)) = (&self.compare, self.compare_frame()) {
+                let aligned = if c.map.is_some() { "same phase" } else { "clock time" };
+                ui.label(RichText::new(format!("· beside: frame {} / {} ({aligned})", f + 1, c.doc.frames())).monospace());
+            }
         });
         // The timeline: every step's key instants; click or drag to go there.
         let (rect, response) = ui.allocate_exact_size(Vec2::new(ui.available_width(), 34.0), Sense::click_and_drag());
@@ -583,6 +947,24 @@ impl ReplayApp {
                 ui.label(RichText::new(cue.text).color(Color32::from_rgb(250, 210, 60)).size(18.0));
             }
         }
+        if let (Some(c), Some(f)) = (&self.compare, self.compare_frame())
+            && let Some(b) = &c.doc.analysis
+        {
+            ui.separator();
+            let tb = b.frames.get(f).map_or(0.0, |x| x.t);
+            match b.steps.iter().rev().find(|s| s.ic_t <= tb + 1e-9) {
+                Some(s) => {
+                    ui.heading(format!("Beside: step {} ({} foot)", s.index + 1, s.side.name()));
+                    ui.label(format!("cadence {}", fmt(s.cadence_spm, " spm")));
+                    ui.label(format!("contact {:.0} ms", s.contact_ms));
+                    ui.label(format!("fall at toe-off {}", fmt(s.fall_angle_toe_off_deg, "°")));
+                    ui.label(format!("knee at contact {}", fmt(s.knee_flexion_contact_deg, "°")));
+                }
+                None => {
+                    ui.label("Beside: no step measured yet at this frame.");
+                }
+            }
+        }
         let corrected = doc.markup.corrections.iter().filter(|c| c.frame == self.frame).count();
         if corrected > 0 {
             ui.separator();
@@ -591,10 +973,22 @@ impl ReplayApp {
     }
 
     fn frame_view(&mut self, ui: &mut egui::Ui) {
-        let Some(doc) = &mut self.doc else {
+        if self.doc.is_none() {
             ui.centered_and_justified(|ui| ui.label(RichText::new("Open a clip folder or a video above.").size(22.0)));
             return;
+        }
+        let avail = ui.available_rect_before_wrap();
+        // Side by side: this clip on the left, the one compared on the right.
+        let (left, right) = if self.compare.is_some() {
+            let half = (avail.width() - 8.0) / 2.0;
+            (Rect::from_min_size(avail.min, Vec2::new(half, avail.height())), Some(Rect::from_min_size(avail.min + Vec2::new(half + 8.0, 0.0), Vec2::new(half, avail.height()))))
+        } else {
+            (avail, None)
         };
+        if let Some(area) = right {
+            self.compare_view(ui, area);
+        }
+        let Some(doc) = &mut self.doc else { return };
         let image = match doc.video.frame(self.frame) {
             Ok(img) => img,
             Err(e) => {
@@ -602,15 +996,12 @@ impl ReplayApp {
                 return;
             }
         };
-        let (w, h) = (image.width() as usize, image.height() as usize);
         crate::gui::upload_frame(ui.ctx(), &mut self.texture, "replay_frame", self.frame, &image);
         let Some((tex, _)) = &self.texture else { return };
-        let avail = ui.available_rect_before_wrap();
-        let zoom = (avail.width() / w as f32).min(avail.height() / h as f32);
-        let rect = Rect::from_center_size(avail.center(), Vec2::new(w as f32, h as f32) * zoom);
+        let (rect, zoom) = fit(left, image.width(), image.height());
         self.view = Some((rect, zoom));
         let response = ui.allocate_rect(rect, Sense::click_and_drag());
-        let painter = ui.painter_at(avail);
+        let painter = ui.painter_at(left);
         painter.image(tex.id(), rect, Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)), Color32::WHITE);
         let to_screen = |p: Point| Pos2::new(rect.left() + p.x as f32 * zoom, rect.top() + p.y as f32 * zoom);
         let size = (rect.width().min(rect.height()) / 720.0).max(0.6);
@@ -619,6 +1010,37 @@ impl ReplayApp {
         }
         self.paint_markup(&painter, to_screen);
         self.interact(&response);
+    }
+
+    /// The clip compared, in `area`: its frame at this frame's gait phase, with its overlay and its own marks.
+    fn compare_view(&mut self, ui: &mut egui::Ui, area: Rect) {
+        let Some(frame) = self.compare_frame() else { return };
+        let Some(c) = &mut self.compare else { return };
+        let painter = ui.painter_at(area);
+        let image = match c.doc.video.frame(frame) {
+            Ok(img) => img,
+            Err(e) => {
+                painter.text(area.center(), Align2::CENTER_CENTER, format!("frame {}: {e}", frame + 1), FontId::proportional(16.0), Color32::LIGHT_RED);
+                return;
+            }
+        };
+        crate::gui::upload_frame(ui.ctx(), &mut c.texture, "compare_frame", frame, &image);
+        let Some((tex, _)) = &c.texture else { return };
+        let (rect, zoom) = fit(area, image.width(), image.height());
+        painter.image(tex.id(), rect, Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)), Color32::WHITE);
+        let to_screen = |p: Point| Pos2::new(rect.left() + p.x as f32 * zoom, rect.top() + p.y as f32 * zoom);
+        let size = (rect.width().min(rect.height()) / 720.0).max(0.6);
+        if let Some(a) = &c.doc.analysis {
+            paint_scene(&painter, &overlay::scene(a, frame), to_screen, size);
+        }
+        for i in c.doc.markup.marks_on(frame) {
+            paint_shape(&painter, &c.doc.markup.marks[i].shape, &to_screen, MARK_COLOR);
+        }
+        let name = c.doc.source.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let galley = painter.layout_no_wrap(format!("beside: {name} · frame {}", frame + 1), FontId::proportional(16.0), Color32::WHITE);
+        let r = Rect::from_min_size(rect.min + Vec2::splat(6.0), galley.size()).expand(3.0);
+        painter.rect_filled(r, 3.0, Color32::from_black_alpha(170));
+        painter.galley(r.min + Vec2::splat(3.0), galley, Color32::WHITE);
     }
 
     fn paint_markup(&self, painter: &egui::Painter, to_screen: impl Fn(Point) -> Pos2) {
@@ -714,6 +1136,12 @@ impl ReplayApp {
     }
 }
 
+/// The largest rectangle of a `w`×`h` picture centred in `area`, and its pixels per picture pixel.
+fn fit(area: Rect, w: u32, h: u32) -> (Rect, f32) {
+    let zoom = (area.width() / w as f32).min(area.height() / h as f32);
+    (Rect::from_center_size(area.center(), Vec2::new(w as f32, h as f32) * zoom), zoom)
+}
+
 /// The landmark of `frame`'s pose nearest `p`, within `radius` frame pixels.
 fn nearest_landmark(frame: &PoseFrame, p: Point, radius: f64) -> Option<Landmark> {
     let pose = frame.pose.as_ref()?;
@@ -777,13 +1205,20 @@ impl eframe::App for ReplayApp {
     }
 }
 
-/// Opens the replay window on `path` (analysing a video first, with a progress bar on the terminal).
-pub fn run_replay_window(path: Option<PathBuf>, model: ModelVariant) -> anyhow::Result<()> {
-    let doc = match &path {
-        Some(p) => Some(Replay::open(p, model, true).with_context(|| format!("opening {}", p.display()))?),
-        None => None,
+/// Opens the replay window on `path`, with `compare` beside it (each video analysed first if it has no landmarks,
+/// with a progress bar on the terminal), lengths in cm for a runner of `height_cm`.
+pub fn run_replay_window(path: Option<PathBuf>, compare: Option<PathBuf>, height_cm: Option<f64>, model: ModelVariant) -> anyhow::Result<()> {
+    let open = |p: &Path| -> anyhow::Result<Replay> {
+        let mut doc = Replay::open(p, model, true).with_context(|| format!("opening {}", p.display()))?;
+        doc.set_height(height_cm);
+        Ok(doc)
     };
-    let app = ReplayApp::new(doc, model);
+    let doc = path.as_deref().map(open).transpose()?;
+    let beside = compare.as_deref().map(open).transpose()?;
+    let mut app = ReplayApp::new(doc, model);
+    if let Some(b) = beside {
+        app.set_compare(b);
+    }
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default().with_title("runpose replay").with_inner_size([1280.0, 860.0]),
         renderer: crate::gui::renderer(),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use runpose_app::replay::{Replay, ReplayApp, Tool};
-use runpose_capture::clip::{ClipMeta, ClipWriter, load_markup};
+use runpose_capture::clip::load_markup;
 use runpose_core::markup::Shape;
 use runpose_core::{Landmark, Point};
 use runpose_vision::ModelVariant;
@@ -17,17 +17,7 @@ mod common;
 
 /// A clip of the treadmill clip's frames 0–156 with the fixture's poses, finished and analysed.
 fn make_clip(dir: &Path) -> PathBuf {
-    let clip_dir = dir.join("clip");
-    let mut reader = runpose_capture::VideoReader::open(common::treadmill_clip()).unwrap();
-    let meta = ClipMeta { source: "video treadmill_side_male.mp4".into(), height_cm: Some(175.0), model: "full".into() };
-    let mut w = ClipWriter::create(&clip_dir, meta, 720, 1280, 30.0).unwrap();
-    for f in common::fixture_poses() {
-        let frame = reader.next_frame().unwrap().unwrap();
-        w.push(f.t, &frame.image, f.pose.as_ref()).unwrap();
-    }
-    w.finish().unwrap();
-    runpose_app::record::finish_clip(&clip_dir).unwrap();
-    clip_dir
+    common::make_clip(dir, "clip", 0, 1.0)
 }
 
 /// The window on `doc`, its Open field showing a path that is the same on every machine (snapshots).
@@ -153,4 +143,94 @@ fn dragging_a_wrong_landmark_corrects_it_and_recomputes_the_frame() {
     let saved = load_markup(&clip.join("markup.json")).unwrap().unwrap();
     assert_eq!(saved.corrections.len(), 1);
     assert_eq!(saved.corrections[0].landmark, Landmark::ALL[side.knee().index()]);
+}
+
+#[test]
+fn side_by_side_the_second_clip_lands_when_the_first_does() {
+    // The same running twice: B starts 20 frames later and runs 25 % slower, so by clock time the two drift apart
+    // within a step; by gait phase, each of A's initial contacts shows B at an initial contact of the same foot.
+    const SKIP: usize = 20;
+    let dir = tempfile::tempdir().unwrap();
+    let (a_clip, b_clip) = (make_clip(dir.path()), common::make_clip(dir.path(), "slower", SKIP, 1.25));
+    let doc = Replay::open(&a_clip, ModelVariant::Full, false).unwrap();
+    let b_doc = Replay::open(&b_clip, ModelVariant::Full, false).unwrap();
+    let b_contacts: Vec<(usize, runpose_core::Side)> = b_doc.instants.iter().map(|s| (s.contact, s.side)).collect();
+    let a_contacts: Vec<(usize, runpose_core::Side)> = doc.instants.iter().map(|s| (s.contact, s.side)).collect();
+    let mut h = harness(ReplayApp::new(Some(doc), ModelVariant::Full));
+    h.state_mut().compare_text = b_clip.display().to_string();
+    h.run();
+    h.get_by_label("Compare").click();
+    h.run();
+    common::settle(&mut h, |_| {});
+    let compare = h.state().compare.as_ref().expect("opened beside");
+    let map = compare.map.as_ref().expect("aligned by gait phase").clone();
+    assert!(map.pairs().len() >= 10, "{} paired events", map.pairs().len());
+    // Frames from B's contact of the same foot nearest the frame shown beside each of A's contacts (within the paired
+    // range), and from B's frame by clock time.
+    let (first, last) = (map.pairs()[0].0, map.pairs().last().unwrap().0);
+    let a_times: Vec<f64> = h.state().doc.as_ref().unwrap().raw.iter().map(|f| f.t).collect();
+    let (mut by_phase, mut by_clock) = (Vec::new(), Vec::new());
+    let off = |b: usize, side| b_contacts.iter().filter(|(_, s)| *s == side).map(|(c, _)| b as i64 - *c as i64).min_by_key(|d| d.abs()).unwrap();
+    for &(f, side) in a_contacts.iter().filter(|(f, _)| (first..=last).contains(&a_times[*f])) {
+        h.state_mut().seek(f);
+        by_phase.push(off(h.state().compare_frame().unwrap(), side));
+        by_clock.push(off((f as f64 / 1.25).round() as usize, side));
+    }
+    assert!(by_phase.len() >= 8, "{by_phase:?}");
+    // A contact found in one clip and missed in the other (the far foot is seen poorly) has no partner: one may.
+    let lined_up = by_phase.iter().filter(|d| d.abs() <= 1).count();
+    assert!(lined_up + 1 >= by_phase.len(), "frames from a contact of the same foot in B: {by_phase:?}");
+    assert!(by_clock.iter().filter(|d| d.abs() > 2).count() >= by_clock.len() / 2, "clock time would not line up: {by_clock:?}");
+    // ] steps both: A goes to its next key instant, and B follows.
+    let (f, side) = a_contacts[4];
+    h.state_mut().seek(f - 1);
+    h.key_press(egui::Key::CloseBracket);
+    h.run();
+    assert_eq!(h.state().frame, f);
+    assert!(off(h.state().compare_frame().unwrap(), side).abs() <= 1);
+    h.get_by_label("Close comparison");
+    h.state_mut().compare_text = "slower".into(); // the same on every machine (snapshot)
+    h.run();
+    h.snapshot("replay_compare");
+}
+
+#[test]
+fn opening_a_video_in_the_window_analyses_it_with_progress_while_the_window_goes_on() {
+    // A video with no landmarks yet: the treadmill clip's first 45 frames.
+    let dir = tempfile::tempdir().unwrap();
+    let video = dir.path().join("short.mp4");
+    let mut reader = runpose_capture::VideoReader::open(common::treadmill_clip()).unwrap();
+    let mut writer = runpose_capture::VideoWriter::create(&video, 720, 1280, 30.0).unwrap();
+    for _ in 0..45 {
+        let f = reader.next_frame().unwrap().unwrap();
+        writer.write(&f.image, f.t).unwrap();
+    }
+    writer.finish().unwrap();
+    let mut h = harness(ReplayApp::new(None, ModelVariant::Full));
+    h.state_mut().open_text = video.display().to_string();
+    h.run();
+    h.get_by_label("Open").click();
+    h.run();
+    assert!(h.state().opening.is_some(), "opened on its own thread");
+    let mut seen: Vec<(u64, Option<u64>)> = Vec::new();
+    common::settle(&mut h, |app| {
+        if let Some(o) = &app.opening {
+            seen.push((o.bar.position(), o.bar.length()));
+        }
+    });
+    // The window went on drawing frames while the video was analysed, and showed the count rising to the end.
+    assert!(seen.len() >= 3, "{seen:?}");
+    assert!(seen.iter().any(|&(done, len)| done > 0 && done < 45 && len == Some(45)), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[1].0 >= w[0].0));
+    let doc = h.state().doc.as_ref().expect("opened");
+    assert_eq!(doc.frames(), 45);
+    assert_eq!(doc.raw.iter().filter(|f| f.pose.is_some()).count(), 45, "the runner on every frame");
+    assert!(runpose_app::replay::poses_cache(&video).is_file(), "landmarks kept beside the video");
+    // A path that is not there says so.
+    h.state_mut().open_text = dir.path().join("missing.mp4").display().to_string();
+    h.get_by_label("Open").click();
+    h.run();
+    common::settle(&mut h, |_| {});
+    assert!(h.state().notice.as_deref().is_some_and(|n| n.contains("does not exist")), "{:?}", h.state().notice);
+    assert_eq!(h.state().doc.as_ref().unwrap().frames(), 45, "the clip open stays open");
 }

@@ -123,6 +123,20 @@ impl Analysis {
         self.steps.iter().rev().find(|s| s.to_t <= t)
     }
 
+    /// Frame `index`'s metrics as if `side` were the support foot: at a step's key instants the other foot may
+    /// already be down (the support is then the foot that landed last), and the storyboard shows the step's own
+    /// foot, as its metrics are taken (docs/metrics.md §Key instants). `None` without a pose.
+    pub fn metrics_with_support(&self, index: usize, side: Side) -> Option<FrameMetrics> {
+        let pose = self.frames.get(index)?.pose.as_ref()?;
+        let m = self.metrics.get(index)?;
+        if m.support == Some(side) {
+            return Some(m.clone());
+        }
+        // The trunk angle is there exactly when the shoulders were seen in the sequence.
+        let shoulders_seen = m.trunk_angle_deg.is_some();
+        Some(frame_metrics(pose, Some(side), &self.ground, self.summary.leg_length_px, m.foot_reliable, shoulders_seen))
+    }
+
     /// Leg lengths to centimetres, when the runner's height was given.
     pub fn cm(&self, ll: Option<f64>) -> Option<f64> {
         Some(ll? * self.summary.cm_per_leg_length?)

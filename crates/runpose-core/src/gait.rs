@@ -334,6 +334,21 @@ impl Stance {
     }
 }
 
+/// The frame (exclusive) where the swing after stance `k` of `stances` (sorted by initial contact) ends, for a clip
+/// of `n_frames` (docs/metrics.md §Per-step metrics, the pull): the foot's next initial contact. Feet alternate, so
+/// when the other foot lands twice before it, a contact of this foot was missed, and the swing ends at the other
+/// foot's first toe-off after stance `k` instead (the missed landing comes after it); the end of the clip when
+/// neither is seen.
+pub fn swing_end(stances: &[Stance], k: usize, n_frames: usize) -> usize {
+    let side = stances[k].side;
+    let own_next = stances[k + 1..].iter().find(|s| s.side == side).map(|s| s.ic_frame);
+    let mut others = stances[k + 1..].iter().filter(|s| s.side != side);
+    let (first_other, second_other) = (others.next(), others.next());
+    let missed = second_other.is_some_and(|s2| own_next.is_none_or(|own| s2.ic_frame < own));
+    let end = if missed { first_other.map(|s| s.to_frame + 1) } else { own_next };
+    end.unwrap_or(n_frames).min(n_frames)
+}
+
 /// Settings of the contact detector, documented in docs/metrics.md §Gait events: `default()` for a pose model's
 /// landmarks, `markers()` for motion-capture markers on the shoe.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -538,6 +553,19 @@ pub fn detect_stances(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_swing_ends_at_the_next_contact_of_its_foot_or_where_a_missed_one_must_be() {
+        let st = |side, ic_frame: usize, to_frame: usize| Stance { side, ic_t: ic_frame as f64, to_t: to_frame as f64, ic_frame, to_frame };
+        let (l, r) = (Side::Left, Side::Right);
+        let run = [st(l, 0, 6), st(r, 9, 15), st(l, 18, 24), st(r, 27, 33)];
+        assert_eq!(swing_end(&run, 0, 40), 18, "the next left contact");
+        assert_eq!(swing_end(&run, 2, 40), 40, "no left contact follows: the clip's end");
+        // The left contact at 18 was missed: the right foot lands twice, so the swing ends at its toe-off (15).
+        let missed = [st(l, 0, 6), st(r, 9, 15), st(r, 27, 33), st(l, 36, 42)];
+        assert_eq!(swing_end(&missed, 0, 50), 16);
+        assert_eq!(swing_end(&missed[..3], 0, 50), 16, "also when no left contact follows at all");
+    }
 
     #[test]
     fn ground_frame_measures_heights_per_foot_and_lean_from_the_vertical() {

@@ -440,14 +440,8 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
         .filter_map(|i| Some(fall_angle_deg(at(i)?, side, ctx.ground)))
         .collect();
 
-    // The pull of this step's foot: from its toe-off to its next contact (or the end of the clip).
-    let own_next_ic = stances[k + 1..]
-        .iter()
-        .find(|s| s.side == side)
-        .map(|s| s.ic_frame);
-    let swing_end = own_next_ic
-        .unwrap_or(ctx.frames.len())
-        .min(ctx.frames.len());
+    // The pull of this step's foot: from its toe-off to its next contact (`swing_end`).
+    let swing_end = crate::gait::swing_end(stances, k, ctx.frames.len());
     let pull_height_ll = (to + 1..swing_end)
         .filter_map(|i| Some(ctx.ground.foot_height(side, foot_low_point(at(i)?, side)) / leg))
         .max_by(f64::total_cmp);

@@ -45,21 +45,33 @@ pub struct PhaseMap {
 
 impl PhaseMap {
     /// Pairs `a`'s events from its `a_start`th event with `b`'s from the first event at or after `b_start` with the
-    /// same foot and kind (so the same foot lands together), then event by event while foot and kind keep matching
-    /// and time keeps increasing: a missed event in either clip ends the paired range. `None` if fewer than two pairs
-    /// can be made.
+    /// same foot and kind (so the same foot lands together), then event by event while foot and kind match and time
+    /// moves forward in both. Where they do not, an event was missed in one clip: the event that comes earlier in
+    /// phase (B's, if A's event maps past it by the pairs so far) is passed over, and pairing goes on. `None` if
+    /// fewer than two pairs can be made.
     pub fn new(a: &[GaitEvent], a_start: usize, b: &[GaitEvent], b_start: usize) -> Option<Self> {
         let first = a.get(a_start)?;
         let b_first = (b_start..b.len()).find(|&j| b[j].side == first.side && b[j].kind == first.kind)?;
         let mut pairs: Vec<(f64, f64)> = Vec::new();
-        for (ea, eb) in a[a_start..].iter().zip(&b[b_first..]) {
-            if ea.side != eb.side || ea.kind != eb.kind {
-                break;
+        let (mut i, mut j) = (a_start, b_first);
+        while let (Some(ea), Some(eb)) = (a.get(i), b.get(j)) {
+            let forward = pairs.last().is_none_or(|&(ta, tb)| ea.t > ta && eb.t > tb);
+            if ea.side == eb.side && ea.kind == eb.kind && forward {
+                pairs.push((ea.t, eb.t));
+                (i, j) = (i + 1, j + 1);
+                continue;
             }
-            if pairs.last().is_some_and(|&(ta, tb)| ea.t <= ta || eb.t <= tb) {
-                break;
+            // Where A's event falls in B by the pairs so far (at B's pace = A's with a single pair).
+            let predicted = match pairs.as_slice() {
+                [] => eb.t,
+                [(ta, tb)] => tb + (ea.t - ta),
+                _ => Self { pairs: pairs.clone() }.map(ea.t),
+            };
+            if predicted > eb.t || pairs.last().is_some_and(|&(_, tb)| eb.t <= tb) {
+                j += 1;
+            } else {
+                i += 1;
             }
-            pairs.push((ea.t, eb.t));
         }
         (pairs.len() >= 2).then_some(Self { pairs })
     }
@@ -94,42 +106,44 @@ impl PhaseMap {
     }
 }
 
-/// The key instants of one step, as frame indices (docs/metrics.md §Gait phase): what the replay timeline marks
-/// and the storyboard shows.
+/// The key instants of one step, as frame indices (docs/metrics.md §Key instants): what the replay timeline marks
+/// and the storyboard shows. They are the frames the step's metrics are taken at.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct StepInstants {
     /// Index into `Analysis::steps`.
     pub step: usize,
     pub side: Side,
-    /// Landing: the initial contact's first frame in contact.
+    /// Landing: the frame nearest the initial contact.
     pub contact: usize,
     /// The Running Pose: mid-stance, the frame nearest (IC + TO)/2.
     pub pose: usize,
-    /// The end of the fall: toe-off, the last frame in contact.
+    /// The end of the fall: the frame nearest toe-off.
     pub toe_off: usize,
-    /// The pull at its peak: the frame where this foot is highest before it lands again (`None` if the clip ends
-    /// first, or the foot is not seen).
+    /// The pull at its peak: the frame where this foot is highest in its swing (`None` if the clip ends first, or
+    /// the foot is not seen).
     pub peak_pull: Option<usize>,
 }
 
 /// The key instants of every step of `analysis`.
 pub fn step_instants(analysis: &crate::Analysis) -> Vec<StepInstants> {
     let times: Vec<f64> = analysis.frames.iter().map(|f| f.t).collect();
+    let n = times.len();
     analysis
         .stances
         .iter()
         .enumerate()
         .map(|(k, st)| {
             let side = st.side;
-            let pose = nearest_frame(&times, 0.5 * (st.ic_t + st.to_t)).unwrap_or(st.ic_frame).clamp(st.ic_frame, st.to_frame);
-            let swing_end = analysis.stances[k + 1..].iter().find(|s| s.side == side).map_or(times.len(), |s| s.ic_frame);
-            let peak_pull = (st.to_frame + 1..swing_end.min(times.len()))
+            let at = |t: f64| nearest_frame(&times, t).unwrap_or(st.ic_frame);
+            let (contact, pose, toe_off) = (at(st.ic_t), at(0.5 * (st.ic_t + st.to_t)), at(st.to_t));
+            let swing_end = crate::gait::swing_end(&analysis.stances, k, n);
+            let peak_pull = (toe_off + 1..swing_end)
                 .filter_map(|i| Some((i, analysis.metrics.get(i)?.foot_height_ll[side.index()]?)))
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .map(|(i, _)| i)
                 // A peak at the end of the clip is only where the clip stopped.
-                .filter(|&i| swing_end < times.len() || i + 1 < times.len());
-            StepInstants { step: k, side, contact: st.ic_frame, pose, toe_off: st.to_frame, peak_pull }
+                .filter(|&i| swing_end < n || i + 1 < n);
+            StepInstants { step: k, side, contact, pose, toe_off, peak_pull }
         })
         .collect()
 }
@@ -190,12 +204,26 @@ mod tests {
     }
 
     #[test]
-    fn a_missed_event_ends_the_aligned_range() {
+    fn a_missed_event_in_either_clip_is_passed_over() {
         let a = run(0.0, 0.35, 0.22, 10, Side::Left);
-        let mut b = run(0.0, 0.33, 0.2, 10, Side::Left);
-        b.remove(9); // one toe-off missed in B
-        let map = PhaseMap::new(&a, 0, &b, 0).unwrap();
-        assert_eq!(map.pairs().len(), 9);
+        let b = run(0.1, 0.33, 0.2, 10, Side::Left);
+        // B misses one toe-off; A misses a whole stance (its 6th: a right foot's contact and toe-off).
+        let mut b_missing = b.clone();
+        b_missing.remove(9);
+        let mut a_missing = a.clone();
+        a_missing.drain(10..12);
+        for (a, b, expected) in [(&a, &b_missing, 19), (&a_missing, &b, 18)] {
+            let map = PhaseMap::new(a, 0, b, 0).unwrap();
+            assert_eq!(map.pairs().len(), expected);
+            // Every initial contact still lands on its partner (the k-th contact of each clip), before and after
+            // the gap.
+            for k in 0..10 {
+                let (ta, tb) = (k as f64 * 0.35, 0.1 + k as f64 * 0.33);
+                if a.iter().any(|e| e.t == ta) {
+                    assert!((map.map(ta) - tb).abs() < 1e-9, "contact {k}: {} ≠ {tb}", map.map(ta));
+                }
+            }
+        }
         assert!(PhaseMap::new(&a, 0, &b[..1], 0).is_none(), "one pair is no alignment");
         assert!(PhaseMap::from_first_contact(&a, &[], Side::Left).is_none());
     }

@@ -34,3 +34,38 @@ pub fn fixture_poses() -> Vec<runpose_core::PoseFrame> {
         })
         .collect()
 }
+
+/// A finished, analysed clip `dir/name` of the treadmill clip's frames `skip`–156 with the fixture's poses (runner
+/// 175 cm), its time stamps from 0 stretched by `time_scale` (1.25: the same running, 25 % slower).
+pub fn make_clip(dir: &std::path::Path, name: &str, skip: usize, time_scale: f64) -> PathBuf {
+    use runpose_capture::clip::{ClipMeta, ClipWriter};
+    let clip_dir = dir.join(name);
+    let mut reader = runpose_capture::VideoReader::open(treadmill_clip()).unwrap();
+    let meta = ClipMeta { source: "video treadmill_side_male.mp4".into(), height_cm: Some(175.0), model: "full".into() };
+    let mut w = ClipWriter::create(&clip_dir, meta, 720, 1280, 30.0 / time_scale).unwrap();
+    let poses = fixture_poses();
+    let t0 = poses[skip].t;
+    for (i, f) in poses.iter().enumerate() {
+        let frame = reader.next_frame().unwrap().unwrap();
+        if i >= skip {
+            w.push((f.t - t0) * time_scale, &frame.image, f.pose.as_ref()).unwrap();
+        }
+    }
+    w.finish().unwrap();
+    runpose_app::record::finish_clip(&clip_dir).unwrap();
+    clip_dir
+}
+
+/// Runs the replay window's frames (with its `logic`, as eframe does) until what it opens or exports on its own
+/// threads is done; calls `each` between frames.
+pub fn settle(h: &mut egui_kittest::Harness<'static, runpose_app::replay::ReplayApp>, mut each: impl FnMut(&runpose_app::replay::ReplayApp)) {
+    let started = std::time::Instant::now();
+    while h.state().opening.is_some() || h.state().video_export.is_some() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(300), "the window's work finishes");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        each(h.state());
+        let ctx = h.ctx.clone();
+        h.state_mut().logic(&ctx);
+        h.run();
+    }
+}

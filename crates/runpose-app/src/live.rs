@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use runpose_capture::live::{CaptureEvent, CaptureHandle, LatestReceiver, LiveFrame, LiveSource, latest, spawn_capture};
+use runpose_capture::live::{CaptureEvent, CaptureHandle, LatestReceiver, LiveFrame, LiveSource, Tee, latest, spawn_capture};
 use runpose_core::{AnalysisConfig, LiveAnalyzer, LiveView, PoseFrame};
 use runpose_vision::ModelVariant;
 
@@ -50,8 +50,10 @@ pub struct Pipeline {
     stop: Arc<AtomicBool>,
     inference: Option<JoinHandle<()>>,
     capture: Option<CaptureHandle>,
-    /// Where analysed frames go while recording.
+    /// Where the poses of analysed frames go while recording.
     recorder: Arc<Mutex<Option<RecorderTap>>>,
+    /// Where every captured frame goes while recording (the capture thread's side of the recorder).
+    capture_tee: Tee<CaptureEvent>,
 }
 
 impl Pipeline {
@@ -60,7 +62,8 @@ impl Pipeline {
     pub fn start(options: PipelineOptions, wake: impl Fn() + Send + 'static) -> Self {
         let (capture_tx, capture_rx) = latest::<CaptureEvent>();
         let (tx, rx) = latest::<PipelineEvent>();
-        let capture = spawn_capture(options.source.clone(), capture_tx);
+        let capture_tee: Tee<CaptureEvent> = Arc::default();
+        let capture = spawn_capture(options.source.clone(), capture_tx.with_tee(capture_tee.clone()));
         let stop = Arc::new(AtomicBool::new(false));
         let recorder: Arc<Mutex<Option<RecorderTap>>> = Arc::default();
         let (flag, frames, opts, record) = (stop.clone(), capture_rx.clone(), options.clone(), recorder.clone());
@@ -100,8 +103,7 @@ impl Pipeline {
                     };
                     let model_time = started.elapsed();
                     if let Some(tap) = record.lock().ok().and_then(|r| r.clone()) {
-                        let unanalysed = frames.dropped();
-                        tap.offer(RecordItem { t: frame.t, image: frame.image.clone(), pose: pose.clone(), unanalysed });
+                        tap.offer(RecordItem::Pose { index: frame.index, pose: pose.clone() });
                     }
                     let view = analyzer.push(PoseFrame { t: frame.t, pose }).map(Arc::new).map_err(|e| e.to_string());
                     tracing::debug!(frame = frame.index, model_ms = model_time.as_secs_f64() * 1e3, analysis_ms = (started.elapsed() - model_time).as_secs_f64() * 1e3, "inference");
@@ -113,7 +115,7 @@ impl Pipeline {
                 }
             })
             .expect("the inference thread starts");
-        Self { options, rx, capture_drops: capture_rx, stop, inference: Some(inference), capture: Some(capture), recorder }
+        Self { options, rx, capture_drops: capture_rx, stop, inference: Some(inference), capture: Some(capture), recorder, capture_tee }
     }
 
     /// The newest event, if one came since the last call.
@@ -126,10 +128,21 @@ impl Pipeline {
         self.rx.rx.recv_timeout(timeout).ok()
     }
 
-    /// Sends every analysed frame, with its pose, to `tap` from now on (`None`: to nothing).
+    /// Sends every captured frame, and the pose of each the model analyses, to `tap` from now on (`None`: to
+    /// nothing). Frames the model skips are recorded too; their poses are estimated when the recording stops.
     pub fn set_recorder(&self, tap: Option<RecorderTap>) {
+        // Poses first: a frame is then never recorded without its pose being offered too.
         if let Ok(mut r) = self.recorder.lock() {
-            *r = tap;
+            *r = tap.clone();
+        }
+        if let Ok(mut t) = self.capture_tee.lock() {
+            *t = tap.map(|tap| -> Box<dyn Fn(&CaptureEvent) + Send> {
+                Box::new(move |event| {
+                    if let CaptureEvent::Frame(f) = event {
+                        tap.offer(RecordItem::Frame { index: f.index, t: f.t, image: f.image.clone() });
+                    }
+                })
+            });
         }
     }
 

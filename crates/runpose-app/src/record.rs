@@ -18,17 +18,14 @@ use runpose_vision::ModelVariant;
 use crate::analyze::{AnalyzeOptions, PoseRun, StageTimings};
 use crate::output;
 
-/// Frames that may wait for the recorder's disk writes: about three seconds of video.
-const RECORD_QUEUE: usize = 90;
+/// Frames (and poses) that may wait for the recorder's disk writes: about three seconds of video.
+const RECORD_QUEUE: usize = 180;
 
-/// One analysed frame for the recorder.
-pub struct RecordItem {
-    pub t: f64,
-    pub image: RgbImage,
-    pub pose: Option<Pose>,
-    /// Frames the live view had dropped unanalysed by this one (a running count): the difference over the
-    /// recording is what it misses.
-    pub unanalysed: u64,
+/// What the live pipeline hands the recorder: every captured frame (from the capture thread, before the model may
+/// skip it), and the pose of each frame the model analysed (from the inference thread, in frame order).
+pub enum RecordItem {
+    Frame { index: u64, t: f64, image: RgbImage },
+    Pose { index: u64, pose: Option<Pose> },
 }
 
 /// Where a recording stands, for the window and the command line.
@@ -51,9 +48,12 @@ pub struct RecorderTap {
 }
 
 impl RecorderTap {
-    /// Hands a frame on without ever blocking the live view; a full queue counts the frame as lost.
+    /// Hands a frame or pose on without ever blocking the live view; a full queue counts a frame as lost (a pose
+    /// that cannot be taken leaves its frame to be estimated at the end).
     pub fn offer(&self, item: RecordItem) {
-        if self.tx.try_send(item).is_err() {
+        if let Err(e) = self.tx.try_send(item)
+            && matches!(e.into_inner(), RecordItem::Frame { .. })
+        {
             self.lost.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -150,14 +150,17 @@ impl RecordJob {
         }
     }
 
-    /// Creates the clip at the first frame and writes until stopped, then closes it. `Ok(false)`: nothing was
-    /// recorded (no frame came, or the clip could not be created: `status().error` says why).
+    /// Creates the clip at the first frame and writes until stopped, then closes it. Each frame's picture is written
+    /// as it comes; its landmarks row when its pose comes, or, once a later frame's pose has come (the model skipped
+    /// it) or the recording stops, as not analysed. `Ok(false)`: nothing was recorded (no frame came, or the clip
+    /// could not be created: `status().error` says why).
     fn run(self) -> Result<bool, String> {
         let mut writer: Option<ClipWriter> = None;
-        let mut first: Option<(f64, u64)> = None; // (t, unanalysed)
-        let mut last_unanalysed = 0;
+        let mut first_t: Option<f64> = None;
+        // Frames written whose landmarks row is not: (source index, clip frame, clip time).
+        let mut pending: std::collections::VecDeque<(u64, usize, f64)> = Default::default();
         let mut failed = false;
-        // Once stopping, the frames queued at that moment are written, and no more.
+        // Once stopping, what is queued at that moment is written, and no more.
         let mut remaining: Option<usize> = None;
         loop {
             if remaining.is_none() && self.stopping.load(Ordering::Relaxed) {
@@ -177,42 +180,70 @@ impl RecordJob {
             if failed {
                 continue; // Drain the queue so the live view never waits; the error is reported.
             }
-            let (first_t, first_unanalysed) = *first.get_or_insert((item.t, item.unanalysed));
-            if self.max_duration_s.is_some_and(|max| item.t - first_t > max + 1e-6) {
-                self.set(|s| s.full = true);
-                continue;
-            }
-            if writer.is_none() {
-                let (w, h) = (item.image.width(), item.image.height());
-                match ClipWriter::create(&self.dir, self.meta.clone(), w, h, self.fps_hint) {
-                    Ok(created) => writer = Some(created),
-                    Err(e) => {
-                        self.set(|s| s.error = Some(e.to_string()));
-                        failed = true;
+            let result = match item {
+                RecordItem::Frame { index, t, image } => {
+                    let first = *first_t.get_or_insert(t);
+                    if self.max_duration_s.is_some_and(|max| t - first > max + 1e-6) {
+                        self.set(|s| s.full = true);
                         continue;
                     }
+                    if writer.is_none() {
+                        match ClipWriter::create(&self.dir, self.meta.clone(), image.width(), image.height(), self.fps_hint) {
+                            Ok(created) => writer = Some(created),
+                            Err(e) => {
+                                self.set(|s| s.error = Some(e.to_string()));
+                                failed = true;
+                                continue;
+                            }
+                        }
+                    }
+                    let Some(w) = writer.as_mut() else { continue };
+                    w.push_frame(t, &image).map(|(frame, t)| {
+                        pending.push_back((index, frame, t));
+                        let (frames, duration_s) = (w.frames(), w.duration_s());
+                        self.set(|s| {
+                            s.frames = frames;
+                            s.duration_s = duration_s;
+                        });
+                    })
                 }
-            }
-            let Some(w) = writer.as_mut() else { continue };
-            match w.push(item.t, &item.image, item.pose.as_ref()) {
-                Ok(()) => {
-                    last_unanalysed = item.unanalysed.saturating_sub(first_unanalysed);
-                    let (frames, duration_s) = (w.frames(), w.duration_s());
-                    self.set(|s| {
-                        s.frames = frames;
-                        s.duration_s = duration_s;
-                    });
+                RecordItem::Pose { index, pose } => {
+                    let Some(w) = writer.as_mut() else { continue };
+                    write_rows(w, &mut pending, Some(index), pose.as_ref())
                 }
-                Err(e) => {
-                    self.set(|s| s.error = Some(format!("recording stopped: {e}")));
-                    failed = true;
-                }
+            };
+            if let Err(e) = result {
+                self.set(|s| s.error = Some(format!("recording stopped: {e}")));
+                failed = true;
             }
         }
         let Some(mut w) = writer else { return Ok(false) };
-        w.add_dropped(last_unanalysed + self.lost.load(Ordering::Relaxed));
+        // Frames whose pose never came (the model was busy when the recording stopped) are estimated at the end.
+        if !failed {
+            write_rows(&mut w, &mut pending, None, None).map_err(|e| e.to_string())?;
+        }
+        w.add_dropped(self.lost.load(Ordering::Relaxed));
         w.finish().map(|_| true).map_err(|e| e.to_string())
     }
+}
+
+/// Writes the landmarks rows of the pending frames up to source frame `upto` (all with `None`): that frame's with
+/// `pose`, earlier ones (skipped by the model) as not analysed.
+fn write_rows(
+    w: &mut ClipWriter,
+    pending: &mut std::collections::VecDeque<(u64, usize, f64)>,
+    upto: Option<u64>,
+    pose: Option<&Pose>,
+) -> Result<(), runpose_capture::CaptureError> {
+    while let Some(&(index, frame, t)) = pending.front() {
+        if upto.is_some_and(|u| index > u) {
+            break;
+        }
+        pending.pop_front();
+        let analysed = upto == Some(index);
+        w.push_row(frame, t, if analysed { pose } else { None }, analysed)?;
+    }
+    Ok(())
 }
 
 /// The model a clip's manifest names (its live analysis), full if unknown.
@@ -224,7 +255,7 @@ fn clip_model(manifest: &ClipManifest) -> ModelVariant {
 /// `analyze`), then marks the clip complete. A clip with no runner in it is complete with no steps.
 pub fn finish_clip(dir: &Path) -> anyhow::Result<ClipManifest> {
     let mut manifest = clip::read_manifest(dir)?;
-    let frames = clip::read_poses(dir)?;
+    let frames = clip_poses(dir, &mut manifest)?;
     let config = AnalysisConfig { height_cm: manifest.height_cm, ..Default::default() };
     match runpose_core::analyze(frames.clone(), &config) {
         Ok(analysis) => {
@@ -264,6 +295,48 @@ pub fn finish_clip(dir: &Path) -> anyhow::Result<ClipManifest> {
     Ok(manifest)
 }
 
+/// The clip's poses, with those of the frames the live model skipped estimated now from its video with the clip's
+/// model (written back to poses.csv atomically, and counted in the manifest's `estimated`). Without the model they
+/// stay empty (no runner on those frames), with a warning.
+fn clip_poses(dir: &Path, manifest: &mut ClipManifest) -> anyhow::Result<Vec<runpose_core::PoseFrame>> {
+    let path = dir.join(clip::POSES_FILE);
+    let mut rows = clip::read_pose_rows(&path)?;
+    let missing: Vec<usize> = (0..rows.frames.len()).filter(|&i| !rows.analysed[i]).collect();
+    if missing.is_empty() {
+        return Ok(rows.frames);
+    }
+    let mut tracker = match crate::analyze::load_tracker(clip_model(manifest), None) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!("{}: {} frames the live model skipped stay without landmarks: {e:#}", dir.display(), missing.len());
+            return Ok(rows.frames);
+        }
+    };
+    let mut reader = runpose_capture::VideoReader::open(dir.join(clip::VIDEO_FILE))?;
+    let mut wanted = missing.iter().copied().peekable();
+    let mut i = 0;
+    while let Some(&want) = wanted.peek() {
+        let Some(frame) = reader.next_frame()? else { break };
+        if i == want {
+            rows.frames[i].pose = match tracker.process(&frame.image) {
+                Ok(estimate) => estimate.map(|e| e.pose),
+                Err(e) => {
+                    tracing::warn!("frame {i} of {}: {e}", dir.display());
+                    None
+                }
+            };
+            rows.analysed[i] = true;
+            wanted.next();
+        }
+        i += 1;
+    }
+    let tmp = dir.join(format!(".{}.estimating", clip::POSES_FILE));
+    clip::write_pose_rows(&tmp, &rows.frames, &rows.analysed)?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("could not replace {}", path.display()))?;
+    manifest.estimated = manifest.estimated.max(missing.len() as u64);
+    Ok(rows.frames)
+}
+
 /// Opens a clip for use: a complete clip as it is; one whose recording was cut off is recovered and analysed first
 /// (`on_recover` is told); one still being recorded is refused.
 pub fn open_clip(dir: &Path, on_recover: impl FnOnce(&clip::Recovery)) -> anyhow::Result<ClipManifest> {
@@ -294,6 +367,7 @@ pub struct ClipInfo<'a> {
     pub width: u32,
     pub height: u32,
     pub dropped: u64,
+    pub estimated: u64,
 }
 
 impl<'a> From<&'a ClipManifest> for ClipInfo<'a> {
@@ -310,6 +384,7 @@ impl<'a> From<&'a ClipManifest> for ClipInfo<'a> {
             width: m.width,
             height: m.height,
             dropped: m.dropped,
+            estimated: m.estimated,
         }
     }
 }

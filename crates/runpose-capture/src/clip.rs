@@ -62,8 +62,12 @@ pub struct ClipManifest {
     pub duration_s: f64,
     /// Steps the analysis found (known once it is complete).
     pub steps: Option<usize>,
-    /// Frames the live view could not analyse (the model was busy), so not recorded.
+    /// Frames missing from the clip: the recorder could not take them (the disk did not keep up).
     pub dropped: u64,
+    /// Frames the live model skipped (it was busy): they are in the video, and their landmarks were estimated when
+    /// the recording was finished.
+    #[serde(default)]
+    pub estimated: u64,
 }
 
 /// What the recorder is told about the session.
@@ -192,9 +196,11 @@ pub fn check_new_clip_dir(dir: &Path) -> Result<(), CaptureError> {
     Ok(())
 }
 
-/// One row of poses.csv.
-fn pose_row(frame: usize, t: f64, pose: Option<&Pose>) -> Vec<String> {
-    let mut row = vec![frame.to_string(), format!("{t:.4}"), u8::from(pose.is_some()).to_string()];
+/// One row of poses.csv. `detected`: 1 with a pose, 0 where no runner was found, empty where the frame was not
+/// analysed (the live model skipped it; its landmarks are estimated when the recording is finished).
+fn pose_row(frame: usize, t: f64, pose: Option<&Pose>, analysed: bool) -> Vec<String> {
+    let detected = if analysed { u8::from(pose.is_some()).to_string() } else { String::new() };
+    let mut row = vec![frame.to_string(), format!("{t:.4}"), detected];
     match pose {
         Some(p) => row.extend(
             p.keypoints.iter().flat_map(|k| [format!("{:.2}", k.x), format!("{:.2}", k.y), format!("{:.2}", k.z), format!("{:.4}", k.score)]),
@@ -242,6 +248,7 @@ impl ClipWriter {
             duration_s: 0.0,
             steps: None,
             dropped: 0,
+            estimated: 0,
         };
         write_manifest(dir, &manifest)?;
         let poses_path = dir.join(POSES_FILE);
@@ -268,23 +275,40 @@ impl ClipWriter {
     /// Appends a frame taken at source time `t` (seconds; the clip's times start at its first frame) and the pose
     /// found on it. Every `SYNC_INTERVAL` the clip is put on the disk.
     pub fn push(&mut self, t: f64, image: &RgbImage, pose: Option<&Pose>) -> Result<(), CaptureError> {
+        let (frame, t) = self.push_frame(t, image)?;
+        self.push_row(frame, t, pose, true)
+    }
+
+    /// Appends a frame's picture taken at source time `t`; its landmarks follow with `push_row`, in the same order.
+    /// Returns the frame's number in the clip and its clip time.
+    pub fn push_frame(&mut self, t: f64, image: &RgbImage) -> Result<(usize, f64), CaptureError> {
         let first = *self.first_t.get_or_insert(t);
         let t = (t - first).max(self.last_t);
         self.video.write(image, t)?;
-        let row = pose_row(self.manifest.frames, t, pose);
-        self.poses.write_record(&row).map_err(|e| self.write_error(POSES_FILE, &e))?;
-        // To the OS at once (a killed process loses no landmarks); to the disk at each sync.
-        self.poses.flush().map_err(|e| self.write_error(POSES_FILE, &e))?;
+        let frame = self.manifest.frames;
         self.manifest.frames += 1;
         self.manifest.duration_s = t;
         self.last_t = t;
         if self.last_sync.elapsed() >= SYNC_INTERVAL {
             self.sync()?;
         }
+        Ok((frame, t))
+    }
+
+    /// Writes the landmarks row of frame `frame` (clip time `t`, from `push_frame`): the pose found (`None`: no
+    /// runner), or with `analysed` false, none yet (the live model skipped the frame).
+    pub fn push_row(&mut self, frame: usize, t: f64, pose: Option<&Pose>, analysed: bool) -> Result<(), CaptureError> {
+        let row = pose_row(frame, t, pose, analysed);
+        self.poses.write_record(&row).map_err(|e| self.write_error(POSES_FILE, &e))?;
+        // To the OS at once (a killed process loses no landmarks); to the disk at each sync.
+        self.poses.flush().map_err(|e| self.write_error(POSES_FILE, &e))?;
+        if !analysed {
+            self.manifest.estimated += 1;
+        }
         Ok(())
     }
 
-    /// Counts frames the live view dropped while recording.
+    /// Counts frames missing from the clip (the recorder could not take them).
     pub fn add_dropped(&mut self, n: u64) {
         self.manifest.dropped += n;
     }
@@ -315,19 +339,33 @@ impl ClipWriter {
     }
 }
 
-/// Reads a clip's poses.csv: one frame per row, with its time stamp and pose (`None` where no runner was found).
+/// Reads a clip's poses.csv: one frame per row, with its time stamp and pose (`None` where no runner was found, or
+/// the frame was not analysed).
 pub fn read_poses(dir: &Path) -> Result<Vec<PoseFrame>, CaptureError> {
     read_poses_file(&dir.join(POSES_FILE))
 }
 
 /// Reads a poses file (poses.csv's format) at `path`. A row cut off by a crash ends it.
 pub fn read_poses_file(path: &Path) -> Result<Vec<PoseFrame>, CaptureError> {
+    Ok(read_pose_rows(path)?.frames)
+}
+
+/// A poses file's rows, and which the live model analysed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PoseRows {
+    pub frames: Vec<PoseFrame>,
+    /// `false` where the live model skipped the frame (empty `detected`): its landmarks are still to estimate.
+    pub analysed: Vec<bool>,
+}
+
+/// Reads a poses file (poses.csv's format) at `path` with which rows were analysed. A row cut off by a crash ends it.
+pub fn read_pose_rows(path: &Path) -> Result<PoseRows, CaptureError> {
     let path = path.to_path_buf();
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(&path)
         .map_err(|e| read_error(&path, e))?;
-    let mut frames = Vec::new();
+    let mut rows = PoseRows::default();
     for (i, record) in reader.records().enumerate() {
         // A row cut off by a crash ends the file.
         let Ok(record) = record else { break };
@@ -356,9 +394,10 @@ pub fn read_poses_file(path: &Path) -> Result<Vec<PoseFrame>, CaptureError> {
         if record.get(0).and_then(|v| v.parse::<usize>().ok()) != Some(i) {
             return Err(read_error(&path, format!("row {} is numbered out of order", i + 1)));
         }
-        frames.push(PoseFrame { t, pose });
+        rows.frames.push(PoseFrame { t, pose });
+        rows.analysed.push(record.get(2).is_some_and(|d| !d.is_empty()));
     }
-    Ok(frames)
+    Ok(rows)
 }
 
 /// Counts the frames of a clip's video that can be read back (packets whole and uncorrupted).
@@ -427,7 +466,8 @@ pub fn recover(dir: &Path) -> Result<Recovery, CaptureError> {
     };
     let video_path = dir.join(VIDEO_FILE);
     let video_frames = count_video_frames(&video_path)?;
-    let poses = read_poses(dir)?;
+    let rows = read_pose_rows(&dir.join(POSES_FILE))?;
+    let poses = &rows.frames;
     let frames = video_frames.min(poses.len());
     if frames == 0 {
         return Err(CaptureError::Clip(format!("{}: the recording holds no whole frame", dir.display())));
@@ -441,7 +481,7 @@ pub fn recover(dir: &Path) -> Result<Recovery, CaptureError> {
     File::open(&tmp).and_then(|f| f.sync_all()).map_err(|e| CaptureError::Write { path: tmp.clone(), reason: e.to_string() })?;
     // The poses first, to a new file: the recording's own poses.csv is replaced only by a complete copy.
     let poses_tmp = dir.join(format!(".{POSES_FILE}.recovering"));
-    write_poses(&poses_tmp, &poses[..frames])?;
+    write_pose_rows(&poses_tmp, &poses[..frames], &rows.analysed[..frames])?;
     std::fs::rename(&poses_tmp, dir.join(POSES_FILE)).map_err(|e| CaptureError::Write { path: dir.join(POSES_FILE), reason: e.to_string() })?;
     std::fs::rename(&tmp, &video_path).map_err(|e| CaptureError::Write { path: video_path.clone(), reason: e.to_string() })?;
     manifest.recovered = true;
@@ -454,12 +494,17 @@ pub fn recover(dir: &Path) -> Result<Recovery, CaptureError> {
 
 /// Writes `frames` as poses.csv at `path` (put on the disk before returning).
 pub fn write_poses(path: &Path, frames: &[PoseFrame]) -> Result<(), CaptureError> {
+    write_pose_rows(path, frames, &vec![true; frames.len()])
+}
+
+/// Writes `frames` as poses.csv at `path`, marking those not `analysed` (put on the disk before returning).
+pub fn write_pose_rows(path: &Path, frames: &[PoseFrame], analysed: &[bool]) -> Result<(), CaptureError> {
     let fail = |e: &dyn std::fmt::Display| CaptureError::Write { path: path.to_path_buf(), reason: e.to_string() };
     let file = File::create(path).map_err(|e| fail(&e))?;
     let mut w = csv::Writer::from_writer(BufWriter::new(file.try_clone().map_err(|e| fail(&e))?));
     w.write_record(poses_header()).map_err(|e| fail(&e))?;
     for (i, f) in frames.iter().enumerate() {
-        w.write_record(pose_row(i, f.t, f.pose.as_ref())).map_err(|e| fail(&e))?;
+        w.write_record(pose_row(i, f.t, f.pose.as_ref(), analysed.get(i).copied().unwrap_or(true))).map_err(|e| fail(&e))?;
     }
     w.flush().map_err(|e| fail(&e))?;
     drop(w);

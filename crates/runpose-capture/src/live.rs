@@ -76,7 +76,6 @@ pub struct CameraDescription {
 }
 
 /// The sending half of a newest-wins channel: a send replaces a value the receiver has not taken yet.
-#[derive(Debug)]
 pub struct LatestSender<T> {
     tx: Sender<T>,
     /// A receiver of its own, to take out the value a new one replaces.
@@ -84,11 +83,28 @@ pub struct LatestSender<T> {
     dropped: Arc<AtomicU64>,
     /// Gone when every `LatestReceiver` is (the channel itself stays connected through `stale`).
     receivers: Weak<()>,
+    tee: Option<Tee<T>>,
+}
+
+/// Sees every value a `LatestSender` sends, before newest-wins can drop it (a recording keeps every frame while the
+/// model takes only the newest). Set and cleared while the channel runs.
+pub type Tee<T> = Arc<std::sync::Mutex<Option<Box<dyn Fn(&T) + Send>>>>;
+
+impl<T> std::fmt::Debug for LatestSender<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LatestSender").field("dropped", &self.dropped).field("tee", &self.tee.is_some()).finish()
+    }
 }
 
 impl<T> Clone for LatestSender<T> {
     fn clone(&self) -> Self {
-        Self { tx: self.tx.clone(), stale: self.stale.clone(), dropped: self.dropped.clone(), receivers: self.receivers.clone() }
+        Self {
+            tx: self.tx.clone(),
+            stale: self.stale.clone(),
+            dropped: self.dropped.clone(),
+            receivers: self.receivers.clone(),
+            tee: self.tee.clone(),
+        }
     }
 }
 
@@ -118,15 +134,24 @@ pub fn latest<T>() -> (LatestSender<T>, LatestReceiver<T>) {
     let (tx, rx) = bounded(1);
     let dropped = Arc::new(AtomicU64::new(0));
     let alive = Arc::new(());
-    let sender = LatestSender { tx, stale: rx.clone(), dropped: dropped.clone(), receivers: Arc::downgrade(&alive) };
+    let sender = LatestSender { tx, stale: rx.clone(), dropped: dropped.clone(), receivers: Arc::downgrade(&alive), tee: None };
     (sender, LatestReceiver { rx, dropped, _alive: alive })
 }
 
 impl<T> LatestSender<T> {
+    /// Shows every value sent to `tee` first.
+    pub fn with_tee(mut self, tee: Tee<T>) -> Self {
+        self.tee = Some(tee);
+        self
+    }
+
     /// Sends `value`, replacing the one waiting if the receiver has not taken it. `Err` when the receiver is gone.
     pub fn send(&self, mut value: T) -> Result<(), T> {
         if self.receivers.strong_count() == 0 {
             return Err(value);
+        }
+        if let Some(see) = self.tee.as_ref().and_then(|t| t.lock().ok()).as_deref().and_then(Option::as_ref) {
+            see(&value);
         }
         loop {
             match self.tx.try_send(value) {

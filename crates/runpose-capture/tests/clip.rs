@@ -224,3 +224,33 @@ fn frames_come_by_index_forward_backward_and_by_jumps() {
     }
     assert!(video.frame(90).is_err());
 }
+
+#[test]
+fn frames_the_live_model_skipped_are_recorded_and_marked_for_estimating_through_a_recovery() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip_dir = dir.path().join("clip");
+    let mut w = ClipWriter::create(&clip_dir, meta(), 320, 240, FPS).unwrap();
+    // Every picture is written as it comes; the rows follow, every third frame skipped by the model.
+    let mut written = Vec::new();
+    for i in 0..30 {
+        written.push(w.push_frame(i as f64 / FPS, &picture(i)).unwrap());
+    }
+    for (i, (frame, t)) in written.into_iter().enumerate() {
+        assert_eq!(frame, i);
+        let analysed = i % 3 != 1;
+        w.push_row(frame, t, if analysed { pose(i) } else { None }.as_ref(), analysed).unwrap();
+    }
+    let manifest = w.finish().unwrap();
+    assert_eq!((manifest.frames, manifest.estimated), (30, 10));
+    let rows = clip::read_pose_rows(&clip_dir.join(clip::POSES_FILE)).unwrap();
+    assert_eq!(rows.analysed, (0..30).map(|i| i % 3 != 1).collect::<Vec<_>>());
+    assert!(rows.frames.iter().enumerate().all(|(i, f)| f.pose.is_some() == (i % 3 != 1 && i % 5 != 4)));
+    // Left "recording" (as after a crash before the analysis): recovery keeps which rows await estimating.
+    let mut m = read_manifest(&clip_dir).unwrap();
+    m.state = ClipState::Recording;
+    write_manifest(&clip_dir, &m).unwrap();
+    assert!(matches!(open_clip(&clip_dir).unwrap(), ClipStatus::Interrupted(_)));
+    let r = recover(&clip_dir).unwrap();
+    assert_eq!(r.frames, 30);
+    assert_eq!(clip::read_pose_rows(&clip_dir.join(clip::POSES_FILE)).unwrap(), rows);
+}

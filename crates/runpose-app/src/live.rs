@@ -103,7 +103,7 @@ impl Pipeline {
                     };
                     let model_time = started.elapsed();
                     if let Some(tap) = record.lock().ok().and_then(|r| r.clone()) {
-                        tap.offer(RecordItem::Pose { index: frame.index, pose: pose.clone() });
+                        tap.offer(RecordItem::Pose { index: frame.index, pose: pose.clone().map(Box::new) });
                     }
                     let view = analyzer.push(PoseFrame { t: frame.t, pose }).map(Arc::new).map_err(|e| e.to_string());
                     tracing::debug!(frame = frame.index, model_ms = model_time.as_secs_f64() * 1e3, analysis_ms = (started.elapsed() - model_time).as_secs_f64() * 1e3, "inference");

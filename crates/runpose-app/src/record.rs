@@ -25,7 +25,7 @@ const RECORD_QUEUE: usize = 180;
 /// skip it), and the pose of each frame the model analysed (from the inference thread, in frame order).
 pub enum RecordItem {
     Frame { index: u64, t: f64, image: RgbImage },
-    Pose { index: u64, pose: Option<Pose> },
+    Pose { index: u64, pose: Option<Box<Pose>> },
 }
 
 /// Where a recording stands, for the window and the command line.
@@ -209,7 +209,7 @@ impl RecordJob {
                 }
                 RecordItem::Pose { index, pose } => {
                     let Some(w) = writer.as_mut() else { continue };
-                    write_rows(w, &mut pending, Some(index), pose.as_ref())
+                    write_rows(w, &mut pending, Some(index), pose.as_deref())
                 }
             };
             if let Err(e) = result {

@@ -135,6 +135,9 @@ pub struct LiveApp {
     /// The window's context, once known: the pipeline wakes it for each new frame.
     ctx: Option<egui::Context>,
     recorder: Option<Recorder>,
+    /// A stopped recording being closed and analysed on its own thread (landmarks of skipped frames estimated, the
+    /// analysis files written), and its folder.
+    finishing: Option<(PathBuf, std::thread::JoinHandle<anyhow::Result<ClipManifest>>)>,
     pub notice: Option<Notice>,
     /// Recordings cut off by a crash, found in the recordings folder at start-up, to offer for recovery.
     pub interrupted: Vec<(PathBuf, ClipManifest)>,
@@ -159,6 +162,7 @@ impl LiveApp {
             outcome: Arc::new(Mutex::new(None)),
             ctx: None,
             recorder: None,
+            finishing: None,
             notice: None,
             interrupted: Vec::new(),
         }
@@ -207,14 +211,36 @@ impl LiveApp {
         }
     }
 
-    /// Stops recording, closes the clip and analyses it; says where it went (or why it failed, with what was kept).
+    /// Stops recording; the clip is closed and analysed on its own thread while the view goes on (`finished` says
+    /// where it went, or why it failed, with what was kept).
     pub fn stop_recording(&mut self) {
         let Some(recorder) = self.recorder.take() else { return };
         if let Some(p) = &self.pipeline {
             p.set_recorder(None);
         }
+        // One at a time: a clip still being finished is finished first.
+        self.finish_now();
         let dir = recorder.dir().to_path_buf();
-        self.notice = Some(match recorder.stop() {
+        self.notice = Some(Notice { text: format!("Saving the recording in {}…", dir.display()), error: false });
+        match std::thread::Builder::new().name("runpose-finish-clip".into()).spawn(move || recorder.stop()) {
+            Ok(handle) => self.finishing = Some((dir, handle)),
+            Err(e) => self.notice = Some(Notice { text: format!("could not finish the recording in {}: {e}", dir.display()), error: true }),
+        }
+    }
+
+    /// Whether a stopped recording is still being closed and analysed.
+    pub fn finishing(&self) -> bool {
+        self.finishing.is_some()
+    }
+
+    /// Says how the recording being finished ended, once it has (at once with `wait`).
+    fn finished(&mut self, wait: bool) {
+        if !wait && !self.finishing.as_ref().is_some_and(|(_, h)| h.is_finished()) {
+            return;
+        }
+        let Some((dir, handle)) = self.finishing.take() else { return };
+        let result = handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("finishing the recording stopped unexpectedly; it is recovered at the next start")));
+        self.notice = Some(match result {
             Ok(m) => Notice {
                 text: format!("Saved {:.1} s ({} frames, {} steps) in {}", m.duration_s, m.frames, m.steps.unwrap_or(0), dir.display()),
                 error: false,
@@ -224,6 +250,11 @@ impl LiveApp {
                 Notice { text: format!("{e:#}"), error: true }
             }
         });
+    }
+
+    /// Waits for the recording being finished.
+    pub fn finish_now(&mut self) {
+        self.finished(true);
     }
 
     /// Recovers and analyses the interrupted recording `index` of `interrupted`.
@@ -311,7 +342,8 @@ impl LiveApp {
         if self.recorder.as_ref().is_some_and(|r| r.status().error.is_some()) {
             self.stop_recording();
         }
-        if self.recorder.is_some() {
+        self.finished(false);
+        if self.recorder.is_some() || self.finishing.is_some() {
             ctx.request_repaint_after(Duration::from_millis(500));
         }
         // A camera that is missing or was unplugged: look again every few seconds, and recover when it is back.
@@ -345,6 +377,7 @@ impl LiveApp {
             return;
         }
         self.stop_recording();
+        self.finish_now();
         let Some(auto) = &mut self.automation else { return };
         auto.requested = true;
         let line = self.stats.summary_line(self.pipeline.as_ref().map_or(0, Pipeline::dropped));
@@ -605,8 +638,9 @@ impl eframe::App for LiveApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        // Closing the window keeps the recording.
+        // Closing the window keeps the recording: it is closed and analysed before the program ends.
         self.stop_recording();
+        self.finish_now();
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -405,6 +405,11 @@ pub struct ReplayApp {
     dragging_landmark: Option<Landmark>,
     stroke: Vec<Point>,
     drag_last: Option<Point>,
+    /// The handle of the selected mark being dragged (`Shape::handles`), and whether its text is being edited.
+    dragging_handle: Option<usize>,
+    /// Where the button went down for the drag in progress (frame pixels).
+    drag_origin: Option<Point>,
+    editing_text: bool,
 }
 
 impl ReplayApp {
@@ -436,6 +441,9 @@ impl ReplayApp {
             dragging_landmark: None,
             stroke: Vec::new(),
             drag_last: None,
+            dragging_handle: None,
+            drag_origin: None,
+            editing_text: false,
         }
     }
 
@@ -781,8 +789,10 @@ impl ReplayApp {
                 }
             }
             if self.tool == Tool::Text {
-                ui.add(egui::TextEdit::singleline(&mut self.note).desired_width(140.0));
+                let label = ui.label("New note:");
+                ui.add(egui::TextEdit::singleline(&mut self.note).desired_width(140.0)).labelled_by(label.id);
             }
+            self.edit_selected_text(ui);
             ui.separator();
             if ui.add_enabled(self.history.can_undo(), egui::Button::new("Undo")).clicked() {
                 self.undo();
@@ -843,6 +853,41 @@ impl ReplayApp {
         }
         if replace && let Some(doc) = &mut self.doc {
             self.notice = doc.save_markup(true).err().map(|e| format!("{e:#}"));
+        }
+    }
+
+    /// With a text note selected: its text, to edit (one undo step per edit, saved when the field is left).
+    fn edit_selected_text(&mut self, ui: &mut egui::Ui) {
+        let Some(i) = self.selected else { return };
+        let Some(Shape::Text { text, .. }) = self.doc.as_ref().and_then(|d| d.markup.marks.get(i)).map(|m| &m.shape) else { return };
+        let mut edited = text.clone();
+        let label = ui.label("Note:");
+        let response = ui.add(egui::TextEdit::singleline(&mut edited).desired_width(160.0)).labelled_by(label.id);
+        if response.changed() {
+            self.set_selected_text(edited);
+        }
+        if response.lost_focus() {
+            self.finish_text_edit();
+        }
+    }
+
+    /// Changes the selected text note's text (the first change of an edit is the undo step).
+    pub fn set_selected_text(&mut self, new: String) {
+        let Some(i) = self.selected else { return };
+        let Some(doc) = &mut self.doc else { return };
+        if !self.editing_text {
+            self.history.record(&doc.markup);
+            self.editing_text = true;
+        }
+        if let Some(Shape::Text { text, .. }) = doc.markup.marks.get_mut(i).map(|m| &mut m.shape) {
+            *text = new;
+        }
+    }
+
+    /// Ends a text edit: saves it.
+    pub fn finish_text_edit(&mut self) {
+        if std::mem::take(&mut self.editing_text) {
+            self.after_edit();
         }
     }
 
@@ -1046,8 +1091,16 @@ impl ReplayApp {
     fn paint_markup(&self, painter: &egui::Painter, to_screen: impl Fn(Point) -> Pos2) {
         let Some(doc) = &self.doc else { return };
         for i in doc.markup.marks_on(self.frame) {
-            let color = if self.selected == Some(i) { SELECTED_COLOR } else { MARK_COLOR };
-            paint_shape(painter, &doc.markup.marks[i].shape, &to_screen, color);
+            let selected = self.selected == Some(i);
+            let shape = &doc.markup.marks[i].shape;
+            paint_shape(painter, shape, &to_screen, if selected { SELECTED_COLOR } else { MARK_COLOR });
+            // The selected mark's handles: drag one to change that point.
+            if selected {
+                for h in shape.handles() {
+                    let r = Rect::from_center_size(to_screen(h), Vec2::splat(9.0));
+                    painter.rect_stroke(r, 1.0, Stroke::new(1.5, Color32::WHITE), egui::StrokeKind::Middle);
+                }
+            }
         }
         for c in doc.markup.corrections.iter().filter(|c| c.frame == self.frame) {
             painter.circle_stroke(to_screen(Point::new(c.x, c.y)), 7.0, Stroke::new(2.0, Color32::from_rgb(255, 0, 255)));
@@ -1074,25 +1127,41 @@ impl ReplayApp {
             Tool::Select => {
                 let Some(doc) = &self.doc else { return };
                 if response.drag_started() || response.clicked() {
-                    self.selected = doc.markup.hit(frame, p, tolerance);
+                    // Where the button went down: a handle of the selected mark is taken before any mark there.
+                    let at = response.ctx.input(|i| i.pointer.press_origin()).and_then(|o| self.to_frame(o)).unwrap_or(p);
+                    let selected = self.selected.and_then(|i| doc.markup.marks.get(i)).filter(|m| m.frame == frame);
+                    self.dragging_handle = selected.and_then(|m| m.shape.handle_at(at, tolerance));
+                    if self.dragging_handle.is_none() {
+                        self.selected = doc.markup.hit(frame, at, tolerance);
+                    }
                     self.drag_last = None;
+                    self.drag_origin = Some(at);
                 }
-                if response.dragged()
+                // The pointer's last move may come with the release.
+                let moving = response.dragged() || (response.drag_stopped() && self.drag_last.is_some());
+                if moving
                     && let Some(i) = self.selected
                 {
-                    let last = self.drag_last.unwrap_or(p);
+                    let last = self.drag_last.or(self.drag_origin).unwrap_or(p);
                     if self.drag_last.is_none()
                         && let Some(doc) = &self.doc
                     {
                         self.history.record(&doc.markup);
                     }
                     if let Some(doc) = &mut self.doc {
-                        doc.markup.marks[i].shape.translate(p.x - last.x, p.y - last.y);
+                        let shape = &mut doc.markup.marks[i].shape;
+                        match self.dragging_handle {
+                            Some(k) => shape.move_handle(k, p),
+                            None => shape.translate(p.x - last.x, p.y - last.y),
+                        }
                     }
                     self.drag_last = Some(p);
                 }
-                if response.drag_stopped() && self.drag_last.take().is_some() {
-                    self.after_edit();
+                if response.drag_stopped() {
+                    self.dragging_handle = None;
+                    if self.drag_last.take().is_some() {
+                        self.after_edit();
+                    }
                 }
             }
             Tool::Freehand => {

@@ -234,3 +234,60 @@ fn opening_a_video_in_the_window_analyses_it_with_progress_while_the_window_goes
     assert!(h.state().notice.as_deref().is_some_and(|n| n.contains("does not exist")), "{:?}", h.state().notice);
     assert_eq!(h.state().doc.as_ref().unwrap().frames(), 45, "the clip open stays open");
 }
+
+fn drag(h: &mut Harness<'static, ReplayApp>, from: Point, to: Point) {
+    let (a, b) = (h.state().to_screen(from).unwrap(), h.state().to_screen(to).unwrap());
+    h.drag_at(a);
+    h.run();
+    h.hover_at(a + (b - a) * 0.5);
+    h.run();
+    h.drop_at(b);
+    h.run();
+}
+
+#[test]
+fn a_marks_points_are_edited_by_dragging_its_handles_and_a_note_by_typing() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = make_clip(dir.path());
+    let mut h = harness(ReplayApp::new(Some(Replay::open(&clip, ModelVariant::Full, false).unwrap()), ModelVariant::Full));
+    h.run();
+    h.get_by_label("Angle").click();
+    h.run();
+    let (a, vertex, b) = (Point::new(300.0, 500.0), Point::new(300.0, 800.0), Point::new(560.0, 800.0));
+    for p in [a, vertex, b] {
+        click(&mut h, p);
+    }
+    h.get_by_label("Select").click();
+    h.run();
+    let angle = |h: &Harness<'static, ReplayApp>| h.state().doc.as_ref().unwrap().markup.marks[0].shape.clone();
+    assert!((angle(&h).value().unwrap() - 90.0).abs() < 0.6);
+    // The end of the second ray, dragged up: 45°, the other points where they were.
+    drag(&mut h, b, Point::new(600.0, 500.0));
+    let Shape::Angle { a: a2, vertex: v2, b: b2 } = angle(&h) else { panic!("still an angle") };
+    assert!((angle(&h).value().unwrap() - 45.0).abs() < 0.6, "{:?}", angle(&h));
+    assert!((a2 - a).norm() < 1e-9 && (v2 - vertex).norm() < 1e-9 && (b2 - Point::new(600.0, 500.0)).norm() < 3.0);
+    // Dragging the shape between its handles moves it whole.
+    drag(&mut h, Point::new(300.0, 650.0), Point::new(340.0, 650.0));
+    let Shape::Angle { a: a3, vertex: v3, .. } = angle(&h) else { panic!("still an angle") };
+    assert!((a3.x - 340.0).abs() < 3.0 && (v3.x - 340.0).abs() < 3.0 && (a3.y - 500.0).abs() < 3.0);
+    assert!((angle(&h).value().unwrap() - 45.0).abs() < 0.6, "moving keeps the angle");
+    // Each drag is saved and undone in one step.
+    let saved = load_markup(&clip.join("markup.json")).unwrap().unwrap();
+    assert_eq!(saved.marks[0].shape, angle(&h));
+    h.state_mut().undo();
+    assert!((angle(&h).value().unwrap() - 45.0).abs() < 0.6 && matches!(angle(&h), Shape::Angle { vertex, .. } if (vertex.x - 300.0).abs() < 1e-9));
+
+    // A text note: selected, its text edited in the toolbar's field, saved when the field is left.
+    h.get_by_label("Text").click();
+    h.run();
+    click(&mut h, Point::new(100.0, 200.0));
+    h.get_by_label("Select").click();
+    h.run();
+    assert_eq!(h.state().selected, Some(1));
+    h.state_mut().set_selected_text("hips over the foot".into());
+    h.state_mut().finish_text_edit();
+    let saved = load_markup(&clip.join("markup.json")).unwrap().unwrap();
+    assert!(matches!(&saved.marks[1].shape, Shape::Text { text, .. } if text == "hips over the foot"));
+    h.state_mut().undo();
+    assert!(matches!(&h.state().doc.as_ref().unwrap().markup.marks[1].shape, Shape::Text { text, .. } if text == "note"));
+}

@@ -72,6 +72,43 @@ impl Shape {
         }
     }
 
+    /// The points that can be dragged to change the shape: the ends of a line or arrow, the three points of an angle,
+    /// the anchor of a vertical or a text note, a circle's centre and a point on its rim (a freehand stroke only
+    /// moves whole).
+    pub fn handles(&self) -> Vec<Point> {
+        match self {
+            Shape::Line { a, b } | Shape::Arrow { from: a, to: b } => vec![*a, *b],
+            Shape::Angle { a, vertex, b } => vec![*a, *vertex, *b],
+            Shape::Vertical { at } | Shape::Text { at, .. } => vec![*at],
+            Shape::Circle { center, radius } => vec![*center, Point::new(center.x + radius, center.y)],
+            Shape::Freehand { .. } => Vec::new(),
+        }
+    }
+
+    /// Puts handle `k` (`handles`) at `p`: the other points stay (a circle's rim handle sets its radius; its centre
+    /// moves the circle).
+    pub fn move_handle(&mut self, k: usize, p: Point) {
+        match (self, k) {
+            (Shape::Line { a, .. } | Shape::Arrow { from: a, .. } | Shape::Angle { a, .. }, 0) => *a = p,
+            (Shape::Line { b, .. } | Shape::Arrow { to: b, .. }, 1) | (Shape::Angle { b, .. }, 2) => *b = p,
+            (Shape::Angle { vertex, .. }, 1) => *vertex = p,
+            (Shape::Vertical { at } | Shape::Text { at, .. }, 0) | (Shape::Circle { center: at, .. }, 0) => *at = p,
+            (Shape::Circle { center, radius }, 1) => *radius = (p - *center).x.hypot((p - *center).y),
+            _ => {}
+        }
+    }
+
+    /// The handle within `tolerance` of `p`, nearest first.
+    pub fn handle_at(&self, p: Point, tolerance: f64) -> Option<usize> {
+        self.handles()
+            .iter()
+            .enumerate()
+            .map(|(k, h)| (k, (*h - p).x.hypot((*h - p).y)))
+            .filter(|&(_, d)| d <= tolerance)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(k, _)| k)
+    }
+
     /// Moves the whole shape by (`dx`, `dy`).
     pub fn translate(&mut self, dx: f64, dy: f64) {
         let mv = |p: &mut Point| {
@@ -250,6 +287,28 @@ impl History {
 mod tests {
     use super::*;
     use crate::skeleton::{Keypoint, NUM_LANDMARKS, Pose};
+
+    #[test]
+    fn dragging_a_handle_changes_that_point_only() {
+        let mut angle = Shape::Angle { a: Point::new(0.0, -100.0), vertex: Point::new(0.0, 0.0), b: Point::new(100.0, 0.0) };
+        assert!((angle.value().unwrap() - 90.0).abs() < 1e-9);
+        // The far end of the second ray, dragged up to 45°.
+        let k = angle.handle_at(Point::new(98.0, 3.0), 8.0).unwrap();
+        angle.move_handle(k, Point::new(100.0, -100.0));
+        assert!((angle.value().unwrap() - 45.0).abs() < 1e-9);
+        assert_eq!(angle.handles()[..2], [Point::new(0.0, -100.0), Point::new(0.0, 0.0)]);
+        // The vertex.
+        angle.move_handle(angle.handle_at(Point::new(1.0, 1.0), 8.0).unwrap(), Point::new(0.0, -50.0));
+        assert_eq!(angle.handles()[1], Point::new(0.0, -50.0));
+        let mut circle = Shape::Circle { center: Point::new(10.0, 10.0), radius: 5.0 };
+        circle.move_handle(circle.handle_at(Point::new(15.0, 10.0), 2.0).unwrap(), Point::new(10.0, 30.0));
+        assert_eq!(circle, Shape::Circle { center: Point::new(10.0, 10.0), radius: 20.0 });
+        let mut line = Shape::Line { a: Point::new(0.0, 0.0), b: Point::new(10.0, 0.0) };
+        assert_eq!(line.handle_at(Point::new(50.0, 50.0), 8.0), None);
+        line.move_handle(1, Point::new(0.0, 10.0));
+        assert_eq!(line, Shape::Line { a: Point::new(0.0, 0.0), b: Point::new(0.0, 10.0) });
+        assert!(Shape::Freehand { points: vec![Point::new(0.0, 0.0)] }.handles().is_empty());
+    }
 
     fn p(x: f64, y: f64) -> Point {
         Point::new(x, y)

@@ -9,7 +9,6 @@ use anyhow::Context;
 use image::{Rgb, RgbImage};
 use imageproc::drawing::{draw_filled_rect_mut, draw_hollow_circle_mut, draw_text_mut, text_size};
 use imageproc::rect::Rect;
-use runpose_capture::SeekableVideo;
 use runpose_core::cues::{MAX_FALL_DEG, step_cues};
 use runpose_core::markup::{Markup, Shape};
 use runpose_core::metrics::{LOW_CONFIDENCE, StepMetrics};
@@ -99,11 +98,7 @@ fn draw_shape(img: &mut RgbImage, shape: &Shape, font: &FontRef, scale: f32) {
 /// that ended, and the coach's marks.
 pub fn annotated_frame(doc: &mut Replay, frame: usize) -> anyhow::Result<RgbImage> {
     let mut img = doc.video.frame(frame).with_context(|| format!("reading frame {} of {}", frame + 1, doc.source.display()))?.as_ref().clone();
-    let font = overlay::font();
-    if let Some(a) = &doc.analysis {
-        overlay::draw(&mut img, a, frame, &font);
-    }
-    draw_markup(&mut img, &doc.markup, frame, &font);
+    annotate(&mut img, doc.analysis.as_ref(), &doc.markup, frame, &overlay::font());
     Ok(img)
 }
 
@@ -199,14 +194,14 @@ const STORY_HEIGHT: u32 = 560;
 /// The storyboard of step `instants.step` of `doc` as one picture: a title, the four key frames side by side
 /// (cropped alike around the runner, with the overlay and the coach's marks) with their numbers, and the step's cues.
 pub fn storyboard(doc: &mut Replay, instants: &StepInstants) -> anyhow::Result<RgbImage> {
-    let a = doc.analysis.clone().context("no runner was found in this clip: there is no step to show")?;
+    let a = doc.analysis.as_ref().context("no runner was found in this clip: there is no step to show")?;
     let step: &StepMetrics = a.steps.get(instants.step).context("no such step")?;
-    let panels = story_panels(&a, instants);
+    let panels = story_panels(a, instants);
     let font = overlay::font();
     // One crop for all four, so the runner's movement between them shows.
     let frames: Vec<usize> = panels.iter().filter_map(|p| p.frame).collect();
     let (fw, fh) = (doc.video.info().width, doc.video.info().height);
-    let crop = runner_box(&a, &frames, fw, fh);
+    let crop = runner_box(a, &frames, fw, fh);
     let zoom = STORY_HEIGHT as f64 / f64::from(crop.3);
     let pw = (f64::from(crop.2) * zoom).round() as u32;
     let (gap, header, title_h, line_h) = (12u32, 64u32, 44u32, 30u32);
@@ -236,10 +231,10 @@ pub fn storyboard(doc: &mut Replay, instants: &StepInstants) -> anyhow::Result<R
             let mut img = doc.video.frame(f).with_context(|| format!("reading frame {}", f + 1))?.as_ref().clone();
             // Landing, Pose and fall are drawn over the step's own foot (as its numbers are taken), the pull as seen.
             let scene = match (k < 3).then(|| a.metrics_with_support(f, instants.side)).flatten() {
-                Some(m) => overlay::scene_with(&a, f, &m),
-                None => overlay::scene(&a, f),
+                Some(m) => overlay::scene_with(a, f, &m),
+                None => overlay::scene(a, f),
             };
-            overlay::draw_scene_of(&mut img, &a, &scene, &font);
+            overlay::draw_scene_of(&mut img, a, &scene, &font);
             draw_markup(&mut img, &doc.markup, f, &font);
             let cut = image::imageops::crop_imm(&img, crop.0, crop.1, crop.2, crop.3).to_image();
             let small = image::imageops::resize(&cut, pw, STORY_HEIGHT, image::imageops::FilterType::Triangle);
@@ -268,13 +263,13 @@ pub fn storyboard(doc: &mut Replay, instants: &StepInstants) -> anyhow::Result<R
     Ok(out)
 }
 
-/// The rectangle (x, y, w, h) around the runner on `frames`, with a margin, inside the `fw`×`fh` frame; the whole
+/// The rectangle (x, y, w, h) around the runner (the landmarks drawn) on `frames`, with a margin, inside the `fw`×`fh` frame; the whole
 /// frame when no pose is seen.
 fn runner_box(a: &Analysis, frames: &[usize], fw: u32, fh: u32) -> (u32, u32, u32, u32) {
     let points: Vec<Point> = frames
         .iter()
         .filter_map(|&f| a.frames.get(f)?.pose.as_ref())
-        .flat_map(|p| runpose_core::Landmark::ALL.into_iter().filter(|l| l.index() == 0 || l.index() >= 11).map(move |l| p.pt(l)))
+        .flat_map(|p| overlay::drawn_landmarks().map(move |l| p.pt(l)))
         .collect();
     if points.is_empty() {
         return (0, 0, fw, fh);
@@ -296,44 +291,52 @@ fn runner_box(a: &Analysis, frames: &[usize], fw: u32, fh: u32) -> (u32, u32, u3
     (left, top, right - left, bottom - top)
 }
 
-/// Writes the whole of `video` (frame times `times`) to `out` as H.264 MP4 with the overlay of `analysis` and the
-/// marks of `markup` on every frame. `progress(done, total)` is called after each frame and may return `false` to
-/// stop (the file is then removed).
+/// Draws what replay shows on frame `index`: the overlay and panel of `analysis` (if any) and the marks of `markup`.
+fn annotate(img: &mut RgbImage, analysis: Option<&Analysis>, markup: &Markup, index: usize, font: &FontRef) {
+    if let Some(a) = analysis {
+        overlay::draw(img, a, index, font);
+    }
+    draw_markup(img, markup, index, font);
+}
+
+/// Decodes the first `frames` frames of `video` again and writes them to `out` as H.264 MP4 with the overlay of
+/// `analysis` and the marks of `markup` on each (at the analysis's frame rate, else the video's).
+/// `progress(done, total)` is called after each frame and may return `false` to stop (the file is then removed).
 pub fn write_annotated_video(
     video: &Path,
-    times: Vec<f64>,
+    frames: usize,
     analysis: Option<&Analysis>,
     markup: &Markup,
     out: &Path,
     mut progress: impl FnMut(usize, usize) -> bool,
 ) -> anyhow::Result<PathBuf> {
-    let n = times.len();
-    let fps = analysis.map_or_else(|| fps_of(&times), |a| a.summary.fps).max(1.0);
-    let t0 = times.first().copied().unwrap_or(0.0);
-    let mut source = SeekableVideo::open(video, times.clone())?;
-    let (w, h) = (source.info().width, source.info().height);
-    let mut writer = runpose_capture::VideoWriter::create(out, w, h, fps)?;
+    let (info, rx, decoder) = runpose_capture::spawn_decoder(video, 4)?;
+    let fps = analysis.map_or(info.fps, |a| a.summary.fps).max(1.0);
+    let mut writer = runpose_capture::VideoWriter::create(out, info.width, info.height, fps)?;
     let font = overlay::font();
-    for (i, t) in times.iter().enumerate() {
-        let mut img = source.frame(i)?.as_ref().clone();
-        if let Some(a) = analysis {
-            overlay::draw(&mut img, a, i, &font);
+    let mut first_t = None;
+    let mut written = || -> anyhow::Result<()> {
+        for item in rx.iter().take(frames) {
+            let mut frame = item?;
+            annotate(&mut frame.image, analysis, markup, frame.index, &font);
+            let t0 = *first_t.get_or_insert(frame.t);
+            writer.write(&frame.image, frame.t - t0)?;
+            if !progress(frame.index + 1, frames) {
+                anyhow::bail!("export stopped");
+            }
         }
-        draw_markup(&mut img, markup, i, &font);
-        writer.write(&img, t - t0)?;
-        if !progress(i + 1, n) {
+        Ok(())
+    };
+    let result = written();
+    drop(rx);
+    let _ = decoder.join();
+    match result {
+        Ok(()) => writer.finish().with_context(|| format!("could not finish {}", out.display())),
+        Err(e) => {
             drop(writer);
             let _ = std::fs::remove_file(out);
-            anyhow::bail!("export stopped");
+            Err(e)
         }
-    }
-    writer.finish().with_context(|| format!("could not finish {}", out.display()))
-}
-
-fn fps_of(times: &[f64]) -> f64 {
-    match (times.first(), times.last()) {
-        (Some(a), Some(b)) if times.len() > 1 && b > a => (times.len() - 1) as f64 / (b - a),
-        _ => 30.0,
     }
 }
 

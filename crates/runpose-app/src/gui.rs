@@ -137,7 +137,7 @@ pub struct LiveApp {
     recorder: Option<Recorder>,
     /// A stopped recording being closed and analysed on its own thread (landmarks of skipped frames estimated, the
     /// analysis files written), and its folder.
-    finishing: Option<(PathBuf, std::thread::JoinHandle<anyhow::Result<ClipManifest>>)>,
+    finishing: Option<(PathBuf, Job<ClipManifest>)>,
     pub notice: Option<Notice>,
     /// Recordings cut off by a crash, found in the recordings folder at start-up, to offer for recovery.
     pub interrupted: Vec<(PathBuf, ClipManifest)>,
@@ -222,8 +222,9 @@ impl LiveApp {
         self.finish_now();
         let dir = recorder.dir().to_path_buf();
         self.notice = Some(Notice { text: format!("Saving the recording in {}…", dir.display()), error: false });
-        match std::thread::Builder::new().name("runpose-finish-clip".into()).spawn(move || recorder.stop()) {
-            Ok(handle) => self.finishing = Some((dir, handle)),
+        let lost = "finishing the recording stopped unexpectedly; it is recovered at the next start".to_string();
+        match Job::spawn("runpose-finish-clip", lost, move || recorder.stop()) {
+            Ok(job) => self.finishing = Some((dir, job)),
             Err(e) => self.notice = Some(Notice { text: format!("could not finish the recording in {}: {e}", dir.display()), error: true }),
         }
     }
@@ -235,11 +236,10 @@ impl LiveApp {
 
     /// Says how the recording being finished ended, once it has (at once with `wait`).
     fn finished(&mut self, wait: bool) {
-        if !wait && !self.finishing.as_ref().is_some_and(|(_, h)| h.is_finished()) {
-            return;
-        }
-        let Some((dir, handle)) = self.finishing.take() else { return };
-        let result = handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("finishing the recording stopped unexpectedly; it is recovered at the next start")));
+        let Some((dir, job)) = &mut self.finishing else { return };
+        let Some(result) = (if wait { job.wait() } else { job.poll() }) else { return };
+        let dir = dir.clone();
+        self.finishing = None;
         self.notice = Some(match result {
             Ok(m) => Notice {
                 text: format!("Saved {:.1} s ({} frames, {} steps) in {}", m.duration_s, m.frames, m.steps.unwrap_or(0), dir.display()),
@@ -802,6 +802,33 @@ pub fn demo_clip() -> Option<PathBuf> {
         Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo.mp4")),
     ];
     candidates.into_iter().flatten().find(|p| p.is_file())
+}
+
+/// Work a window hands to its own thread (opening a video, an export, finishing a recording): polled each frame,
+/// or waited for.
+pub struct Job<T> {
+    handle: Option<std::thread::JoinHandle<anyhow::Result<T>>>,
+    /// What to say if the thread panics.
+    lost: String,
+}
+
+impl<T: Send + 'static> Job<T> {
+    /// Starts `work` on a thread named `name`; `lost` is the error should it panic.
+    pub fn spawn(name: &str, lost: String, work: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> std::io::Result<Self> {
+        let handle = std::thread::Builder::new().name(name.into()).spawn(work)?;
+        Ok(Self { handle: Some(handle), lost })
+    }
+
+    /// The result once the work has ended (`None` while it runs, and after the result was taken).
+    pub fn poll(&mut self) -> Option<anyhow::Result<T>> {
+        if self.handle.as_ref()?.is_finished() { self.wait() } else { None }
+    }
+
+    /// Waits for the result (`None` if it was taken already).
+    pub fn wait(&mut self) -> Option<anyhow::Result<T>> {
+        let handle = self.handle.take()?;
+        Some(handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("{}", self.lost))))
+    }
 }
 
 /// Puts `image` into `texture` unless it already holds frame `key`; says whether it did.

@@ -339,8 +339,8 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
     if asked > 1 && args.out.is_some() {
         anyhow::bail!("--out names one file: give it with a single export");
     }
-    let mut doc = runpose_app::replay::Replay::open(&args.path, args.model, true)?;
-    doc.set_height(args.height_cm);
+    let loaded = runpose_app::replay::Loaded::read(&args.path, args.model, &runpose_app::analyze::terminal_bar(true, "analysing"))?;
+    let mut doc = runpose_app::replay::Replay::from_loaded(loaded.with_height(args.height_cm))?;
     let target = |name: String| args.out.clone().unwrap_or_else(|| export::export_path(&args.path, &name));
     let save_png = |img: &image::RgbImage, path: &std::path::Path| -> anyhow::Result<()> {
         img.save(path).with_context(|| format!("could not write {}", path.display()))?;
@@ -370,9 +370,9 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
     }
     if args.mp4 {
         let path = target("annotated.mp4".into());
-        let bar = indicatif::ProgressBar::new(doc.frames() as u64);
-        bar.set_style(indicatif::ProgressStyle::with_template("export    [{bar:40}] {pos}/{len} frames").expect("valid template").progress_chars("=> "));
-        let written = export::write_annotated_video(&doc.video_path(), doc.raw.iter().map(|f| f.t).collect(), doc.analysis.as_ref(), &doc.markup, &path, |done, _| {
+        let bar = runpose_app::analyze::terminal_bar(true, "export");
+        bar.set_length(doc.frames() as u64);
+        let written = export::write_annotated_video(doc.video_path(), doc.frames(), doc.analysis.as_ref(), &doc.markup, &path, |done, _| {
             bar.set_position(done as u64);
             true
         })?;

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use ab_glyph::{FontRef, PxScale};
-use anyhow::Context;
 use image::{Rgb, RgbImage};
 use imageproc::drawing::{draw_filled_circle_mut, draw_filled_rect_mut, draw_hollow_circle_mut, draw_line_segment_mut, draw_text_mut, text_size};
 use imageproc::rect::Rect;
@@ -29,6 +28,11 @@ pub const CUE: Rgb<u8> = Rgb([255, 220, 0]);
 /// The font bundled with egui (Ubuntu Light), so nothing needs installing.
 pub fn font() -> FontRef<'static> {
     FontRef::try_from_slice(epaint_default_fonts::UBUNTU_LIGHT).expect("egui's bundled font parses")
+}
+
+/// The landmarks drawn: the nose and the body's (not the face's other points).
+pub fn drawn_landmarks() -> impl Iterator<Item = Landmark> {
+    Landmark::ALL.into_iter().filter(|l| l.index() == 0 || l.index() >= 11)
 }
 
 fn side_of(l: Landmark) -> Option<Side> {
@@ -128,7 +132,7 @@ fn skeleton(scene: &mut Scene, pose: &Pose, m: &FrameMetrics) {
         };
         line(scene, pose.pt(p), pose.pt(q), 3.0, color);
     }
-    for l in Landmark::ALL.into_iter().filter(|l| l.index() == 0 || l.index() >= 11) {
+    for l in drawn_landmarks() {
         let (color, filled) = if reliable(l) {
             (side_of(l).map_or(CENTRE, |s| if s == Side::Left { LEFT } else { RIGHT }), true)
         } else {
@@ -286,28 +290,18 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Decodes `video` again and writes it with the analysis drawn on every frame.
+/// Decodes `video` again and writes it with the analysis drawn on every frame (a progress bar with `progress`).
 pub fn write_overlay_video(video: &Path, out: &Path, analysis: &Analysis, progress: bool) -> anyhow::Result<PathBuf> {
-    let (info, rx, decoder) = runpose_capture::spawn_decoder(video, 4)?;
-    let mut writer = runpose_capture::VideoWriter::create(out, info.width, info.height, analysis.summary.fps.max(1.0))?;
-    let font = font();
-    let bar = if progress {
-        let bar = indicatif::ProgressBar::new(analysis.frames.len() as u64);
-        bar.set_style(indicatif::ProgressStyle::with_template("overlay   [{bar:40}] {pos}/{len} frames").expect("valid template").progress_chars("=> "));
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    for item in rx.iter().take(analysis.frames.len()) {
-        let mut frame = item?;
-        draw(&mut frame.image, analysis, frame.index, &font);
-        writer.write(&frame.image, frame.t)?;
-        bar.inc(1);
-    }
+    let frames = analysis.frames.len();
+    let bar = crate::analyze::terminal_bar(progress, "overlay");
+    bar.set_length(frames as u64);
+    let markup = runpose_core::markup::Markup::default();
+    let written = crate::export::write_annotated_video(video, frames, Some(analysis), &markup, out, |done, _| {
+        bar.set_position(done as u64);
+        true
+    });
     bar.finish_and_clear();
-    drop(rx);
-    let _ = decoder.join();
-    writer.finish().with_context(|| format!("could not finish {}", out.display()))
+    written
 }
 
 #[cfg(test)]

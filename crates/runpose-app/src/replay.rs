@@ -17,7 +17,7 @@ use runpose_core::phase::{EventKind, GaitEvent, PhaseMap, StepInstants, gait_eve
 use runpose_core::{Analysis, AnalysisConfig, Landmark, Point, PoseFrame};
 use runpose_vision::ModelVariant;
 
-use crate::gui::paint_scene;
+use crate::gui::{Job, paint_scene};
 use crate::overlay;
 
 /// A clip or video opened for replay.
@@ -79,6 +79,13 @@ impl Loaded {
         Ok(Self { source: path.to_path_buf(), video_path, raw, height_cm })
     }
 
+    /// Lengths in cm for a runner of `height_cm`, when given (a clip remembers the height it was recorded with; a
+    /// video needs it given).
+    pub fn with_height(mut self, height_cm: Option<f64>) -> Self {
+        self.height_cm = height_cm.or(self.height_cm);
+        self
+    }
+
     /// The poses of a plain video: from `NAME.poses.csv` if an earlier opening left them, else estimated now.
     fn video_poses(video: &Path, model: ModelVariant, bar: &indicatif::ProgressBar) -> anyhow::Result<Vec<PoseFrame>> {
         let cache = poses_cache(video);
@@ -121,15 +128,6 @@ impl Replay {
         Ok(replay)
     }
 
-    /// Gives lengths in cm for a runner of `height_cm` (a clip remembers the height it was recorded with; a video
-    /// needs it given).
-    pub fn set_height(&mut self, height_cm: Option<f64>) {
-        if height_cm.is_some() && height_cm != self.height_cm {
-            self.height_cm = height_cm;
-            self.reanalyse();
-        }
-    }
-
     /// Recomputes the analysis from the poses with the markup's corrections.
     pub fn reanalyse(&mut self) {
         let mut frames = self.raw.clone();
@@ -148,8 +146,8 @@ impl Replay {
     }
 
     /// The video file: the clip's video.mkv, or the video opened.
-    pub fn video_path(&self) -> PathBuf {
-        self.video_path.clone()
+    pub fn video_path(&self) -> &Path {
+        &self.video_path
     }
 
     pub fn frames(&self) -> usize {
@@ -230,13 +228,13 @@ impl Compare {
 
     /// This clip's frame shown beside frame `frame` of `first`.
     pub fn frame_for(&self, first: &Replay, frame: usize) -> usize {
-        let stamp = |d: &Replay, i: usize| d.raw.get(i).map_or(0.0, |f| f.t);
+        // The map works in each clip's own time stamps; `times` count from each clip's first frame.
+        let stamp0 = |d: &Replay| d.raw.first().map_or(0.0, |f| f.t);
         let t = match &self.map {
-            Some(map) => map.map(stamp(first, frame)),
-            None => self.doc.raw.first().map_or(0.0, |f| f.t) + first.time(frame),
+            Some(map) => map.map(first.raw.get(frame).map_or(0.0, |f| f.t)) - stamp0(&self.doc),
+            None => first.time(frame),
         };
-        let stamps: Vec<f64> = self.doc.raw.iter().map(|f| f.t).collect();
-        nearest_frame(&stamps, t).unwrap_or(0)
+        nearest_frame(&self.doc.times, t).unwrap_or(0)
     }
 }
 
@@ -259,23 +257,15 @@ pub struct Opening {
     pub beside: bool,
     /// Frames analysed so far, of how many (a hidden bar that counts).
     pub bar: indicatif::ProgressBar,
-    handle: Option<std::thread::JoinHandle<anyhow::Result<Loaded>>>,
+    job: Job<Loaded>,
 }
 
 impl Opening {
-    fn start(path: PathBuf, beside: bool, model: ModelVariant) -> Self {
+    fn start(path: PathBuf, beside: bool, model: ModelVariant) -> std::io::Result<Self> {
         let bar = indicatif::ProgressBar::hidden();
         let (p, b) = (path.clone(), bar.clone());
-        let handle = std::thread::spawn(move || Loaded::read(&p, model, &b));
-        Self { path, beside, bar, handle: Some(handle) }
-    }
-
-    fn finished(&mut self) -> Option<anyhow::Result<Loaded>> {
-        if !self.handle.as_ref()?.is_finished() {
-            return None;
-        }
-        let handle = self.handle.take()?;
-        Some(handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("opening {} stopped unexpectedly", self.path.display()))))
+        let job = Job::spawn("runpose-open", format!("opening {} stopped unexpectedly", path.display()), move || Loaded::read(&p, model, &b))?;
+        Ok(Self { path, beside, bar, job })
     }
 }
 
@@ -284,36 +274,26 @@ pub struct VideoExport {
     pub done: Arc<AtomicUsize>,
     pub total: usize,
     cancel: Arc<AtomicBool>,
-    handle: Option<std::thread::JoinHandle<anyhow::Result<PathBuf>>>,
+    job: Job<PathBuf>,
 }
 
 impl VideoExport {
     /// Starts writing `doc` with overlay and markup to `out`.
-    pub fn start(doc: &Replay, out: PathBuf) -> Self {
+    pub fn start(doc: &Replay, out: PathBuf) -> std::io::Result<Self> {
         let (done, cancel) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false)));
-        let (video, times, analysis, markup) = (doc.video_path(), doc.raw.iter().map(|f| f.t).collect::<Vec<_>>(), doc.analysis.clone(), doc.markup.clone());
-        let total = times.len();
+        let (video, total, analysis, markup) = (doc.video_path().to_path_buf(), doc.frames(), doc.analysis.clone(), doc.markup.clone());
         let (d, c) = (done.clone(), cancel.clone());
-        let handle = std::thread::spawn(move || {
-            crate::export::write_annotated_video(&video, times, analysis.as_ref(), &markup, &out, |n, _| {
+        let job = Job::spawn("runpose-export", "the export stopped unexpectedly".into(), move || {
+            crate::export::write_annotated_video(&video, total, analysis.as_ref(), &markup, &out, |n, _| {
                 d.store(n, Ordering::Relaxed);
                 !c.load(Ordering::Relaxed)
             })
-        });
-        Self { done, total, cancel, handle: Some(handle) }
+        })?;
+        Ok(Self { done, total, cancel, job })
     }
 
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
-    }
-
-    /// The result once the export has ended.
-    pub fn finished(&mut self) -> Option<anyhow::Result<PathBuf>> {
-        if !self.handle.as_ref()?.is_finished() {
-            return None;
-        }
-        let handle = self.handle.take()?;
-        Some(handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the export stopped unexpectedly"))))
     }
 }
 
@@ -461,7 +441,7 @@ impl ReplayApp {
     /// Opens `path` in place of the clip open (its own thread: a video may need analysing first; `logic` shows it
     /// when ready).
     pub fn open(&mut self, path: &Path) {
-        self.opening = Some(Opening::start(path.to_path_buf(), false, self.model));
+        self.start_opening(path, false);
     }
 
     /// Opens `path` beside the clip open, aligned by gait phase.
@@ -470,7 +450,7 @@ impl ReplayApp {
             self.notice = Some("open a clip first, then the one to compare it with".into());
             return;
         }
-        self.opening = Some(Opening::start(path.to_path_buf(), true, self.model));
+        self.start_opening(path, true);
     }
 
     /// The step in progress at the frame shown (else the next one), as an index into the steps.
@@ -517,7 +497,10 @@ impl ReplayApp {
     pub fn export_video(&mut self) {
         let Some(doc) = &self.doc else { return };
         if self.video_export.is_none() {
-            self.video_export = Some(VideoExport::start(doc, crate::export::export_path(&doc.source, "annotated.mp4")));
+            match VideoExport::start(doc, crate::export::export_path(&doc.source, "annotated.mp4")) {
+                Ok(export) => self.video_export = Some(export),
+                Err(e) => self.notice = Some(format!("could not start the export: {e}")),
+            }
         }
     }
 
@@ -532,6 +515,13 @@ impl ReplayApp {
                 self.notice = Some(format!("{e:#}"));
                 None
             }
+        }
+    }
+
+    fn start_opening(&mut self, path: &Path, beside: bool) {
+        match Opening::start(path.to_path_buf(), beside, self.model) {
+            Ok(opening) => self.opening = Some(opening),
+            Err(e) => self.notice = Some(format!("could not open {}: {e}", path.display())),
         }
     }
 
@@ -647,7 +637,7 @@ impl ReplayApp {
     /// Playback: the frame due at this moment.
     pub fn logic(&mut self, ctx: &egui::Context) {
         if let Some(opening) = &mut self.opening {
-            match opening.finished() {
+            match opening.job.poll() {
                 Some(result) => {
                     let beside = opening.beside;
                     self.opening = None;
@@ -661,7 +651,7 @@ impl ReplayApp {
             }
         }
         if let Some(export) = &mut self.video_export {
-            match export.finished() {
+            match export.job.poll() {
                 Some(result) => {
                     self.video_export = None;
                     self.report(result);
@@ -1192,7 +1182,7 @@ impl ReplayApp {
                             Tool::Line => Shape::Line { a: q[0], b: q[1] },
                             Tool::Arrow => Shape::Arrow { from: q[0], to: q[1] },
                             Tool::Angle => Shape::Angle { a: q[0], vertex: q[1], b: q[2] },
-                            Tool::Circle => Shape::Circle { center: q[0], radius: (q[1] - q[0]).x.hypot((q[1] - q[0]).y) },
+                            Tool::Circle => Shape::Circle { center: q[0], radius: q[1].dist(q[0]) },
                             Tool::Vertical => Shape::Vertical { at: q[0] },
                             _ => Shape::Text { at: q[0], text: self.note.clone() },
                         };
@@ -1216,7 +1206,7 @@ fn nearest_landmark(frame: &PoseFrame, p: Point, radius: f64) -> Option<Landmark
     let pose = frame.pose.as_ref()?;
     Landmark::ALL
         .iter()
-        .map(|&l| (l, (pose.pt(l) - p).x.hypot((pose.pt(l) - p).y)))
+        .map(|&l| (l, pose.pt(l).dist(p)))
         .filter(|&(_, d)| d <= radius)
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(l, _)| l)
@@ -1278,9 +1268,8 @@ impl eframe::App for ReplayApp {
 /// with a progress bar on the terminal), lengths in cm for a runner of `height_cm`.
 pub fn run_replay_window(path: Option<PathBuf>, compare: Option<PathBuf>, height_cm: Option<f64>, model: ModelVariant) -> anyhow::Result<()> {
     let open = |p: &Path| -> anyhow::Result<Replay> {
-        let mut doc = Replay::open(p, model, true).with_context(|| format!("opening {}", p.display()))?;
-        doc.set_height(height_cm);
-        Ok(doc)
+        let loaded = Loaded::read(p, model, &crate::analyze::terminal_bar(true, "analysing")).with_context(|| format!("opening {}", p.display()))?;
+        Replay::from_loaded(loaded.with_height(height_cm))
     };
     let doc = path.as_deref().map(open).transpose()?;
     let beside = compare.as_deref().map(open).transpose()?;

@@ -27,23 +27,20 @@ pub enum Shape {
     Freehand { points: Vec<Point> },
 }
 
-/// The angle at `vertex` between the rays to `a` and `b`, degrees (0 to 180).
+/// The angle at `vertex` between the rays to `a` and `b`, degrees (0 to 180; 0 if a ray has no length).
 pub fn angle_deg(a: Point, vertex: Point, b: Point) -> f64 {
-    let (u, v) = (a - vertex, b - vertex);
-    let (nu, nv) = (u.x.hypot(u.y), v.x.hypot(v.y));
-    if nu == 0.0 || nv == 0.0 {
+    if a == vertex || b == vertex {
         return 0.0;
     }
-    ((u.x * v.x + u.y * v.y) / (nu * nv)).clamp(-1.0, 1.0).acos().to_degrees()
+    vertex.angle_between_deg(a, b)
 }
 
 /// Distance from `p` to the segment `a`–`b`.
 fn segment_distance(p: Point, a: Point, b: Point) -> f64 {
     let d = b - a;
-    let len2 = d.x * d.x + d.y * d.y;
-    let s = if len2 == 0.0 { 0.0 } else { (((p - a).x * d.x + (p - a).y * d.y) / len2).clamp(0.0, 1.0) };
-    let q = Point::new(a.x + s * d.x, a.y + s * d.y);
-    (p - q).x.hypot((p - q).y)
+    let len2 = d.dot(d);
+    let s = if len2 == 0.0 { 0.0 } else { ((p - a).dot(d) / len2).clamp(0.0, 1.0) };
+    p.dist(a.lerp(b, s))
 }
 
 impl Shape {
@@ -51,7 +48,7 @@ impl Shape {
     pub fn value(&self) -> Option<f64> {
         match self {
             Shape::Angle { a, vertex, b } => Some(angle_deg(*a, *vertex, *b)),
-            Shape::Line { a, b } | Shape::Arrow { from: a, to: b } => Some((*b - *a).x.hypot((*b - *a).y)),
+            Shape::Line { a, b } | Shape::Arrow { from: a, to: b } => Some(a.dist(*b)),
             _ => None,
         }
     }
@@ -62,12 +59,12 @@ impl Shape {
             Shape::Line { a, b } | Shape::Arrow { from: a, to: b } => segment_distance(p, *a, *b),
             Shape::Angle { a, vertex, b } => segment_distance(p, *vertex, *a).min(segment_distance(p, *vertex, *b)),
             Shape::Vertical { at } => (p.x - at.x).abs(),
-            Shape::Circle { center, radius } => ((p - *center).x.hypot((p - *center).y) - radius).abs(),
-            Shape::Text { at, .. } => (p - *at).x.hypot((p - *at).y),
+            Shape::Circle { center, radius } => (p.dist(*center) - radius).abs(),
+            Shape::Text { at, .. } => p.dist(*at),
             Shape::Freehand { points } => points
                 .windows(2)
                 .map(|w| segment_distance(p, w[0], w[1]))
-                .chain(points.first().map(|q| (p - *q).x.hypot((p - *q).y)))
+                .chain(points.first().map(|q| p.dist(*q)))
                 .fold(f64::INFINITY, f64::min),
         }
     }
@@ -93,7 +90,7 @@ impl Shape {
             (Shape::Line { b, .. } | Shape::Arrow { to: b, .. }, 1) | (Shape::Angle { b, .. }, 2) => *b = p,
             (Shape::Angle { vertex, .. }, 1) => *vertex = p,
             (Shape::Vertical { at } | Shape::Text { at, .. }, 0) | (Shape::Circle { center: at, .. }, 0) => *at = p,
-            (Shape::Circle { center, radius }, 1) => *radius = (p - *center).x.hypot((p - *center).y),
+            (Shape::Circle { center, radius }, 1) => *radius = p.dist(*center),
             _ => {}
         }
     }
@@ -103,7 +100,7 @@ impl Shape {
         self.handles()
             .iter()
             .enumerate()
-            .map(|(k, h)| (k, (*h - p).x.hypot((*h - p).y)))
+            .map(|(k, h)| (k, h.dist(p)))
             .filter(|&(_, d)| d <= tolerance)
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(k, _)| k)

@@ -203,9 +203,7 @@ pub fn knee_flexion_deg(pose: &Pose, side: Side) -> f64 {
         pose.pt(side.knee()),
         pose.pt(side.ankle()),
     );
-    let (u, v) = (h - k, a - k);
-    let cos = (u.dot(v) / (u.norm() * v.norm())).clamp(-1.0, 1.0);
-    180.0 - cos.acos().to_degrees()
+    180.0 - k.angle_between_deg(h, a)
 }
 
 /// Measurements of one frame (docs/metrics.md §Per-frame metrics). Lengths are in leg lengths (`_ll`).

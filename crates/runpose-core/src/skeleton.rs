@@ -22,6 +22,12 @@ impl Point {
         self.x.hypot(self.y)
     }
 
+    /// The angle at `self` between the rays to `a` and `b`, degrees (0 to 180; NaN if a ray has no length).
+    pub fn angle_between_deg(self, a: Point, b: Point) -> f64 {
+        let (u, v) = (a - self, b - self);
+        (u.dot(v) / (u.norm() * v.norm())).clamp(-1.0, 1.0).acos().to_degrees()
+    }
+
     pub fn dot(self, other: Point) -> f64 {
         self.x * other.x + self.y * other.y
     }

@@ -19,6 +19,10 @@ use crate::analyze::{MarkerOptions, MarkerRun, estimate_poses, load_markers, loa
 pub const BELT_SPEED_M_S: f64 = 3.5;
 /// Seed of the landmark jitter.
 pub const JITTER_SEED: u64 = 2017;
+/// Published figures are sanity bands widened by this factor either way (`Report::bands`).
+const SANITY_FACTOR: f64 = 1.5;
+/// The condition whose events are the threshold crossings alone (not aligned to the average step).
+const CROSSINGS: &str = "60 fps + jitter, threshold crossings only";
 
 /// The trial and clip the report uses, under the data folder.
 pub fn trial_paths(data: &Path) -> (PathBuf, PathBuf, PathBuf) {
@@ -53,8 +57,36 @@ pub struct Report {
     pub contacts: usize,
     pub jitter: ClipJitter,
     pub conditions: Vec<Condition>,
+    /// The jittered conditions again with other noise draws.
+    pub draws: Vec<Draw>,
     /// The analysis of the markers at their own rate (for the sanity bands).
     pub native: Analysis,
+}
+
+/// Noise draws besides `JITTER_SEED`, per camera rate, to show the results do not hang on one draw.
+pub const EXTRA_DRAWS: u64 = 10;
+
+/// One jittered condition with one noise draw.
+#[derive(Debug, Clone)]
+pub struct Draw {
+    pub fps: f64,
+    pub seed: u64,
+    pub errors: EventErrors,
+}
+
+impl Draw {
+    /// Share of steps with both events within one frame at this rate.
+    pub fn within_frame(&self) -> f64 {
+        self.errors.share_within(1.0 / self.fps)
+    }
+
+    pub fn contact_error_ms(&self) -> f64 {
+        median(&self.errors.contact).unwrap_or(f64::NAN) * 1000.0
+    }
+
+    pub fn cadence_error_spm(&self) -> f64 {
+        (self.errors.cadence_detected_spm - self.errors.cadence_truth_spm).abs()
+    }
 }
 
 /// Runs the pose model over the clip and measures its landmark jitter.
@@ -101,15 +133,32 @@ pub fn run(data: &Path, jitter: ClipJitter) -> anyhow::Result<Report> {
         jitter_ll: 0.0,
         errors: compare_events(&truth, &native.stances),
     }];
-    for (fps, with_jitter) in [(60.0, false), (60.0, true), (30.0, false), (30.0, true)] {
+    let jittered = |fps: f64, seed: u64| {
         let mut f = resample(&frames, fps);
-        let jitter_ll = if with_jitter { jitter.sigma_ll } else { 0.0 };
-        add_jitter(&mut f, jitter_ll * leg, JITTER_SEED);
+        add_jitter(&mut f, jitter.sigma_ll * leg, seed);
+        f
+    };
+    for (fps, with_jitter) in [(60.0, false), (60.0, true), (30.0, false), (30.0, true)] {
+        let f = if with_jitter { jittered(fps, JITTER_SEED) } else { resample(&frames, fps) };
         let a = runpose_core::analyze(f, &config)?;
         let name = format!("{fps:.0} fps{}", if with_jitter { " + jitter" } else { "" });
+        let jitter_ll = if with_jitter { jitter.sigma_ll } else { 0.0 };
         conditions.push(Condition { name, fps, jitter_ll, errors: compare_events(&truth, &a.stances) });
     }
-    Ok(Report { force_threshold, contacts: truth.len(), jitter, conditions, native })
+    // What the threshold crossings alone give, before the events are aligned to the average step.
+    let mut crossings = config;
+    crossings.contact.align_events = false;
+    let a = runpose_core::analyze(jittered(60.0, JITTER_SEED), &crossings)?;
+    let errors = compare_events(&truth, &a.stances);
+    conditions.push(Condition { name: CROSSINGS.into(), fps: 60.0, jitter_ll: jitter.sigma_ll, errors });
+    let mut draws = Vec::new();
+    for fps in [60.0, 30.0] {
+        for seed in (1..=EXTRA_DRAWS).map(|k| JITTER_SEED + k) {
+            let a = runpose_core::analyze(jittered(fps, seed), &config)?;
+            draws.push(Draw { fps, seed, errors: compare_events(&truth, &a.stances) });
+        }
+    }
+    Ok(Report { force_threshold, contacts: truth.len(), jitter, conditions, draws, native })
 }
 
 fn ms(v: f64) -> String {
@@ -158,14 +207,39 @@ impl Report {
             let both = self.condition(name).errors.share_within(1.0 / fps);
             band(format!("{name}: steps with both events within one {fps:.0} fps frame"), both, both >= 0.95, "≥ 0.95 (target)");
         }
-        let e = &self.condition("60 fps + jitter").errors;
-        let contact = median(&e.contact).unwrap_or(f64::NAN).abs() * 1000.0;
-        band("60 fps + jitter: median contact-time error, ms".into(), contact, contact <= 45.0, "≤ 45 (target 10: missed)");
-        let both = e.share_within(1.0 / 30.0);
-        band("60 fps + jitter: steps with both events within one 30 fps frame".into(), both, both >= 0.35, "≥ 0.35 (target 0.95 at 60 fps: missed)");
-        let e = &self.condition("30 fps + jitter").errors;
-        let both = e.share_within(1.0 / 30.0);
-        band("30 fps + jitter: steps with both events within one 30 fps frame".into(), both, both >= 0.35, "≥ 0.35");
+        for (name, fps) in [("60 fps + jitter", 60.0), ("30 fps + jitter", 30.0)] {
+            let e = &self.condition(name).errors;
+            let contact = median(&e.contact).unwrap_or(f64::NAN).abs() * 1000.0;
+            band(format!("{name}: median contact-time error, ms"), contact, contact <= 10.0, "≤ 10 (target)");
+            let both = e.share_within(1.0 / fps);
+            band(format!("{name}: steps with both events within one {fps:.0} fps frame"), both, both >= 0.95, "≥ 0.95 (target)");
+        }
+        for fps in [60.0, 30.0] {
+            let draws: Vec<&Draw> = self.draws.iter().filter(|d| d.fps == fps).collect();
+            let n = draws.len().max(1) as f64;
+            let worst = draws.iter().map(|d| d.within_frame()).fold(f64::INFINITY, f64::min);
+            band(format!("{fps:.0} fps + jitter, {} other draws: least share of steps within one frame", draws.len()), worst, worst >= 0.9, "≥ 0.9");
+            let ok = draws.iter().filter(|d| d.within_frame() >= 0.95).count() as f64 / n;
+            band(format!("{fps:.0} fps + jitter, other draws: share of draws meeting 0.95 within one frame"), ok, ok >= 0.9, "≥ 0.9");
+            let contact = median(&draws.iter().map(|d| d.contact_error_ms().abs()).collect::<Vec<_>>()).unwrap_or(f64::NAN);
+            band(format!("{fps:.0} fps + jitter, other draws: median of the median contact-time errors, ms"), contact, contact <= 10.0, "≤ 10 (target)");
+            let cadence = draws.iter().map(|d| d.cadence_error_spm()).fold(0.0, f64::max);
+            band(format!("{fps:.0} fps + jitter, other draws: largest cadence error, spm"), cadence, cadence <= 1.0, "≤ 1 (target)");
+        }
+        // Published figures: one runner beside group figures, so a wide band (a factor of 1.5 around the published
+        // range) that catches a wrong unit or definition (millimetres, a stride for a step), not a runner unlike a
+        // group.
+        let n = &self.native.summary;
+        let step_cm = n.cadence_spm.map(|c| BELT_SPEED_M_S * 60.0 / c * 100.0);
+        for (what, value, low, high) in [
+            ("vertical oscillation, cm (Dallam 6.9–8.4)", n.vertical_oscillation_cm, 6.9, 8.4),
+            ("step length, cm (Dallam 129–137)", step_cm, 129.0, 137.0),
+            ("fall angle at toe-off, ° (Romanov ≤ 22.5)", n.fall_angle_deg, 0.0, 22.5),
+        ] {
+            let v = value.unwrap_or(f64::NAN);
+            let ok = v >= low / SANITY_FACTOR && v <= high * SANITY_FACTOR;
+            band(format!("sanity, markers: {what}"), v, ok, &format!("{:.1}–{:.1}", low / SANITY_FACTOR, high * SANITY_FACTOR));
+        }
         out
     }
 
@@ -226,29 +300,72 @@ impl Report {
             ms(self.conditions[0].errors.contact_detected_s),
             ms(self.conditions[0].errors.flight_detected_s)
         );
-        let _ = writeln!(s, "## Bands (the test fails outside them)\n");
+        let _ = writeln!(s, "### Other noise draws\n");
+        let _ = writeln!(
+            s,
+            "The jittered conditions again, each with {EXTRA_DRAWS} further draws of the noise (seeds {} to {}): \
+             how much the results above owe to one draw.\n",
+            JITTER_SEED + 1,
+            JITTER_SEED + EXTRA_DRAWS
+        );
+        let _ = writeln!(
+            s,
+            "| condition | steps within 1 frame: least / median | draws with ≥ 0.95 | contact error median: per draw, ms | largest cadence error, spm |\n|---|---|---|---|---|"
+        );
+        for fps in [60.0, 30.0] {
+            let draws: Vec<&Draw> = self.draws.iter().filter(|d| d.fps == fps).collect();
+            let within: Vec<f64> = draws.iter().map(|d| d.within_frame()).collect();
+            let contacts: Vec<String> = draws.iter().map(|d| format!("{:.1}", d.contact_error_ms())).collect();
+            let _ = writeln!(
+                s,
+                "| {fps:.0} fps + jitter | {:.2} / {:.2} | {}/{} | {} | {:.2} |",
+                within.iter().copied().fold(f64::INFINITY, f64::min),
+                median(&within).unwrap_or(f64::NAN),
+                within.iter().filter(|&&w| w >= 0.95).count(),
+                draws.len(),
+                contacts.join(", "),
+                draws.iter().map(|d| d.cadence_error_spm()).fold(0.0, f64::max)
+            );
+        }
+        let _ = writeln!(s, "\n## Bands (the test fails outside them)\n");
         let _ = writeln!(s, "| quantity | value | band | |\n|---|---|---|---|");
         for b in self.bands() {
             let _ = writeln!(s, "| {} | {:.3} | {} | {} |", b.what, b.value, b.rule, if b.ok { "in" } else { "OUT" });
         }
+        let crossings = &self.condition(CROSSINGS).errors;
         let _ = writeln!(
             s,
             "\nThe issue's targets: events within one frame at 60 fps for at least 95 % of steps, cadence within 1 spm, \
              median contact time within 10 ms.\n\n\
-             - Cadence meets its target in every condition, jitter included.\n\
-             - On clean markers (150 Hz, or resampled to 60 or 30 fps) every target is met: both events of at least \
-             95 % of steps fall within one frame, and contact time is within 10 ms. The initial contact is the landing \
-             point's touchdown (its peak downward speed, `gait::refine_initial_contacts`); the threshold crossing \
-             alone came up to ~25 ms early on one foot, whose heel hovers just above its resting level before the \
-             forefoot lands (88 % of steps within a 60 fps frame).\n\
-             - With the jitter of the pose model on the real clip added, the events miss the targets: velocity peaks \
-             drown in the noise, so the touchdown refinement is off, and the contact threshold has to rise above it, so initial contacts come about 2 frames early at 60 fps and \
-             contact times about 35 ms long. Timing from a single camera is therefore good for cadence, and for \
-             contact and flight times to a few tens of milliseconds; per-step events are not frame-exact.\n\n\
-             Where a target is missed, the band is set at the level reached, so a regression fails the test, and the \
-             shortfall is stated here rather than hidden.\n"
+             - On clean markers (150 Hz, or resampled to 60 or 30 fps) every target is met.\n\
+             - With the pose model's jitter added (σ ≈ 3 cm on every landmark in every frame) every target is met too, \
+             at 60 and at 30 fps, because each foot's events are timed against its average step \
+             (`gait::align_events`, docs/metrics.md §Gait events): one frame's foot points cannot say within a frame \
+             when the foot lands, but the shape of the foot's motion over ±0.15 s, matched to the average of some 40 \
+             other steps, can, and the average step itself is almost free of noise. The threshold crossings alone \
+             (the row \"{CROSSINGS}\") put {:.0} % of steps within a frame, initial contacts {:.0} ms early and contact \
+             times {:.0} ms long.\n\
+             - Over other noise draws (table above) the share of steps within a frame stays at or above 0.95; the \
+             contact-time error of a draw is that of its two average stances, a few milliseconds either way, and is \
+             the number most likely to leave its target: {} of the {} draws' median errors are beyond 10 ms.\n\
+             - Cadence meets its target in every condition.\n\n\
+             Caveats: the detector's settings were developed on this one force-plate trial (the data holds no \
+             other); the alignment needs a steady run of at least 6 steps per foot (a treadmill clip has dozens), and \
+             with fewer the threshold crossings are used; the jitter is white noise of the measured size, so \
+             systematic model errors (a foot point placed centimetres off for many frames, the far foot hidden) are \
+             not covered here.\n",
+            100.0 * crossings.share_within(1.0 / 60.0),
+            -1000.0 * median(&crossings.ic).unwrap_or(f64::NAN),
+            1000.0 * median(&crossings.contact).unwrap_or(f64::NAN),
+            self.draws.iter().filter(|d| d.contact_error_ms().abs() > 10.0).count(),
+            self.draws.len()
         );
         let _ = writeln!(s, "## Published figures as sanity bands\n");
+        let _ = writeln!(
+            s,
+            "The test holds each figure within a factor of {SANITY_FACTOR} of the published range (the rows \"sanity\" \
+             above): wide enough for one runner beside a group, narrow enough to catch a wrong unit or definition.\n"
+        );
         let step_cm = n.cadence_spm.map(|c| BELT_SPEED_M_S * 60.0 / c * 100.0);
         let hip_ahead_cm = median(&self.native.steps.iter().filter_map(|st| st.hip_ahead_of_ankle_midstance_ll).collect::<Vec<_>>())
             .zip(n.cm_per_leg_length)
@@ -295,7 +412,8 @@ impl Report {
              (least-squares rigid fit); the view is projected onto the sagittal plane as filmed from the right.\n\
              - Detection: the same pipeline as for video (`runpose_core::analyze`) with the marker settings of the \
              contact detector (`ContactParams::markers()`, level ground, initial contacts refined to the landing \
-             point's touchdown; docs/metrics.md §Gait events).\n\
+             point's touchdown where the noise allows), each foot's events aligned to its average step \
+             (docs/metrics.md §Gait events).\n\
              - Matching: each force contact takes the detected stance (either foot) whose initial contact is nearest, \
              within 100 ms.\n\
              - Camera rates: the 150 Hz landmarks resampled at 60 and 30 fps by linear interpolation.\n\

@@ -75,7 +75,7 @@ fn a_recording_holds_video_landmarks_and_the_analysis() {
     assert!(header.iter().any(|h| h == "contact_ms"));
     let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["steps"], facts["steps"]);
-    assert!(summary["cadence_spm"].as_f64().unwrap() > 150.0);
+    assert!(summary["cadence_spm"].as_f64().unwrap() > 150.0, "{summary}");
 
     // The same folder again is refused, and the clip is untouched.
     let again = runpose().args(["record", "--video", clip().to_str().unwrap(), "--seconds", "1", "--out"]).arg(&out).output().unwrap();

@@ -113,8 +113,15 @@ fn dragging_a_wrong_landmark_corrects_it_and_recomputes_the_frame() {
     let dir = tempfile::tempdir().unwrap();
     let clip = make_clip(dir.path());
     let doc = Replay::open(&clip, ModelVariant::Full, false).unwrap();
-    let frame = doc.instants[2].pose; // mid-stance of the third step
-    let side = doc.instants[2].side;
+    // A landing frame whose knees are well apart, so the drag (which starts once the pointer has moved) picks this
+    // knee.
+    let apart = |i: &runpose_core::phase::StepInstants| {
+        let p = doc.raw[i.contact].pose.as_ref().unwrap();
+        p.pt(i.side.knee()).dist(p.pt(i.side.other().knee()))
+    };
+    let instant = doc.instants.iter().max_by(|a, b| apart(a).total_cmp(&apart(b))).expect("steps");
+    assert!(apart(instant) > 80.0, "knees {} px apart", apart(instant));
+    let (frame, side) = (instant.contact, instant.side);
     let before = doc.analysis.as_ref().unwrap().metrics[frame].clone();
     let knee = doc.raw[frame].pose.as_ref().unwrap().pt(side.knee());
     let mut h = harness(ReplayApp::new(Some(doc), ModelVariant::Full));

@@ -8,7 +8,7 @@ use crate::filter::{
     SideSettling, detect_foot_collapse, landmark_jitter_ll, noise_power_kept, repair_unreliable_feet,
     settle_sides, smooth_offline,
 };
-use crate::gait::{self, ContactParams, GroundFrame, Stance, detect_stances};
+use crate::gait::{self, ContactLevel, ContactParams, GroundFrame, Stance};
 use crate::metrics::{
     self, FootStrike, FrameMetrics, LOW_CONFIDENCE, StepConfidence, StepContext, StepMetrics,
     frame_metrics, step_metrics,
@@ -82,6 +82,9 @@ pub struct Summary {
     pub sides: SideSettling,
     /// Frame-to-frame noise of the legs' landmarks before smoothing, leg lengths.
     pub landmark_jitter_ll: Option<f64>,
+    /// Feet whose gait events were aligned to their average step (docs/metrics.md §Gait events); a foot with too
+    /// few steps keeps its threshold crossings.
+    pub events_aligned: Vec<Side>,
     /// Landmarks never seen in the sequence (a marker set without them): the metrics that need them are left out.
     pub missing_landmarks: Vec<&'static str>,
     pub steps: usize,
@@ -173,23 +176,24 @@ pub fn analyze(
     // The noise left in the smoothed landmarks.
     let kept = frame_interval.map_or(1.0, noise_power_kept);
     let smoothed_noise = landmark_jitter_ll.unwrap_or(0.0) * leg * kept.sqrt();
-    let mut stances: Vec<Stance> = Side::BOTH
-        .iter()
-        .flat_map(|&side| {
-            let h = gait::contact_heights(&frames, &ground, side, leg, &config.contact);
-            detect_stances(
-                side,
-                &t,
-                &h,
-                leg,
-                smoothed_noise,
-                config.contact,
-            )
-        })
-        .collect();
-    // Exact landmarks (markers): initial contacts at the landing point's touchdown, unless noise sets the threshold.
-    if config.contact.refine_ic && config.contact.noise_factor * smoothed_noise <= config.contact.min_threshold_ll * leg {
-        gait::refine_initial_contacts(&mut stances, &frames, &ground);
+    // Events from the threshold crossings of the smoothed contact heights, refined to the touchdown where the
+    // landmarks are exact (markers), then aligned to the foot's average step (docs/metrics.md §Gait events).
+    let refine = config.contact.refine_ic && !ContactLevel::noise_bound(smoothed_noise, leg, &config.contact);
+    let mut stances: Vec<Stance> = Vec::new();
+    let mut events_aligned = Vec::new();
+    for side in Side::BOTH {
+        let h = gait::contact_heights(&frames, &ground, side, leg, &config.contact);
+        let Some(level) = ContactLevel::of(&h, leg, smoothed_noise, &config.contact) else { continue };
+        let mut found = gait::stances_at(side, &t, &h, level, frame_interval.unwrap_or(0.0), config.contact);
+        if refine {
+            gait::refine_initial_contacts(&mut found, &frames, &ground);
+        }
+        if config.contact.align_events
+            && gait::align_events(&mut found, &unsmoothed, &ground, side, leg, smoothed_noise, level, &config.contact)
+        {
+            events_aligned.push(side);
+        }
+        stances.extend(found);
     }
     stances.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
     // A contact still going on at the last frame (asked for live) gives those frames their support foot, but no
@@ -234,6 +238,7 @@ pub fn analyze(
         reliable: &reliable,
         sides,
         landmark_jitter_ll,
+        events_aligned,
         seen,
     };
     let summary = summarize(
@@ -262,6 +267,7 @@ struct Cleaning<'a> {
     reliable: &'a [[bool; 2]],
     sides: SideSettling,
     landmark_jitter_ll: Option<f64>,
+    events_aligned: Vec<Side>,
     seen: [bool; crate::NUM_LANDMARKS],
 }
 
@@ -326,6 +332,7 @@ fn summarize(
         unreliable_foot_frames: cleaning.reliable.iter().filter(|r| !(r[0] && r[1])).count(),
         sides: cleaning.sides,
         landmark_jitter_ll: cleaning.landmark_jitter_ll,
+        events_aligned: cleaning.events_aligned.clone(),
         missing_landmarks: crate::Landmark::ALL
             .iter()
             .filter(|l| !cleaning.seen[l.index()])

@@ -91,7 +91,11 @@ impl LiveAnalyzer {
             self.window.pop_front();
         }
         let analysis = analyze(self.window.iter().cloned().collect(), &self.config)?;
-        if self.window.front().is_some_and(|f| now - f.t >= MIN_WINDOW_S) {
+        // Steps settle once their events are aligned to the average step, as `analyze` aligns them, or once the
+        // window is full whatever it holds.
+        let span = self.window.front().map_or(0.0, |f| now - f.t);
+        let aligned = analysis.summary.events_aligned.len() == 2;
+        if span >= MIN_WINDOW_S && (aligned || span >= LIVE_WINDOW_S - SETTLE_S) {
             self.settle(&analysis, now);
         }
         Ok(LiveView {

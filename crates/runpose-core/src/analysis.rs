@@ -14,7 +14,7 @@ use crate::metrics::{
     frame_metrics, step_metrics,
 };
 use crate::skeleton::{Facing, Pose, Side};
-use crate::stats::{median, median_of};
+use crate::stats::median_of;
 
 /// One frame of a sequence: its time stamp (seconds from the first frame) and the pose, if a person was found.
 #[derive(Debug, Clone, PartialEq)]
@@ -171,8 +171,7 @@ pub fn analyze(
         .ok_or(AnalysisError::NoPerson)?;
 
     let t: Vec<f64> = frames.iter().map(|f| f.t).collect();
-    let dts: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).collect();
-    let frame_interval = median(&dts);
+    let frame_interval = gait::frame_interval(&t);
     // The noise left in the smoothed landmarks.
     let kept = frame_interval.map_or(1.0, noise_power_kept);
     let smoothed_noise = landmark_jitter_ll.unwrap_or(0.0) * leg * kept.sqrt();

@@ -495,6 +495,11 @@ impl ContactLevel {
     }
 }
 
+/// The median interval between consecutive time stamps `t`, seconds.
+pub fn frame_interval(t: &[f64]) -> Option<f64> {
+    median(&t.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).collect::<Vec<_>>())
+}
+
 /// Detects the stances of one foot from its height series `h` (the foot's lowest point above the ground line,
 /// pixels; `None` where the person is not seen) at times `t`; `jitter` is the noise left in the smoothed landmarks,
 /// pixels. A foot is in contact while its height is within the threshold of its resting level (`ContactLevel`);
@@ -509,10 +514,7 @@ pub fn detect_stances(
     params: ContactParams,
 ) -> Vec<Stance> {
     match ContactLevel::of(h, leg_length, jitter, &params) {
-        Some(level) => {
-            let dts: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).collect();
-            stances_at(side, t, h, level, median(&dts).unwrap_or(0.0), params)
-        }
+        Some(level) => stances_at(side, t, h, level, frame_interval(t).unwrap_or(0.0), params),
         None => Vec::new(),
     }
 }
@@ -652,8 +654,7 @@ pub fn align_events(
     params: &ContactParams,
 ) -> bool {
     let t: Vec<f64> = raw.iter().map(|f| f.t).collect();
-    let dts: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).collect();
-    let Some(dt) = median(&dts) else { return false };
+    let Some(dt) = frame_interval(&t) else { return false };
     // An open contact (live, still going on) has no toe-off yet: its initial contact is aligned, not its end.
     let last = t.len() - 1;
     let closed: Vec<usize> = (0..stances.len()).filter(|&k| !(params.open_end && stances[k].to_frame == last)).collect();

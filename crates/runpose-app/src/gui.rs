@@ -283,15 +283,15 @@ impl LiveApp {
             self.status = Status::NoSource("No source chosen: pick a camera or open a video.".into());
             return;
         };
-        if let LiveSource::Camera { index, .. } = source {
-            if !self.cameras.iter().any(|c| c.index == index) {
-                self.status = Status::NoSource(if self.cameras.is_empty() {
-                    "No camera found: plug one in (runpose keeps looking), or open a video.".into()
-                } else {
-                    format!("Camera {index} is not connected: pick another, or open a video.")
-                });
-                return;
-            }
+        if let LiveSource::Camera { index, .. } = source
+            && !self.cameras.iter().any(|c| c.index == index)
+        {
+            self.status = Status::NoSource(if self.cameras.is_empty() {
+                "No camera found: plug one in (runpose keeps looking), or open a video.".into()
+            } else {
+                format!("Camera {index} is not connected: pick another, or open a video.")
+            });
+            return;
         }
         self.status = Status::Starting;
         self.stats = LiveStats::default();
@@ -613,11 +613,11 @@ impl LiveApp {
                     self.cameras = list_cameras().unwrap_or_default();
                     self.restart();
                 }
-                if let Some(demo) = self.demo_clip.clone() {
-                    if ui.button(RichText::new("Open the demo video").size(20.0)).clicked() {
-                        self.video_text = demo.display().to_string();
-                        self.open_video(demo);
-                    }
+                if let Some(demo) = self.demo_clip.clone()
+                    && ui.button(RichText::new("Open the demo video").size(20.0)).clicked()
+                {
+                    self.video_text = demo.display().to_string();
+                    self.open_video(demo);
                 }
             });
             if self.settings.camera.is_some() {

@@ -177,7 +177,8 @@ enum Command {
         /// Write the report here instead of printing it.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Pose model whose landmark jitter is measured on the treadmill clip.
+        /// Pose model whose landmark jitter measured on the treadmill clip is the reference (the others' are the
+        /// sensitivity study).
         #[arg(long, default_value = "full", value_parser = |s: &str| s.parse::<ModelVariant>())]
         model: ModelVariant,
     },
@@ -205,10 +206,10 @@ fn parse_mode(s: &str) -> Result<runpose_capture::live::CameraMode, String> {
 }
 
 fn live(options: runpose_app::gui::LiveOptions) -> anyhow::Result<()> {
-    if let Some(video) = &options.video {
-        if !video.is_file() {
-            anyhow::bail!("{} does not exist: check the path", video.display());
-        }
+    if let Some(video) = &options.video
+        && !video.is_file()
+    {
+        anyhow::bail!("{} does not exist: check the path", video.display());
     }
     if let Some(line) = runpose_app::gui::run_window(options)? {
         println!("{line}");
@@ -225,9 +226,14 @@ fn validate(data: Option<PathBuf>, out: Option<PathBuf>, model: ModelVariant) ->
     use anyhow::Context;
     let data = data.unwrap_or_else(default_data_dir);
     let (_, _, clip) = runpose_app::validation::trial_paths(&data);
-    let (jitter, _) = runpose_app::validation::clip_jitter(&clip, model)
-        .with_context(|| format!("measuring landmark jitter on {}", clip.display()))?;
-    let report = runpose_app::validation::run(&data, jitter)?;
+    let measure = |m: ModelVariant| {
+        runpose_app::validation::clip_jitter(&clip, m)
+            .map(|(jitter, _)| jitter)
+            .with_context(|| format!("measuring the {} model's landmark jitter on {}", m.name(), clip.display()))
+    };
+    let jitter = measure(model)?;
+    let others = ModelVariant::ALL.into_iter().filter(|&m| m != model).map(measure).collect::<anyhow::Result<Vec<_>>>()?;
+    let report = runpose_app::validation::run(&data, jitter, &others)?;
     let text = report.to_markdown();
     match out {
         Some(path) => {

@@ -24,13 +24,20 @@ fn clip_run() -> &'static (ClipJitter, Analysis) {
 fn gait_events_stay_within_their_bands_against_the_force_plate() {
     let (jitter, _) = clip_run();
     assert!(jitter.residual_ll > 0.001 && jitter.residual_ll < 0.1, "{jitter:?}");
-    let report = validation::run(&data_dir(), jitter.clone()).expect("the Fukuchi trial analyses");
+    let (_, _, clip) = validation::trial_paths(&data_dir());
+    let others: Vec<ClipJitter> = [ModelVariant::Lite, ModelVariant::Heavy]
+        .into_iter()
+        .map(|m| validation::clip_jitter(&clip, m).expect("the treadmill clip analyses").0)
+        .collect();
+    let report = validation::run(&data_dir(), jitter.clone(), &others).expect("the Fukuchi trial analyses");
     let text = report.to_markdown();
     println!("{text}");
     if std::env::var_os("RUNPOSE_WRITE_DOCS").is_some() {
         std::fs::write(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/validation.md"), &text).unwrap();
     }
     assert_eq!(report.contacts, 85, "force-plate contacts of the 30 s trial");
+    // The default model of `analyze` is among the jitters held to the targets.
+    assert!(report.sensitivity.iter().any(|x| x.banded && x.source.starts_with(validation::ANALYZE_DEFAULT_MODEL.name())));
     let out: Vec<String> = report.bands().into_iter().filter(|b| !b.ok).map(|b| format!("{} = {:.3} ({})", b.what, b.value, b.rule)).collect();
     assert!(out.is_empty(), "out of band: {out:#?}");
     // Metrics without their landmarks are left out, not guessed: the set has no shoulders.

@@ -572,16 +572,15 @@ pub fn stances_at(
     // Merge runs separated by a short gap, then drop short runs.
     let mut merged: Vec<(usize, usize, bool, bool)> = Vec::new();
     for run in runs {
-        if let Some(last) = merged.last_mut() {
-            if run.0 > 0
-                && last.3
-                && run.2
-                && crossing(run.0 - 1) - crossing(last.1) < params.min_gap_s
-            {
-                last.1 = run.1;
-                last.3 = run.3;
-                continue;
-            }
+        if let Some(last) = merged.last_mut()
+            && run.0 > 0
+            && last.3
+            && run.2
+            && crossing(run.0 - 1) - crossing(last.1) < params.min_gap_s
+        {
+            last.1 = run.1;
+            last.3 = run.3;
+            continue;
         }
         merged.push(run);
     }

@@ -76,7 +76,7 @@ impl LiveAnalyzer {
 
     /// Forgets everything (a new runner, a new source).
     pub fn reset(&mut self) {
-        *self = Self::new(self.config.clone());
+        *self = Self::new(self.config);
     }
 
     /// Adds the newest frame and analyses the window. A frame older than the newest one is ignored (a source

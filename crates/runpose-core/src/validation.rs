@@ -331,7 +331,7 @@ mod tests {
     fn comparison_measures_errors_and_counts_misses() {
         let (truth, _) = force_contacts(&trace(), 300.0, true);
         let stance = |k: usize, d_ic: f64, d_to: f64| Stance {
-            side: if k % 2 == 0 { Side::Left } else { Side::Right },
+            side: if k.is_multiple_of(2) { Side::Left } else { Side::Right },
             ic_t: truth[k].ic_t + d_ic,
             to_t: truth[k].to_t + d_to,
             ic_frame: 0,

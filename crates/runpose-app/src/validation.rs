@@ -430,19 +430,17 @@ impl Report {
                 );
             }
         }
-        let holding: Vec<String> = self
+        let (holding, failing): (Vec<&Sensitivity>, Vec<&Sensitivity>) = self
             .sensitivity
             .iter()
-            .filter(|x| [60.0, 30.0].iter().all(|&fps| DrawStats::of(&at_rate(&x.draws, fps)).meeting >= 0.9))
-            .map(|x| format!("{} (σ {:.4})", x.source, x.sigma_ll))
-            .collect();
-        let failing: Vec<String> = self
-            .sensitivity
-            .iter()
-            .filter(|x| [60.0, 30.0].iter().any(|&fps| DrawStats::of(&at_rate(&x.draws, fps)).meeting < 0.9))
-            .map(|x| format!("{} (σ {:.4})", x.source, x.sigma_ll))
-            .collect();
-        let list = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(", ") };
+            .partition(|x| [60.0, 30.0].iter().all(|&fps| DrawStats::of(&at_rate(&x.draws, fps)).meeting >= 0.9));
+        let list = |v: &[&Sensitivity]| {
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                v.iter().map(|x| format!("{} (σ {:.4})", x.source, x.sigma_ll)).collect::<Vec<_>>().join(", ")
+            }
+        };
         let _ = writeln!(
             s,
             "\nAt least 9 draws in 10 meet the 0.95 target at both rates with: {}. Not with: {}.{}",

@@ -67,6 +67,9 @@ pub struct PoseRun {
     pub timings: StageTimings,
 }
 
+/// The landmark model `runpose analyze` uses unless told: the heavy model puts the feet best (README, `--model`).
+pub const DEFAULT_MODEL: ModelVariant = ModelVariant::Heavy;
+
 /// Runs the tracker over every frame of `video`, decoding on a separate thread.
 pub fn estimate_poses(video: &Path, tracker: &mut PoseTracker, progress: bool) -> anyhow::Result<PoseRun> {
     estimate_poses_with(video, tracker, &terminal_bar(progress, "analysing"))

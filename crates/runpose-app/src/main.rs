@@ -83,7 +83,7 @@ enum Command {
         #[arg(long, value_parser = parse_height)]
         height_cm: Option<f64>,
         /// Landmark model: lite, full or heavy (most accurate feet).
-        #[arg(long, default_value = "heavy", value_parser = |s: &str| s.parse::<ModelVariant>())]
+        #[arg(long, default_value_t = runpose_app::analyze::DEFAULT_MODEL, value_parser = |s: &str| s.parse::<ModelVariant>())]
         model: ModelVariant,
         /// Also write overlay.mp4 with the skeleton, fall-angle line and cues drawn on the video.
         #[arg(long)]

@@ -71,9 +71,6 @@ pub const EXTRA_DRAWS: u64 = 10;
 /// Multiples of the reference jitter in the sensitivity study: where the event timing stops holding.
 pub const JITTER_MULTIPLES: [f64; 2] = [1.5, 2.0];
 
-/// The model `runpose analyze` uses by default: its measured jitter is held to the targets like the reference's.
-pub const ANALYZE_DEFAULT_MODEL: ModelVariant = ModelVariant::Heavy;
-
 /// The jittered conditions at another jitter (`Report::sensitivity`), with every noise draw at 60 and 30 fps.
 #[derive(Debug, Clone)]
 pub struct Sensitivity {
@@ -192,7 +189,8 @@ pub fn run(data: &Path, jitter: ClipJitter, other_models: &[ClipJitter]) -> anyh
         sensitivity.push(Sensitivity {
             source: format!("{} model, measured", other.model),
             sigma_ll: other.sigma_ll,
-            banded: other.model == ANALYZE_DEFAULT_MODEL.name(),
+            // `analyze`'s default model: its measured jitter is held to the targets like the reference's.
+            banded: other.model == crate::analyze::DEFAULT_MODEL.name(),
             draws: draws_at(other.sigma_ll, &all)?,
         });
     }

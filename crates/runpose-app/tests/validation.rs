@@ -37,7 +37,7 @@ fn gait_events_stay_within_their_bands_against_the_force_plate() {
     }
     assert_eq!(report.contacts, 85, "force-plate contacts of the 30 s trial");
     // The default model of `analyze` is among the jitters held to the targets.
-    assert!(report.sensitivity.iter().any(|x| x.banded && x.source.starts_with(validation::ANALYZE_DEFAULT_MODEL.name())));
+    assert!(report.sensitivity.iter().any(|x| x.banded && x.source.starts_with(runpose_app::analyze::DEFAULT_MODEL.name())));
     let out: Vec<String> = report.bands().into_iter().filter(|b| !b.ok).map(|b| format!("{} = {:.3} ({})", b.what, b.value, b.rule)).collect();
     assert!(out.is_empty(), "out of band: {out:#?}");
     // Metrics without their landmarks are left out, not guessed: the set has no shoulders.

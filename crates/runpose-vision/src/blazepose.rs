@@ -55,6 +55,12 @@ impl ModelVariant {
     }
 }
 
+impl std::fmt::Display for ModelVariant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl FromStr for ModelVariant {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

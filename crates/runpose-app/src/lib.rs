@@ -10,3 +10,4 @@ pub mod overlay;
 pub mod record;
 pub mod replay;
 pub mod validation;
+pub mod video_validation;

@@ -228,12 +228,14 @@ fn validate(data: Option<PathBuf>, out: Option<PathBuf>, model: ModelVariant) ->
     let (_, _, clip) = runpose_app::validation::trial_paths(&data);
     let measure = |m: ModelVariant| {
         runpose_app::validation::clip_jitter(&clip, m)
-            .map(|(jitter, _)| jitter)
             .with_context(|| format!("measuring the {} model's landmark jitter on {}", m.name(), clip.display()))
     };
-    let jitter = measure(model)?;
+    let (jitter, reference) = measure(model)?;
     let others = ModelVariant::ALL.into_iter().filter(|&m| m != model).map(measure).collect::<anyhow::Result<Vec<_>>>()?;
-    let report = runpose_app::validation::run(&data, jitter, &others)?;
+    let mut analyses: Vec<(&'static str, &runpose_core::Analysis)> = vec![(model.name(), &reference)];
+    analyses.extend(others.iter().map(|(j, a)| (j.model, a)));
+    let jitters: Vec<_> = others.iter().map(|(j, _)| j.clone()).collect();
+    let report = runpose_app::validation::run(&data, jitter, &jitters, &analyses)?;
     let text = report.to_markdown();
     match out {
         Some(path) => {
@@ -460,16 +462,23 @@ fn main() -> ExitCode {
             analyze::run(&options).map(|report| {
                 let s = &report.analysis.summary;
                 let fmt = |v: Option<f64>, d: usize| v.map_or("–".to_string(), |x| format!("{x:.d$}"));
-                println!(
-                    "{} frames ({} with the runner), {} steps: cadence {} spm, contact {} ms, flight {} ms, fall angle {}°",
-                    s.frames,
-                    s.detected_frames,
-                    s.steps,
-                    fmt(s.cadence_spm, 0),
-                    fmt(s.contact_ms, 0),
-                    fmt(s.flight_ms, 0),
-                    fmt(s.fall_angle_deg, 1)
-                );
+                if let Some(sentence) = s.not_running {
+                    println!("{} frames ({} with a person): {sentence}", s.frames, s.detected_frames);
+                } else {
+                    println!(
+                        "{} frames ({} with the runner), {} steps: cadence {} spm, contact {} ms, flight {} ms, fall angle {}°",
+                        s.frames,
+                        s.detected_frames,
+                        s.steps,
+                        fmt(s.cadence_spm, 0),
+                        fmt(s.contact_ms, 0),
+                        fmt(s.flight_ms, 0),
+                        fmt(s.fall_angle_deg, 1)
+                    );
+                    if s.flagged_steps > 0 {
+                        println!("{} of {} steps flagged (see steps.csv flagged)", s.flagged_steps, s.steps);
+                    }
+                }
                 if let Some(m) = &report.markers {
                     if !m.rebuilt.is_empty() {
                         println!("rebuilt from the static trial: {}", m.rebuilt.join(", "));

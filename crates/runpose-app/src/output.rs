@@ -94,7 +94,7 @@ pub fn write_steps_csv(path: &Path, analysis: &Analysis) -> anyhow::Result<PathB
         "knee_flexion_contact_deg", "knee_flexion_toe_off_deg", "trunk_angle_midstance_deg",
         "shoulder_ahead_of_ankle_midstance_ll", "hip_ahead_of_ankle_midstance_ll", "swing_ankle_ahead_of_hip_midstance_ll",
         "pull_height_ll", "pull_height_cm", "pull_time_ms", "vertical_oscillation_ll", "vertical_oscillation_cm",
-        "confidence", "cues",
+        "confidence", "cues", "flagged",
     ]
     .map(String::from)
     .to_vec();
@@ -130,6 +130,7 @@ pub fn write_steps_csv(path: &Path, analysis: &Analysis) -> anyhow::Result<PathB
             num(analysis.cm(s.vertical_oscillation_ll), 1),
             format!("{:.3}", s.confidence),
             cues.join(" "),
+            s.flags.text(),
         ];
         row.extend(s.metric_confidence.entries().map(|(_, c)| format!("{c:.3}")));
         w.write_record(&row)?;

@@ -14,6 +14,7 @@ use runpose_core::{Analysis, AnalysisConfig};
 use runpose_vision::ModelVariant;
 
 use crate::analyze::{MarkerOptions, MarkerRun, estimate_poses, load_markers, load_tracker};
+use crate::video_validation;
 
 /// Belt speed of the trial, m/s (the file name's T35; Fukuchi et al. 2017).
 pub const BELT_SPEED_M_S: f64 = 3.5;
@@ -63,6 +64,9 @@ pub struct Report {
     pub sensitivity: Vec<Sensitivity>,
     /// The analysis of the markers at their own rate (for the sanity bands).
     pub native: Analysis,
+    /// The hand annotation of the treadmill clip and each model's events against it (docs/validation.md §Video).
+    pub video_events: Vec<video_validation::Event>,
+    pub video: Vec<video_validation::ModelErrors>,
 }
 
 /// Noise draws besides `JITTER_SEED`, per camera rate, to show the results do not hang on one draw.
@@ -136,8 +140,11 @@ pub fn marker_view(data: &Path) -> anyhow::Result<(MarkerRun, Vec<f64>, f64)> {
 }
 
 /// Builds the whole report: the conditions at the reference `jitter`, then the sensitivity study at the jitters of
-/// `other_models` (measured on the clip like the reference) and at `JITTER_MULTIPLES` of the reference.
-pub fn run(data: &Path, jitter: ClipJitter, other_models: &[ClipJitter]) -> anyhow::Result<Report> {
+/// `other_models` (measured on the clip like the reference) and at `JITTER_MULTIPLES` of the reference, and the
+/// models' analyses of the clip (`clip`: model and analysis) against its hand annotation.
+pub fn run(data: &Path, jitter: ClipJitter, other_models: &[ClipJitter], clip: &[(&'static str, &Analysis)]) -> anyhow::Result<Report> {
+    let video_events = video_validation::read_annotation(&video_validation::annotation_path())?;
+    let video = clip.iter().map(|(model, a)| video_validation::compare(model, a, &video_events)).collect();
     let (markers, fz, rate) = marker_view(data)?;
     let config = AnalysisConfig::markers(markers.view.units_per_cm);
     let frames = markers.view.frames;
@@ -199,7 +206,7 @@ pub fn run(data: &Path, jitter: ClipJitter, other_models: &[ClipJitter]) -> anyh
         let source = format!("{} model × {k}", jitter.model);
         sensitivity.push(Sensitivity { source, sigma_ll, banded: false, draws: draws_at(sigma_ll, &all)? });
     }
-    Ok(Report { force_threshold, contacts: truth.len(), jitter, conditions, draws, sensitivity, native })
+    Ok(Report { force_threshold, contacts: truth.len(), jitter, conditions, draws, sensitivity, native, video_events, video })
 }
 
 /// The draws of `draws` at `fps`.
@@ -297,6 +304,12 @@ impl Report {
                 band(format!("{fps:.0} fps + jitter, {label}: share of draws meeting 0.95 within one frame"), meeting, meeting >= 0.9, "≥ 0.9");
                 band(format!("{fps:.0} fps + jitter, {label}: median of the median contact-time errors, ms"), contact, contact <= 10.0, "≤ 10 (target)");
                 band(format!("{fps:.0} fps + jitter, {label}: largest cadence error, spm"), cadence, cadence <= 1.0, "≤ 1 (target)");
+            }
+        }
+        // Real video against the hand annotation: the default model is held to the targets.
+        for m in self.video.iter().filter(|m| m.model == crate::analyze::DEFAULT_MODEL.name()) {
+            for (what, value, ok, rule) in video_validation::bands(m, &self.video_events) {
+                band(what, value, ok, &rule);
             }
         }
         // Published figures: one runner beside group figures, so a wide band (a factor of 1.5 around the published
@@ -451,6 +464,10 @@ impl Report {
                  average stance is off by a frame or more, and with it every event of that foot."
             }
         );
+        if !self.video.is_empty() {
+            let _ = writeln!(s);
+            s.push_str(&video_validation::to_markdown(&self.video, &self.video_events));
+        }
         let _ = writeln!(s, "\n## Bands (the test fails outside them)\n");
         let _ = writeln!(s, "| quantity | value | band | |\n|---|---|---|---|");
         for b in self.bands() {

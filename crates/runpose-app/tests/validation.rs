@@ -25,11 +25,15 @@ fn gait_events_stay_within_their_bands_against_the_force_plate() {
     let (jitter, _) = clip_run();
     assert!(jitter.residual_ll > 0.001 && jitter.residual_ll < 0.1, "{jitter:?}");
     let (_, _, clip) = validation::trial_paths(&data_dir());
-    let others: Vec<ClipJitter> = [ModelVariant::Lite, ModelVariant::Heavy]
+    let others: Vec<(ClipJitter, Analysis)> = [ModelVariant::Lite, ModelVariant::Heavy]
         .into_iter()
-        .map(|m| validation::clip_jitter(&clip, m).expect("the treadmill clip analyses").0)
+        .map(|m| validation::clip_jitter(&clip, m).expect("the treadmill clip analyses"))
         .collect();
-    let report = validation::run(&data_dir(), jitter.clone(), &others).expect("the Fukuchi trial analyses");
+    let (_, full) = clip_run();
+    let mut analyses: Vec<(&'static str, &Analysis)> = vec![("full", full)];
+    analyses.extend(others.iter().map(|(j, a)| (j.model, a)));
+    let jitters: Vec<ClipJitter> = others.iter().map(|(j, _)| j.clone()).collect();
+    let report = validation::run(&data_dir(), jitter.clone(), &jitters, &analyses).expect("the Fukuchi trial analyses");
     let text = report.to_markdown();
     println!("{text}");
     if std::env::var_os("RUNPOSE_WRITE_DOCS").is_some() {

@@ -1,19 +1,17 @@
 //! The whole keypoint pipeline over a recorded sequence: cleaning, smoothing, direction, ground, gait events,
 //! per-frame and per-step metrics, and the run's summary with its cues.
 
-use serde::Serialize;
 
-use crate::cues::{Cue, summary_cues};
 use crate::filter::{
-    SideSettling, detect_foot_collapse, landmark_jitter_ll, noise_power_kept, repair_unreliable_feet,
+    detect_foot_collapse, landmark_jitter_ll, noise_power_kept, repair_unreliable_feet,
     settle_sides, smooth_offline,
 };
+use crate::footprint;
 use crate::gait::{self, ContactLevel, ContactParams, GroundFrame, Stance};
-use crate::metrics::{
-    self, FootStrike, FrameMetrics, LOW_CONFIDENCE, StepConfidence, StepContext, StepMetrics,
-    frame_metrics, step_metrics,
-};
-use crate::skeleton::{Facing, Pose, Side};
+use crate::metrics::{self, FrameMetrics, StepContext, StepMetrics, frame_metrics, step_metrics};
+use crate::plausibility;
+use crate::summary::{self, Activity, Cleaning, Facts, summarize};
+use crate::skeleton::{Pose, Side};
 use crate::stats::median_of;
 
 /// One frame of a sequence: its time stamp (seconds from the first frame) and the pose, if a person was found.
@@ -27,7 +25,7 @@ pub struct PoseFrame {
 /// (0.530 H − 0.039 H). Converts leg lengths to centimetres when the runner's height is given.
 pub const LEG_LENGTH_PER_HEIGHT: f64 = 0.491;
 
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AnalysisConfig {
     /// The runner's height, cm: lengths are then also given in cm.
     pub height_cm: Option<f64>,
@@ -38,13 +36,28 @@ pub struct AnalysisConfig {
     /// (docs/metrics.md §Ground line).
     pub level_ground: bool,
     pub contact: ContactParams,
+    /// The far foot's toe-off metrics are low confidence (docs/metrics.md §Flags): a pose model's far toe point; not
+    /// for markers, which see both feet alike.
+    pub far_toe_off_unreliable: bool,
+}
+
+impl Default for AnalysisConfig {
+    fn default() -> Self {
+        Self { height_cm: None, units_per_cm: None, level_ground: false, contact: ContactParams::default(), far_toe_off_unreliable: true }
+    }
 }
 
 impl AnalysisConfig {
     /// For motion-capture markers drawn at `units_per_cm`: the marker settings of the contact detector and a level
     /// ground (docs/metrics.md §Gait events, docs/markers.md).
     pub fn markers(units_per_cm: f64) -> Self {
-        Self { units_per_cm: Some(units_per_cm), level_ground: true, contact: ContactParams::markers(), ..Self::default() }
+        Self {
+            units_per_cm: Some(units_per_cm),
+            level_ground: true,
+            contact: ContactParams::markers(),
+            far_toe_off_unreliable: false,
+            ..Self::default()
+        }
     }
 }
 
@@ -58,55 +71,7 @@ pub enum AnalysisError {
     NoScale,
 }
 
-/// Counts of foot-strike types over the steps.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct FootStrikeCounts {
-    pub heel: usize,
-    pub mid: usize,
-    pub fore: usize,
-}
-
-/// The run in a few numbers: medians over steps (docs/metrics.md §Summary).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Summary {
-    pub frames: usize,
-    pub detected_frames: usize,
-    pub duration_s: f64,
-    pub fps: f64,
-    pub facing: Facing,
-    pub near_side: Side,
-    pub leg_length_px: f64,
-    pub cm_per_leg_length: Option<f64>,
-    pub unreliable_foot_frames: usize,
-    /// How left and right were settled (docs/metrics.md §Landmark cleaning).
-    pub sides: SideSettling,
-    /// Frame-to-frame noise of the legs' landmarks before smoothing, leg lengths.
-    pub landmark_jitter_ll: Option<f64>,
-    /// Feet whose gait events were aligned to their average step (docs/metrics.md §Gait events); a foot with too
-    /// few steps keeps its threshold crossings.
-    pub events_aligned: Vec<Side>,
-    /// Landmarks never seen in the sequence (a marker set without them): the metrics that need them are left out.
-    pub missing_landmarks: Vec<&'static str>,
-    pub steps: usize,
-    pub cadence_spm: Option<f64>,
-    pub contact_ms: Option<f64>,
-    pub flight_ms: Option<f64>,
-    pub fall_angle_deg: Option<f64>,
-    pub fall_angle_max_deg: Option<f64>,
-    pub landing_distance_ll: Option<f64>,
-    pub landing_distance_cm: Option<f64>,
-    pub knee_flexion_contact_deg: Option<f64>,
-    pub trunk_angle_deg: Option<f64>,
-    pub vertical_oscillation_ll: Option<f64>,
-    pub vertical_oscillation_cm: Option<f64>,
-    pub pull_height_ll: Option<f64>,
-    pub foot_strikes: FootStrikeCounts,
-    /// Median confidence of each metric over the steps (docs/metrics.md §Confidence).
-    pub confidence: StepConfidence,
-    /// Metrics measured with a median confidence below `LOW_CONFIDENCE`: reported, but not to be trusted alone.
-    pub low_confidence: Vec<&'static str>,
-    pub cues: Vec<Cue>,
-}
+pub use crate::summary::{FootStrikeCounts, Summary};
 
 /// Everything the pipeline found.
 #[derive(Debug, Clone)]
@@ -178,7 +143,7 @@ pub fn analyze(
     // Events from the threshold crossings of the smoothed contact heights, refined to the touchdown where the
     // landmarks are exact (markers), then aligned to the foot's average step (docs/metrics.md §Gait events).
     let refine = config.contact.refine_ic && !ContactLevel::noise_bound(smoothed_noise, leg, &config.contact);
-    let mut stances: Vec<Stance> = Vec::new();
+    let mut by_foot: [Vec<Stance>; 2] = [Vec::new(), Vec::new()];
     let mut events_aligned = Vec::new();
     for side in Side::BOTH {
         let h = gait::contact_heights(&frames, &ground, side, leg, &config.contact);
@@ -192,8 +157,28 @@ pub fn analyze(
         {
             events_aligned.push(side);
         }
-        stances.extend(found);
+        by_foot[side.index()] = found;
     }
+    // Pose-model landmarks: each event re-timed where the foot reaches or leaves its footprint (docs/metrics.md
+    // §Gait events, footprint timing).
+    let mut events_timed = Vec::new();
+    if let Some(params) = config.contact.footprint {
+        let all: Vec<Stance> = by_foot.iter().flatten().copied().collect();
+        let pooled = footprint::ground_velocity(&frames, &all, Side::Left)
+            .into_iter()
+            .chain(footprint::ground_velocity(&frames, &all, Side::Right))
+            .reduce(|a, b| (a + b) * 0.5);
+        let reach = params.reach(leg, smoothed_noise);
+        for side in Side::BOTH {
+            let found = &mut by_foot[side.index()];
+            let Some(v) = footprint::ground_velocity(&frames, found, side).or(pooled) else { continue };
+            if footprint::time_by_footprints(&frames, found, side, v, leg, reach, &params, config.contact.open_end) > 0 {
+                events_timed.push(side);
+            }
+            found.retain(|s| s.to_t - s.ic_t >= config.contact.min_contact_s || (config.contact.open_end && s.to_frame == frames.len() - 1));
+        }
+    }
+    let mut stances: Vec<Stance> = by_foot.into_iter().flatten().collect();
     stances.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
     // A contact still going on at the last frame (asked for live) gives those frames their support foot, but no
     // step: its toe-off is not known yet.
@@ -229,28 +214,42 @@ pub fn analyze(
         flat_foot_angle_deg,
         seen,
     };
-    let steps: Vec<StepMetrics> = (0..stances.len())
-        .map(|k| step_metrics(&ctx, &stances, k))
+    // The far foot's toe-off is timed by a toe point the pose model places poorly (docs/metrics.md §Flags).
+    let far_toe_off = config.far_toe_off_unreliable.then_some(near_side.other());
+    let mut steps: Vec<StepMetrics> = (0..stances.len())
+        .map(|k| {
+            let mut step = step_metrics(&ctx, &stances, k);
+            let far = far_toe_off == Some(step.side);
+            if far {
+                plausibility::cap_toe_off_confidence(&mut step.metric_confidence);
+            }
+            step.flags = plausibility::flag_step(&step, far);
+            step
+        })
         .collect();
+    // Not running (walking, jumping, standing): no running metric is summarised or shown (docs/metrics.md §Summary).
+    let heights: Vec<[Option<f64>; 2]> = metrics.iter().map(|m| m.foot_height_ll).collect();
+    let activity = summary::activity(&stances, &steps, &heights);
+    if activity != Activity::Running {
+        for step in &mut steps {
+            step.flags = plausibility::StepFlags::all("not running");
+        }
+    }
 
     let cleaning = Cleaning {
         reliable: &reliable,
         sides,
         landmark_jitter_ll,
         events_aligned,
+        events_timed,
         seen,
     };
-    let summary = summarize(
-        &frames,
-        &steps,
-        &cleaning,
-        frame_interval,
-        detected_frames,
-        leg,
-        facing,
-        near_side,
-        config,
-    );
+    let cm_per_leg_length = match config.units_per_cm {
+        Some(u) if u > 0.0 => Some(leg / u),
+        _ => config.height_cm.map(|h| h * LEG_LENGTH_PER_HEIGHT),
+    };
+    let facts = Facts { frame_interval, detected_frames, leg, facing, near_side, cm_per_leg_length };
+    let summary = summarize(&frames, &steps, activity, &cleaning, &facts);
     Ok(Analysis {
         frames,
         ground,
@@ -259,108 +258,4 @@ pub fn analyze(
         steps,
         summary,
     })
-}
-
-/// What cleaning the landmarks found, for the summary.
-struct Cleaning<'a> {
-    reliable: &'a [[bool; 2]],
-    sides: SideSettling,
-    landmark_jitter_ll: Option<f64>,
-    events_aligned: Vec<Side>,
-    seen: [bool; crate::NUM_LANDMARKS],
-}
-
-#[allow(clippy::too_many_arguments)]
-fn summarize(
-    frames: &[PoseFrame],
-    steps: &[StepMetrics],
-    cleaning: &Cleaning,
-    frame_interval: Option<f64>,
-    detected_frames: usize,
-    leg: f64,
-    facing: Facing,
-    near_side: Side,
-    config: &AnalysisConfig,
-) -> Summary {
-    let med = |f: fn(&StepMetrics) -> Option<f64>| median_of(steps.iter().map(f));
-    let cm_per_leg_length = match config.units_per_cm {
-        Some(u) if u > 0.0 => Some(leg / u),
-        _ => config.height_cm.map(|h| h * LEG_LENGTH_PER_HEIGHT),
-    };
-    let conf = |f: fn(&StepConfidence) -> f64| {
-        median_of(steps.iter().map(|s| Some(f(&s.metric_confidence)))).unwrap_or(0.0)
-    };
-    let confidence = StepConfidence {
-        contact: conf(|c| c.contact),
-        flight: conf(|c| c.flight),
-        cadence: conf(|c| c.cadence),
-        fall_angle: conf(|c| c.fall_angle),
-        landing_distance: conf(|c| c.landing_distance),
-        foot_strike: conf(|c| c.foot_strike),
-        knee_flexion: conf(|c| c.knee_flexion),
-        trunk_angle: conf(|c| c.trunk_angle),
-        shoulder_alignment: conf(|c| c.shoulder_alignment),
-        hip_alignment: conf(|c| c.hip_alignment),
-        swing_position: conf(|c| c.swing_position),
-        pull: conf(|c| c.pull),
-        vertical_oscillation: conf(|c| c.vertical_oscillation),
-    };
-    let low_confidence = if steps.is_empty() {
-        Vec::new()
-    } else {
-        confidence
-            .entries()
-            .into_iter()
-            .filter(|(_, c)| *c < LOW_CONFIDENCE)
-            .map(|(n, _)| n)
-            .collect()
-    };
-    let cm = |ll: Option<f64>| Some(ll? * cm_per_leg_length?);
-    let count = |k: FootStrike| steps.iter().filter(|s| s.foot_strike == Some(k)).count();
-    let landing_distance_ll = med(|s| s.landing_distance_ll);
-    let vertical_oscillation_ll = med(|s| s.vertical_oscillation_ll);
-    Summary {
-        frames: frames.len(),
-        detected_frames,
-        duration_s: frames.last().map_or(0.0, |f| f.t) - frames.first().map_or(0.0, |f| f.t),
-        fps: frame_interval.map_or(0.0, |d| 1.0 / d),
-        facing,
-        near_side,
-        leg_length_px: leg,
-        cm_per_leg_length,
-        unreliable_foot_frames: cleaning.reliable.iter().filter(|r| !(r[0] && r[1])).count(),
-        sides: cleaning.sides,
-        landmark_jitter_ll: cleaning.landmark_jitter_ll,
-        events_aligned: cleaning.events_aligned.clone(),
-        missing_landmarks: crate::Landmark::ALL
-            .iter()
-            .filter(|l| !cleaning.seen[l.index()])
-            .map(|l| l.name())
-            .collect(),
-        steps: steps.len(),
-        // The mean step time: a median of alternating left and right steps would take one side's.
-        cadence_spm: {
-            let steps: Vec<f64> = steps.iter().filter_map(|s| s.step_ms).collect();
-            (!steps.is_empty()).then(|| 60_000.0 * steps.len() as f64 / steps.iter().sum::<f64>())
-        },
-        contact_ms: med(|s| Some(s.contact_ms)),
-        flight_ms: med(|s| s.flight_ms),
-        fall_angle_deg: med(|s| s.fall_angle_toe_off_deg),
-        fall_angle_max_deg: med(|s| s.fall_angle_max_deg),
-        landing_distance_ll,
-        landing_distance_cm: cm(landing_distance_ll),
-        knee_flexion_contact_deg: med(|s| s.knee_flexion_contact_deg),
-        trunk_angle_deg: med(|s| s.trunk_angle_midstance_deg),
-        vertical_oscillation_ll,
-        vertical_oscillation_cm: cm(vertical_oscillation_ll),
-        pull_height_ll: med(|s| s.pull_height_ll),
-        foot_strikes: FootStrikeCounts {
-            heel: count(FootStrike::Heel),
-            mid: count(FootStrike::Mid),
-            fore: count(FootStrike::Fore),
-        },
-        confidence,
-        low_confidence,
-        cues: summary_cues(steps),
-    }
 }

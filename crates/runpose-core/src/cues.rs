@@ -11,7 +11,20 @@ pub struct CueRule {
     pub text: &'static str,
     /// The threshold in words, as documented.
     pub rule: &'static str,
+    /// The metric groups it reads (`StepConfidence` names): a step that flags one of them cannot fire it
+    /// (docs/metrics.md §Flags).
+    pub uses: &'static [&'static str],
     pub fires: fn(&StepMetrics) -> Option<bool>,
+}
+
+impl CueRule {
+    /// Whether the rule fires on `step` (`None`: not measurable there, or measured on a flagged metric).
+    pub fn verdict(&self, step: &StepMetrics) -> Option<bool> {
+        if self.uses.iter().any(|g| step.flags.excludes(g)) {
+            return None;
+        }
+        (self.fires)(step)
+    }
 }
 
 /// Landing distance above which the foot lands ahead of the body (overstriding), leg lengths.
@@ -34,48 +47,56 @@ pub const RULES: [CueRule; 8] = [
         id: "overstride",
         text: "Land under your hips",
         rule: "landing distance > 0.20 leg lengths",
+        uses: &["landing_distance"],
         fires: |s| Some(s.landing_distance_ll? > OVERSTRIDE_LL),
     },
     CueRule {
         id: "heel_strike",
         text: "Land on the ball of the foot",
         rule: "foot strike = heel (foot-strike angle > 8°)",
+        uses: &["foot_strike"],
         fires: |s| Some(s.foot_strike? == FootStrike::Heel),
     },
     CueRule {
         id: "push_off",
         text: "Don't push off: pull the foot up",
         rule: "knee flexion at toe-off < 20°",
+        uses: &["knee_flexion"],
         fires: |s| Some(s.knee_flexion_toe_off_deg? < PUSH_OFF_KNEE_DEG),
     },
     CueRule {
         id: "late_pull",
         text: "Pull the foot up under the hip",
         rule: "swing ankle more than 0.35 leg lengths behind the hip at mid-stance",
+        uses: &["swing_position"],
         fires: |s| Some(s.swing_ankle_ahead_of_hip_midstance_ll? < -LATE_PULL_LL),
     },
     CueRule {
         id: "waist_bend",
         text: "Lean from the ankles, not the waist",
         rule: "trunk angle at mid-stance > fall angle at toe-off + 10°",
+        uses: &["trunk_angle", "fall_angle"],
         fires: |s| Some(s.trunk_angle_midstance_deg? > s.fall_angle_toe_off_deg? + WAIST_BEND_DEG),
     },
     CueRule {
         id: "alignment",
         text: "Stack shoulders and hips over the support foot",
         rule: "|hip ahead of support ankle| at mid-stance > 0.15 leg lengths",
+        uses: &["hip_alignment"],
         fires: |s| Some(s.hip_ahead_of_ankle_midstance_ll?.abs() > ALIGNMENT_LL),
     },
     CueRule {
         id: "over_fall",
         text: "Less lean: stay within 22.5°",
         rule: "maximum fall angle in stance > 22.5°",
+        uses: &["fall_angle"],
         fires: |s| Some(s.fall_angle_max_deg? > MAX_FALL_DEG),
     },
     CueRule {
         id: "low_cadence",
         text: "Quicker steps: aim for about 180 a minute",
         rule: "cadence < 170 steps/min",
+        uses: &["cadence"],
         fires: |s| Some(s.cadence_spm? < LOW_CADENCE_SPM),
     },
 ];
@@ -84,7 +105,7 @@ pub const RULES: [CueRule; 8] = [
 pub fn step_cues(step: &StepMetrics) -> Vec<&'static CueRule> {
     RULES
         .iter()
-        .filter(|r| (r.fires)(step) == Some(true))
+        .filter(|r| r.verdict(step) == Some(true))
         .collect()
 }
 
@@ -107,7 +128,7 @@ pub fn summary_cues(steps: &[StepMetrics]) -> Vec<Cue> {
     RULES
         .iter()
         .filter_map(|r| {
-            let verdicts: Vec<bool> = steps.iter().filter_map(|s| (r.fires)(s)).collect();
+            let verdicts: Vec<bool> = steps.iter().filter_map(|s| r.verdict(s)).collect();
             let share =
                 verdicts.iter().filter(|&&v| v).count() as f64 / verdicts.len().max(1) as f64;
             (verdicts.len() >= CUE_MIN_STEPS && share >= CUE_MIN_SHARE).then_some(Cue {
@@ -122,7 +143,7 @@ pub fn summary_cues(steps: &[StepMetrics]) -> Vec<Cue> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::skeleton::Side;
 
@@ -151,8 +172,33 @@ mod tests {
             pull_time_ms: Some(150.0),
             vertical_oscillation_ll: Some(0.08),
             confidence: 0.9,
-            metric_confidence: Default::default(),
+            metric_confidence: crate::metrics::StepConfidence {
+                contact: 0.9,
+                flight: 0.9,
+                cadence: 0.9,
+                fall_angle: 0.9,
+                landing_distance: 0.9,
+                foot_strike: 0.9,
+                knee_flexion: 0.9,
+                trunk_angle: 0.9,
+                shoulder_alignment: 0.9,
+                hip_alignment: 0.9,
+                swing_position: 0.9,
+                pull: 0.9,
+                vertical_oscillation: 0.9,
+            },
+            flags: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_flagged_metric_fires_no_cue() {
+        let mut heel = good_step();
+        heel.foot_strike = Some(FootStrike::Heel);
+        assert_eq!(step_cues(&heel).len(), 1);
+        heel.flags = crate::plausibility::StepFlags { reasons: vec!["low confidence: foot strike".into()], metrics: vec!["foot_strike"] };
+        assert!(step_cues(&heel).is_empty());
+        assert!(summary_cues(&[heel.clone(), heel.clone(), heel]).is_empty(), "flagged steps are not measured");
     }
 
     #[test]

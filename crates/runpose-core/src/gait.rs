@@ -379,11 +379,14 @@ pub struct ContactParams {
     /// Refine each initial contact to the landing point's touchdown (`refine_initial_contacts`), where the landmarks
     /// are exact enough: on for markers.
     pub refine_ic: bool,
-    /// Align each foot's events to its average step (`align_events`): on wherever there are enough steps.
+    /// Align each foot's events to its average step (`align_events`): on for markers, where there are enough steps.
     pub align_events: bool,
     /// A contact still going on at the last frame is returned too, ending at that frame: the live view's newest
     /// frames have a support foot (docs/metrics.md §Live analysis). `analyze` measures no step on it.
     pub open_end: bool,
+    /// Re-time each event by the foot's footprint (`footprint::time_by_footprints`): on for a pose model's
+    /// landmarks, whose foot heights are too noisy to time a landing by, off for markers.
+    pub footprint: Option<crate::footprint::FootprintParams>,
 }
 
 impl Default for ContactParams {
@@ -398,8 +401,9 @@ impl Default for ContactParams {
             min_contact_s: 0.08,
             min_gap_s: 0.2,
             refine_ic: false,
-            align_events: true,
+            align_events: false,
             open_end: false,
+            footprint: Some(crate::footprint::FootprintParams::default()),
         }
     }
 }
@@ -416,6 +420,8 @@ impl ContactParams {
             per_point_rest: true,
             extrapolate_to_rest: false,
             refine_ic: true,
+            align_events: true,
+            footprint: None,
             ..Self::default()
         }
     }

@@ -6,13 +6,16 @@
 pub mod analysis;
 pub mod cues;
 pub mod filter;
+pub mod footprint;
 pub mod gait;
 pub mod live;
 pub mod markup;
 pub mod metrics;
 pub mod phase;
+pub mod plausibility;
 pub mod skeleton;
 pub mod stats;
+pub mod summary;
 pub mod validation;
 
 pub use live::{LiveAnalyzer, LiveView};

@@ -94,7 +94,7 @@ impl LiveAnalyzer {
         // Steps settle once their events are aligned to the average step, as `analyze` aligns them, or once the
         // window is full whatever it holds.
         let span = self.window.front().map_or(0.0, |f| now - f.t);
-        let aligned = analysis.summary.events_aligned.len() == 2;
+        let aligned = analysis.summary.events_aligned.len() == 2 || analysis.summary.events_timed.len() == 2;
         if span >= MIN_WINDOW_S && (aligned || span >= LIVE_WINDOW_S - SETTLE_S) {
             self.settle(&analysis, now);
         }

@@ -385,6 +385,8 @@ pub struct StepMetrics {
     pub confidence: f64,
     /// Confidence of each metric.
     pub metric_confidence: StepConfidence,
+    /// Which metrics are not to be trusted, and why (docs/metrics.md §Flags): set by the analysis.
+    pub flags: crate::plausibility::StepFlags,
 }
 
 /// Everything `step_metrics` needs about the sequence.
@@ -554,6 +556,7 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
         vertical_oscillation_ll,
         confidence,
         metric_confidence,
+        flags: Default::default(),
     }
 }
 

@@ -1,0 +1,264 @@
+//! Gait events timed by footprints (docs/metrics.md §Gait events, footprint timing): a foot on the ground moves with
+//! the ground (a treadmill belt, or nothing at all overground), so in ground coordinates its heel and toe stand
+//! still from the moment it lands to the moment it lifts. The initial contact is the instant the heel arrives at its
+//! footprint, the toe-off the instant the toe rises from its own. A pose model's foot points are a few pixels off at
+//! any frame, but the heel sweeps into its footprint at tens of pixels a frame, so the arrival is timed far better
+//! than the heights the contact threshold sees (on the real treadmill clip the threshold crossings came 1.5 frames
+//! before the shoe touched the belt; docs/validation.md §Video).
+
+use crate::PoseFrame;
+use crate::gait::Stance;
+use crate::skeleton::{Landmark, Point, Side};
+use crate::stats::median;
+
+/// Settings of the footprint timing (docs/metrics.md §Gait events).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FootprintParams {
+    /// A point counts as on its footprint within this multiple of the noise left in the smoothed landmarks.
+    pub noise_factor: f64,
+    /// ... or within this many leg lengths, whichever is larger.
+    pub min_ll: f64,
+    /// The toe point's rise, leg lengths, while the foot rolls onto the tip of the shoe before it lifts: BlazePose's
+    /// toe landmark (foot_index) sits on the toe box, above the point that last touches the ground, and rises
+    /// with it as the heel comes up.
+    pub toe_roll_ll: f64,
+    /// The farthest an event moves from its threshold crossing, seconds.
+    pub search_s: f64,
+}
+
+impl Default for FootprintParams {
+    fn default() -> Self {
+        Self {
+            noise_factor: 2.5,
+            min_ll: 0.02,
+            toe_roll_ll: 0.02,
+            search_s: 0.25,
+        }
+    }
+}
+
+impl FootprintParams {
+    /// How near its footprint a point must be to stand on it, pixels, given the noise left in the smoothed landmarks
+    /// (`smoothed_noise`, pixels).
+    pub fn reach(&self, leg_length: f64, smoothed_noise: f64) -> f64 {
+        (self.noise_factor * smoothed_noise).max(self.min_ll * leg_length)
+    }
+}
+
+/// The velocity of the ground under one foot, pixels per second: the median frame-to-frame velocity of its heel and
+/// toe over the middle third of its stances, where the whole foot is down (before it the heel may still be landing
+/// and the toe coming down, after it the heel rises). A treadmill's belt moves; overground the ground stands still.
+/// `None` without such frames.
+pub fn ground_velocity(frames: &[PoseFrame], stances: &[Stance], side: Side) -> Option<Point> {
+    let (mut vx, mut vy) = (Vec::new(), Vec::new());
+    for s in stances.iter().filter(|s| s.side == side) {
+        let third = (s.to_frame - s.ic_frame) / 3;
+        for i in s.ic_frame + third..s.to_frame - third {
+            let (Some(p), Some(q)) = (frames[i].pose.as_ref(), frames[i + 1].pose.as_ref()) else { continue };
+            let dt = frames[i + 1].t - frames[i].t;
+            if dt <= 0.0 {
+                continue;
+            }
+            for l in [side.heel(), side.toe()] {
+                let v = (q.pt(l) - p.pt(l)) * (1.0 / dt);
+                vx.push(v.x);
+                vy.push(v.y);
+            }
+        }
+    }
+    Some(Point::new(median(&vx)?, median(&vy)?))
+}
+
+/// A landmark of `side`'s foot in ground coordinates at frame `i`: its image position less the ground's travel since
+/// time 0. `None` without a person.
+fn grounded(frames: &[PoseFrame], i: usize, l: Landmark, ground_velocity: Point) -> Option<Point> {
+    Some(frames[i].pose.as_ref()?.pt(l) - ground_velocity * frames[i].t)
+}
+
+/// The footprint of landmark `l` over frames `range`: the median of its ground coordinates.
+fn footprint(frames: &[PoseFrame], range: std::ops::RangeInclusive<usize>, l: Landmark, v: Point) -> Option<Point> {
+    let points: Vec<Point> = range.filter_map(|i| grounded(frames, i, l, v)).collect();
+    let xs: Vec<f64> = points.iter().map(|p| p.x).collect();
+    let ys: Vec<f64> = points.iter().map(|p| p.y).collect();
+    Some(Point::new(median(&xs)?, median(&ys)?))
+}
+
+/// Where a distance series crosses `reach` between frames `outside` and `inside` (adjacent), seconds.
+fn crossing(frames: &[PoseFrame], outside: usize, inside: usize, d_out: f64, d_in: f64, reach: f64) -> f64 {
+    let w = if d_out > d_in { ((d_out - reach) / (d_out - d_in)).clamp(0.0, 1.0) } else { 0.5 };
+    frames[outside].t + w * (frames[inside].t - frames[outside].t)
+}
+
+/// Re-times the initial contacts and toe-offs of one foot's stances (`stances`, all of `side`, sorted, from the
+/// threshold crossings) by their footprints, on the smoothed landmarks `frames`: the initial contact where the heel,
+/// walked back in time from mid-stance, leaves `reach` pixels of its footprint for two frames in a row (one frame
+/// off is noise) (its median ground position from the
+/// initial contact to mid-stance); the toe-off where the toe, walked forward, rises more than `reach` above its own
+/// (its median from mid-stance to the toe-off). The crossings are interpolated between frames. An event stays at its
+/// threshold crossing where the walk meets a frame without a person or the search limit first (a walk cannot pass
+/// into the foot's next stance: the foot swings between them, far from this footprint); a stance still going on at the last frame (`open_end`) keeps its end. Stances that come to overlap
+/// are merged (the threshold split one contact in two), and every stance's frames are recomputed. Returns how many
+/// events were re-timed.
+#[allow(clippy::too_many_arguments)]
+pub fn time_by_footprints(
+    frames: &[PoseFrame],
+    stances: &mut Vec<Stance>,
+    side: Side,
+    ground_velocity: Point,
+    leg_length: f64,
+    reach: f64,
+    params: &FootprintParams,
+    open_end: bool,
+) -> usize {
+    let n = frames.len();
+    if n < 2 {
+        return 0;
+    }
+    let last = n - 1;
+    let (heel, toe) = (side.heel(), side.toe());
+    let mut timed = 0;
+    for s in stances.iter_mut() {
+        let mid_t = 0.5 * (s.ic_t + s.to_t);
+        let mid = frames.partition_point(|f| f.t < mid_t).clamp(s.ic_frame, s.to_frame);
+        // Initial contact: back from mid-stance while the heel stays on its footprint.
+        let lower_t = s.ic_t - params.search_s;
+        let lower = frames.partition_point(|f| f.t < lower_t);
+        if let Some(print) = footprint(frames, s.ic_frame..=mid, heel, ground_velocity) {
+            let dist = |i: usize| grounded(frames, i, heel, ground_velocity).map(|p| p.dist(print));
+            // One frame off the footprint is noise; the heel has landed after the last two in a row.
+            let on = |i: usize| dist(i).is_some_and(|d| d <= reach);
+            let mut i = mid;
+            while i > lower && (on(i - 1) || (i - 1 > lower && on(i - 2))) {
+                i -= 1;
+            }
+            while i < mid && !on(i) {
+                i += 1;
+            }
+            if i > lower
+                && let (Some(d_out), Some(d_in)) = (dist(i - 1), dist(i))
+                && d_out > reach
+                && d_in <= reach
+            {
+                s.ic_t = crossing(frames, i - 1, i, d_out, d_in, reach);
+                timed += 1;
+            }
+        }
+        // Toe-off: on from mid-stance while the toe has not risen from its footprint.
+        if open_end && s.to_frame == last {
+            continue;
+        }
+        let upper_t = s.to_t + params.search_s;
+        let upper = frames.partition_point(|f| f.t <= upper_t).saturating_sub(1);
+        let toe_reach = reach + params.toe_roll_ll * leg_length;
+        if let Some(print) = footprint(frames, mid..=s.to_frame, toe, ground_velocity) {
+            // Height above the footprint (image y grows downwards); sinking below it is no rise.
+            let rise = |i: usize| grounded(frames, i, toe, ground_velocity).map(|p| (print.y - p.y).max(0.0));
+            let down = |i: usize| rise(i).is_some_and(|d| d <= toe_reach);
+            let mut i = mid;
+            while i < upper && (down(i + 1) || (i + 1 < upper && down(i + 2))) {
+                i += 1;
+            }
+            while i > mid && !down(i) {
+                i -= 1;
+            }
+            if i < upper
+                && let (Some(d_in), Some(d_out)) = (rise(i), rise(i + 1))
+                && d_out > toe_reach
+            {
+                // `crossing` walks from outside in: from frame i + 1 back to i.
+                s.to_t = crossing(frames, i + 1, i, d_out, d_in, toe_reach);
+                timed += 1;
+            }
+        }
+    }
+    // Contacts the threshold split in two come together; frames follow the new instants.
+    stances.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
+    let mut merged: Vec<Stance> = Vec::with_capacity(stances.len());
+    for s in stances.drain(..) {
+        if let Some(prev) = merged.last_mut()
+            && s.ic_t <= prev.to_t
+        {
+            prev.to_t = prev.to_t.max(s.to_t);
+            prev.to_frame = prev.to_frame.max(s.to_frame);
+            continue;
+        }
+        merged.push(s);
+    }
+    for s in &mut merged {
+        let open = open_end && s.to_frame == last;
+        s.ic_frame = frames.partition_point(|f| f.t < s.ic_t).min(last);
+        s.to_frame = if open { last } else { frames.partition_point(|f| f.t <= s.to_t).saturating_sub(1).max(s.ic_frame) };
+    }
+    *stances = merged;
+    timed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::skeleton::{Keypoint, Pose};
+
+    /// A foot on a belt moving at `belt` px/frame (30 fps): in stance from `ic` to `to` (seconds) its heel and toe move
+    /// with the belt; before landing the heel sweeps forward at 40 px/frame relative to the belt, after lift-off the toe
+    /// rises 6 px, 18 px, 36 px ... in successive frames.
+    fn foot_on_belt(belt: f64, ic: f64, to: f64) -> Vec<PoseFrame> {
+        let fps = 30.0;
+        (0..30)
+            .map(|i| {
+                let t = i as f64 / fps;
+                let mut pose = Pose::new([Keypoint::default(); crate::NUM_LANDMARKS]);
+                let ground = belt * fps * t;
+                let before = ((ic - t) * fps).max(0.0);
+                let after = ((t - to) * fps).max(0.0);
+                let heel = pose.kp_mut(Landmark::LeftHeel);
+                (heel.x, heel.y) = (300.0 + ground - 40.0 * before, 500.0 - 3.0 * before);
+                let toe = pose.kp_mut(Landmark::LeftFootIndex);
+                (toe.x, toe.y) = (250.0 + ground, 505.0 - 6.0 * after * after);
+                PoseFrame { t, pose: Some(pose) }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn events_are_timed_where_the_foot_reaches_and_leaves_its_footprint() {
+        for belt in [0.0, 30.0] {
+            let (ic, to) = (0.2123, 0.4950);
+            let frames = foot_on_belt(belt, ic, to);
+            // Threshold crossings two frames early and one late, as the contact height gave them on the real clip.
+            let rough = Stance { side: Side::Left, ic_t: ic - 0.067, to_t: to + 0.033, ic_frame: 4, to_frame: 15 };
+            let mut stances = vec![rough];
+            let all = [Stance { ic_frame: 8, to_frame: 14, ..rough }];
+            let v = ground_velocity(&frames, &all, Side::Left).unwrap();
+            assert!((v.x - 30.0 * belt).abs() < 1e-6 && v.y.abs() < 1e-6, "{v:?}");
+            let params = FootprintParams { toe_roll_ll: 0.0, ..FootprintParams::default() };
+            assert_eq!(time_by_footprints(&frames, &mut stances, Side::Left, v, 300.0, 5.0, &params, false), 2);
+            let s = stances[0];
+            // The heel is 5 px off its footprint an eighth of a frame before landing (interpolated between the frames
+            // around it: a third of a frame after); the toe 5 px up 0.9 frames after lifting.
+            assert!((s.ic_t - ic).abs() < 0.5 / 30.0, "belt {belt}: ic {} vs {ic}", s.ic_t);
+            assert!((s.to_t - to).abs() < 1.0 / 30.0 && s.to_t > to, "belt {belt}: to {} vs {to}", s.to_t);
+            assert_eq!((s.ic_frame, s.to_frame), (7, 15));
+        }
+    }
+
+    #[test]
+    fn a_split_contact_is_joined_and_a_lost_person_stops_the_walk() {
+        let (ic, to) = (0.2123, 0.4950);
+        let mut frames = foot_on_belt(30.0, ic, to);
+        let halves = vec![
+            Stance { side: Side::Left, ic_t: 0.25, to_t: 0.33, ic_frame: 8, to_frame: 9 },
+            Stance { side: Side::Left, ic_t: 0.40, to_t: 0.47, ic_frame: 12, to_frame: 14 },
+        ];
+        let v = Point::new(900.0, 0.0);
+        let mut joined = halves.clone();
+        let params = FootprintParams { toe_roll_ll: 0.0, ..FootprintParams::default() };
+        time_by_footprints(&frames, &mut joined, Side::Left, v, 300.0, 5.0, &params, false);
+        assert_eq!(joined.len(), 1, "{joined:?}");
+        assert!((joined[0].ic_t - ic).abs() < 0.5 / 30.0 && (joined[0].to_t - to).abs() < 1.0 / 30.0, "{joined:?}");
+        // Without a person in frame 5 the walk back stops there: the initial contact keeps its crossing.
+        frames[6].pose = None;
+        let mut kept = vec![Stance { side: Side::Left, ic_t: 0.19, to_t: 0.47, ic_frame: 6, to_frame: 14 }];
+        time_by_footprints(&frames, &mut kept, Side::Left, v, 300.0, 5.0, &params, false);
+        assert_eq!(kept[0].ic_t, 0.19);
+    }
+}

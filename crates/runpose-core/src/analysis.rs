@@ -172,6 +172,10 @@ pub fn analyze(
         for side in Side::BOTH {
             let found = &mut by_foot[side.index()];
             let Some(v) = footprint::ground_velocity(&frames, found, side).or(pooled) else { continue };
+            // Contacts the threshold missed (a foot seen poorly, a low frame rate) are found where the foot stands.
+            let missed = footprint::still_contacts(&frames, found, side, v, leg, reach, config.contact.min_contact_s, config.contact.open_end);
+            found.extend(missed);
+            found.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
             if footprint::time_by_footprints(&frames, found, side, v, leg, reach, &params, config.contact.open_end) > 0 {
                 events_timed.push(side);
             }

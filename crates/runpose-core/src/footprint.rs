@@ -69,6 +69,73 @@ pub fn ground_velocity(frames: &[PoseFrame], stances: &[Stance], side: Side) -> 
     Some(Point::new(median(&vx)?, median(&vy)?))
 }
 
+/// How fast a standing foot's heel or toe may move over the ground as the foot rolls, leg lengths per second: a
+/// foot in the air moves over the ground at 5 leg lengths a second or more.
+pub const STILL_LL_PER_S: f64 = 0.8;
+
+/// Contacts the threshold missed (docs/metrics.md §Gait events, footprint timing): runs of frames in which the
+/// foot stands still on the ground — its heel or its toe, in ground coordinates, moves less than `reach` pixels (or
+/// `STILL_LL_PER_S`, whichever allows more) between the frames either side (a foot in the air always moves over the ground: forward in the swing, and up and
+/// away at the ends of a contact) — lasting at least `min_contact_s`, and none of which lies in one of `known`
+/// (this foot's contacts found already). Returned as rough stances (instants at the run's ends) for
+/// `time_by_footprints` to time; one whose start or end is not seen is left out, but for one still going on at the
+/// last frame with `open_end`.
+#[allow(clippy::too_many_arguments)]
+pub fn still_contacts(
+    frames: &[PoseFrame],
+    known: &[Stance],
+    side: Side,
+    ground_velocity: Point,
+    leg_length: f64,
+    reach: f64,
+    min_contact_s: f64,
+    open_end: bool,
+) -> Vec<Stance> {
+    let n = frames.len();
+    let still = |i: usize| -> bool {
+        if i == 0 || i + 1 >= n {
+            return false;
+        }
+        // The foot rolls on the ground (heel to flat to toe), so its points move a little even while it stands: more
+        // between frames further apart.
+        let allowed = reach.max(STILL_LL_PER_S * leg_length * (frames[i + 1].t - frames[i - 1].t));
+        [side.heel(), side.toe()].iter().any(|&l| {
+            match (grounded(frames, i - 1, l, ground_velocity), grounded(frames, i + 1, l, ground_velocity)) {
+                (Some(a), Some(b)) => a.dist(b) <= allowed,
+                _ => false,
+            }
+        })
+    };
+    let taken = |i: usize| known.iter().any(|s| s.side == side && s.ic_frame <= i && i <= s.to_frame);
+    let mut out = Vec::new();
+    let mut i = 1;
+    while i + 1 < n {
+        if !still(i) || taken(i) {
+            i += 1;
+            continue;
+        }
+        let first = i;
+        while i + 1 < n && still(i) && !taken(i) {
+            i += 1;
+        }
+        let last = i - 1;
+        // The still frames are those whose neighbours both stand: the contact reaches a frame further either way.
+        let (a, b) = (first - 1, (last + 1).min(n - 1));
+        // A contact whose start or end is not seen (the clip's edge, the person lost) is not reported, except one
+        // still going on at the last frame when asked (`open_end`, live).
+        let seen_start = a > 0 && frames[a - 1].pose.is_some();
+        let seen_end = (b + 1 < n && frames[b + 1].pose.is_some()) || (open_end && b == n - 1);
+        if seen_start
+            && seen_end
+            && frames[b].t - frames[a].t >= min_contact_s
+            && !known.iter().any(|s| s.side == side && s.ic_frame <= b && a <= s.to_frame)
+        {
+            out.push(Stance { side, ic_t: frames[a].t, to_t: frames[b].t, ic_frame: a, to_frame: b });
+        }
+    }
+    out
+}
+
 /// A landmark of `side`'s foot in ground coordinates at frame `i`: its image position less the ground's travel since
 /// time 0. `None` without a person.
 fn grounded(frames: &[PoseFrame], i: usize, l: Landmark, ground_velocity: Point) -> Option<Point> {
@@ -117,6 +184,7 @@ pub fn time_by_footprints(
     let last = n - 1;
     let (heel, toe) = (side.heel(), side.toe());
     let mut timed = 0;
+    let mut unseen: Vec<f64> = Vec::new();
     for s in stances.iter_mut() {
         let mid_t = 0.5 * (s.ic_t + s.to_t);
         let mid = frames.partition_point(|f| f.t < mid_t).clamp(s.ic_frame, s.to_frame);
@@ -134,6 +202,9 @@ pub fn time_by_footprints(
             while i < mid && !on(i) {
                 i += 1;
             }
+            // A landing heel comes down onto its footprint; one that was lower in the first frames seen is rising from
+            // it: the contact began before the clip (or the person's appearance) did, and what is seen is its end.
+            let below = |i: usize| grounded(frames, i, heel, ground_velocity).is_some_and(|p| p.y - print.y > 0.5 * reach);
             if i > lower
                 && let (Some(d_out), Some(d_in)) = (dist(i - 1), dist(i))
                 && d_out > reach
@@ -141,6 +212,16 @@ pub fn time_by_footprints(
             {
                 s.ic_t = crossing(frames, i - 1, i, d_out, d_in, reach);
                 timed += 1;
+                let mut start = i - 1;
+                while start > 0 && frames[start - 1].pose.is_some() {
+                    start -= 1;
+                }
+                if i - 1 - start <= 2 && below(i - 1) && !below(i) {
+                    unseen.push(s.ic_t);
+                }
+            } else if i == 0 {
+                // Standing from the first frame: the landing is not seen.
+                unseen.push(s.ic_t);
             }
         }
         // Toe-off: on from mid-stance while the toe has not risen from its footprint.
@@ -168,10 +249,15 @@ pub fn time_by_footprints(
                 // `crossing` walks from outside in: from frame i + 1 back to i.
                 s.to_t = crossing(frames, i + 1, i, d_out, d_in, toe_reach);
                 timed += 1;
+            } else if i == last {
+                // Standing at the last frame: the toe-off is not seen.
+                unseen.push(s.ic_t);
             }
         }
     }
-    // Contacts the threshold split in two come together; frames follow the new instants.
+    // Contacts whose start or end the walk found unseen go; those the threshold split in two come together; frames
+    // follow the new instants.
+    stances.retain(|s| !unseen.contains(&s.ic_t));
     stances.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
     let mut merged: Vec<Stance> = Vec::with_capacity(stances.len());
     for s in stances.drain(..) {

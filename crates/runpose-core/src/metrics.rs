@@ -406,6 +406,21 @@ impl StepContext<'_> {
         self.frames.get(i)?.pose.as_ref()
     }
 
+    /// `f` of the poses either side of instant `t`, interpolated linearly in time (docs/metrics.md §Per-step
+    /// metrics: the fall angle at toe-off changes by about 4° a frame, so the nearest frame would add up to 2° of
+    /// rounding); the nearest pose's value where only one side has a person.
+    fn interpolated(&self, t: f64, f: impl Fn(&Pose) -> f64) -> Option<f64> {
+        let after = self.frames.partition_point(|x| x.t <= t);
+        let (a, b) = (after.checked_sub(1).and_then(|i| Some((i, f(self.pose(i)?)))), self.pose(after).map(|p| (after, f(p))));
+        match (a, b) {
+            (Some((i, va)), Some((j, vb))) => {
+                let w = (t - self.frames[i].t) / (self.frames[j].t - self.frames[i].t);
+                Some(va + (vb - va) * w.clamp(0.0, 1.0))
+            }
+            _ => self.pose(self.nearest_frame(t)).map(f),
+        }
+    }
+
     fn nearest_frame(&self, t: f64) -> usize {
         let after = self.frames.partition_point(|f| f.t < t);
         match after {
@@ -536,7 +551,7 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
         flight_ms: next.map(|n| (n.ic_t - st.to_t) * 1000.0),
         step_ms,
         cadence_spm: step_ms.map(|ms| 60_000.0 / ms),
-        fall_angle_toe_off_deg: at(to).map(|p| fall_angle_deg(p, side, ctx.ground)),
+        fall_angle_toe_off_deg: ctx.interpolated(st.to_t, |p| fall_angle_deg(p, side, ctx.ground)),
         fall_angle_max_deg: fall_in_stance.iter().copied().max_by(f64::total_cmp),
         landing_distance_ll,
         foot_strike_angle_deg,

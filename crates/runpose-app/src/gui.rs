@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Stroke, Vec2};
 use runpose_capture::live::{CameraDescription, CameraMode, LiveSource, list_cameras};
 use runpose_core::cues::{LOW_CADENCE_SPM, MAX_FALL_DEG, step_cues};
-use runpose_core::live::HISTORY_S;
+use runpose_core::live::{HISTORY_S, ROLLING_STEPS};
 use runpose_core::metrics::LOW_CONFIDENCE;
 use runpose_core::{LiveView, Point};
 use runpose_vision::ModelVariant;
@@ -100,12 +100,19 @@ pub struct Automation {
     pub screenshot: Option<PathBuf>,
     /// Record from the first frame shown until the end (`runpose live --record`).
     pub record: bool,
+    /// Write the settled steps here at the end, as steps.csv (`runpose live --steps-out`).
+    pub steps_out: Option<PathBuf>,
     requested: bool,
 }
 
 impl Automation {
     pub fn new(frames: u64, screenshot: Option<PathBuf>, record: bool) -> Self {
-        Self { frames, screenshot, record, requested: false }
+        Self { frames, screenshot, record, steps_out: None, requested: false }
+    }
+
+    /// Also write the settled steps to `path` at the end.
+    pub fn with_steps_out(self, path: Option<PathBuf>) -> Self {
+        Self { steps_out: path, ..self }
     }
 }
 
@@ -378,9 +385,20 @@ impl LiveApp {
         }
         self.stop_recording();
         self.finish_now();
+        let view = self.state.as_ref().and_then(|s| s.view.as_ref().ok().cloned());
         let Some(auto) = &mut self.automation else { return };
         auto.requested = true;
-        let line = self.stats.summary_line(self.pipeline.as_ref().map_or(0, Pipeline::dropped));
+        let mut line = self.stats.summary_line(self.pipeline.as_ref().map_or(0, Pipeline::dropped));
+        if let Some(path) = auto.steps_out.clone() {
+            let steps = view.as_ref().map_or(&[][..], |v| v.steps.as_slice());
+            let cm = view.as_ref().and_then(|v| v.analysis.summary.cm_per_leg_length);
+            if let Err(e) = crate::output::write_steps(&path, steps, cm) {
+                *self.outcome.lock().expect("outcome lock") = Some(Err(format!("{e:#}")));
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                return;
+            }
+            line = format!("{line}\nwrote {} settled steps to {}", steps.len(), path.display());
+        }
         let outcome = self.outcome.clone();
         match auto.screenshot.clone() {
             None => {
@@ -692,11 +710,25 @@ fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
         ui.label(RichText::new("Waiting for the runner…").size(20.0));
         return;
     };
+    if let Some(sentence) = view.not_running() {
+        ui.label(RichText::new("Not running").size(30.0).color(Color32::LIGHT_GRAY).strong());
+        ui.label(RichText::new(sentence).size(16.0).color(Color32::GRAY));
+        return;
+    }
     match view.last_step() {
         Some(step) => {
-            ui.label(RichText::new(format!("Step {}", step.index + 1)).size(16.0).color(Color32::LIGHT_GRAY));
-            for (text, conf) in overlay::step_numbers(&view.analysis, step) {
-                number(ui, &text, conf, 22.0);
+            let r = view.rolling();
+            ui.label(
+                RichText::new(format!("Step {} · medians of the last {ROLLING_STEPS} steps", step.index + 1))
+                    .size(16.0)
+                    .color(Color32::LIGHT_GRAY),
+            );
+            for (text, shown) in rolling_numbers(&view.analysis, &r) {
+                number(ui, &text, if shown { 1.0 } else { 0.0 }, 22.0);
+            }
+            let flagged = step.flags.text();
+            if !flagged.is_empty() {
+                ui.label(RichText::new(format!("last step: {flagged}")).size(13.0).color(Color32::GRAY));
             }
             ui.add_space(8.0);
             match step_cues(step).first() {
@@ -712,7 +744,23 @@ fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
     charts(ui, view);
 }
 
-/// Fall angle per frame and cadence per step over the last `HISTORY_S` seconds, against seconds before now.
+/// The rolling medians as panel lines, and whether each rests on at least one sound step (else it shows "–", grey).
+fn rolling_numbers(a: &runpose_core::Analysis, r: &runpose_core::Rolling) -> Vec<(String, bool)> {
+    let opt = |v: Option<f64>, unit: &str, d: usize| v.map_or("–".to_string(), |x| format!("{x:.d$}{unit}"));
+    let landing = match a.cm(r.landing_distance_ll) {
+        Some(cm) => format!("{cm:.0} cm"),
+        None => opt(r.landing_distance_ll, " leg", 2),
+    };
+    vec![
+        (format!("cadence {}", opt(r.cadence_spm, " spm", 0)), r.cadence_spm.is_some()),
+        (format!("contact {}", opt(r.contact_ms, " ms", 0)), r.contact_ms.is_some()),
+        (format!("fall at toe-off {}", opt(r.fall_angle_deg, "°", 1)), r.fall_angle_deg.is_some()),
+        (format!("landing {landing}"), r.landing_distance_ll.is_some()),
+    ]
+}
+
+/// Fall angle per frame and cadence per step over the last `HISTORY_S` seconds, against seconds before now; flagged
+/// steps are left out of the step lines.
 fn charts(ui: &mut egui::Ui, view: &LiveView) {
     use egui_plot::{HLine, Line, Plot, PlotPoints, Points};
     let now = view.analysis.frames[view.newest()].t;
@@ -733,11 +781,17 @@ fn charts(ui: &mut egui::Ui, view: &LiveView) {
             plot.hline(HLine::new("22.5° limit", MAX_FALL_DEG).color(Color32::from_rgb(240, 50, 50)));
             plot.points(Points::new("fall angle", pts(&confident)).radius(1.5).color(Color32::from_rgb(40, 220, 90)));
             plot.points(Points::new("low confidence", pts(&doubtful)).radius(1.5).color(Color32::GRAY));
-            let toe_off: Vec<[f64; 2]> = view.steps.iter().filter_map(|s| Some([s.to_t - now, s.fall_angle_toe_off_deg?])).collect();
+            let toe_off: Vec<[f64; 2]> = view
+                .steps
+                .iter()
+                .filter(|s| !s.flags.excludes("fall_angle"))
+                .filter_map(|s| Some([s.to_t - now, s.fall_angle_toe_off_deg?]))
+                .collect();
             plot.line(Line::new("at toe-off", PlotPoints::new(toe_off)).color(Color32::WHITE).width(2.0));
         });
     ui.label("Cadence, steps/min");
-    let cadence: Vec<[f64; 2]> = view.steps.iter().filter_map(|s| Some([s.ic_t - now, s.cadence_spm?])).collect();
+    let cadence: Vec<[f64; 2]> =
+        view.steps.iter().filter(|s| !s.flags.excludes("cadence")).filter_map(|s| Some([s.ic_t - now, s.cadence_spm?])).collect();
     Plot::new("cadence_chart")
         .height(chart_height)
         .include_x(-HISTORY_S)
@@ -755,18 +809,24 @@ fn charts(ui: &mut egui::Ui, view: &LiveView) {
 
 /// Treadmill mode: the cue and three numbers, big enough to read from 3 m.
 fn treadmill_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
-    let Some(step) = view.and_then(LiveView::last_step) else {
+    if view.and_then(LiveView::not_running).is_some() {
+        ui.label(RichText::new("Not running").size(64.0).color(Color32::LIGHT_GRAY).strong());
+        return;
+    }
+    let (Some(view), Some(step)) = (view, view.and_then(LiveView::last_step)) else {
         ui.label(RichText::new("Waiting for the first step…").size(48.0));
         return;
     };
-    let c = &step.metric_confidence;
     let cue = step_cues(step).first().map_or("Good step", |c| c.text);
     ui.label(RichText::new(cue).size(64.0).color(rgb(overlay::CUE)).strong());
     ui.add_space(24.0);
+    let r = view.rolling();
     let opt = |v: Option<f64>, d: usize| v.map_or("–".into(), |x| format!("{x:.d$}"));
-    number(ui, &format!("{} spm", opt(step.cadence_spm, 0)), c.cadence, 72.0);
-    number(ui, &format!("fall {}°", opt(step.fall_angle_toe_off_deg, 1)), c.fall_angle, 72.0);
-    number(ui, &format!("contact {:.0} ms", step.contact_ms), c.contact, 56.0);
+    let grey = |v: Option<f64>| if v.is_some() { 1.0 } else { 0.0 };
+    number(ui, &format!("{} spm", opt(r.cadence_spm, 0)), grey(r.cadence_spm), 72.0);
+    number(ui, &format!("fall {}°", opt(r.fall_angle_deg, 1)), grey(r.fall_angle_deg), 72.0);
+    number(ui, &format!("contact {} ms", opt(r.contact_ms, 0)), grey(r.contact_ms), 56.0);
+    ui.label(RichText::new(format!("medians of the last {ROLLING_STEPS} steps")).size(20.0).color(Color32::GRAY));
 }
 
 fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), String> {

@@ -51,6 +51,9 @@ enum Command {
         /// With --frames: record from the first frame to the last (as pressing R twice).
         #[arg(long, requires = "frames")]
         record: bool,
+        /// With --frames: write the settled steps here at the end (the columns of analyze's steps.csv).
+        #[arg(long, requires = "frames")]
+        steps_out: Option<PathBuf>,
         /// Folder for recordings (remembered; default: the Videos folder's runpose/).
         #[arg(long)]
         recordings: Option<PathBuf>,
@@ -412,8 +415,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => live(runpose_app::gui::LiveOptions::default()),
-        Some(Command::Live { video, camera, mode, model, height_cm, mirror, treadmill, frames, screenshot, record, recordings }) => {
-            let automation = frames.map(|n| runpose_app::gui::Automation::new(n, screenshot, record));
+        Some(Command::Live { video, camera, mode, model, height_cm, mirror, treadmill, frames, screenshot, record, steps_out, recordings }) => {
+            let automation = frames.map(|n| runpose_app::gui::Automation::new(n, screenshot, record).with_steps_out(steps_out));
             let recordings_dir = recordings;
             live(runpose_app::gui::LiveOptions { video, camera, mode, model, height_cm, mirror, treadmill, recordings_dir, automation })
         }

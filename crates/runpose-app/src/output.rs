@@ -87,6 +87,12 @@ pub fn write_frames_csv(path: &Path, raw: &[PoseFrame], analysis: &Analysis) -> 
 
 /// One row per step (a stance and the flight after it).
 pub fn write_steps_csv(path: &Path, analysis: &Analysis) -> anyhow::Result<PathBuf> {
+    write_steps(path, &analysis.steps, analysis.summary.cm_per_leg_length)
+}
+
+/// steps.csv of any list of steps (the live view's settled steps too); `cm_per_leg_length` gives the `_cm` columns.
+pub fn write_steps(path: &Path, steps: &[runpose_core::metrics::StepMetrics], cm_per_leg_length: Option<f64>) -> anyhow::Result<PathBuf> {
+    let cm = |ll: Option<f64>| Some(ll? * cm_per_leg_length?);
     let mut w = writer(path)?;
     let mut header: Vec<String> = [
         "step", "foot", "ic_t_s", "to_t_s", "contact_ms", "flight_ms", "step_ms", "cadence_spm", "fall_angle_toe_off_deg",
@@ -100,7 +106,7 @@ pub fn write_steps_csv(path: &Path, analysis: &Analysis) -> anyhow::Result<PathB
     .to_vec();
     header.extend(runpose_core::metrics::StepConfidence::default().entries().map(|(n, _)| format!("conf_{n}")));
     w.write_record(&header)?;
-    for s in &analysis.steps {
+    for s in steps {
         let cues: Vec<&str> = runpose_core::cues::step_cues(s).iter().map(|r| r.id).collect();
         let mut row = vec![
             s.index.to_string(),
@@ -114,7 +120,7 @@ pub fn write_steps_csv(path: &Path, analysis: &Analysis) -> anyhow::Result<PathB
             num(s.fall_angle_toe_off_deg, 2),
             num(s.fall_angle_max_deg, 2),
             num(s.landing_distance_ll, 3),
-            num(analysis.cm(s.landing_distance_ll), 1),
+            num(cm(s.landing_distance_ll), 1),
             s.foot_strike.map_or_else(String::new, |f| f.name().to_string()),
             num(s.foot_strike_angle_deg, 1),
             num(s.knee_flexion_contact_deg, 1),
@@ -124,10 +130,10 @@ pub fn write_steps_csv(path: &Path, analysis: &Analysis) -> anyhow::Result<PathB
             num(s.hip_ahead_of_ankle_midstance_ll, 3),
             num(s.swing_ankle_ahead_of_hip_midstance_ll, 3),
             num(s.pull_height_ll, 3),
-            num(analysis.cm(s.pull_height_ll), 1),
+            num(cm(s.pull_height_ll), 1),
             num(s.pull_time_ms, 1),
             num(s.vertical_oscillation_ll, 3),
-            num(analysis.cm(s.vertical_oscillation_ll), 1),
+            num(cm(s.vertical_oscillation_ll), 1),
             format!("{:.3}", s.confidence),
             cues.join(" "),
             s.flags.text(),

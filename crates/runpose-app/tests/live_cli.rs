@@ -7,8 +7,10 @@ use std::process::{Command, Output};
 mod common;
 use common::treadmill_clip as clip;
 
-/// Runs `runpose live ARGS` in a virtual X display.
+/// Runs `runpose live ARGS` in a virtual X display, one at a time (each window needs the cores to keep pace).
 fn live(args: &[&str]) -> Output {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1400x900x24", env!("CARGO_BIN_EXE_runpose"), "live"])
         .args(args)
@@ -89,4 +91,66 @@ fn recording_from_the_window_keeps_a_clip_and_a_folder_it_cannot_write_leaves_th
     assert!(out.contains("latency_ms "), "the view played all its frames: {out}");
     assert!(err.contains("nothing recorded") && err.contains("recordings folder"), "{err}");
     assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "x", "nothing was overwritten");
+}
+
+/// The settled steps `--steps-out` wrote: the header and the rows.
+fn steps_written(args: &[&str], path: &std::path::Path) -> (Vec<String>, Vec<csv::StringRecord>, String) {
+    let o = live(args);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "stdout: {out}\nstderr: {err}");
+    assert!(out.contains("settled steps to"), "{out}");
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    (header, reader.records().map(|r| r.unwrap()).collect(), out)
+}
+
+/// `--steps-out` writes the settled steps in steps.csv's columns, none of them implausible.
+#[test]
+fn the_settled_steps_are_written_in_the_columns_of_steps_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live-steps.csv");
+    let video = clip();
+    let args = ["--video", video.to_str().unwrap(), "--frames", "220", "--steps-out", path.to_str().unwrap(), "--height-cm", "175"];
+    let (header, rows, out) = steps_written(&args, &path);
+    let analyze_header = {
+        let a = runpose_core::analyze(common::fixture_poses(), &runpose_core::AnalysisConfig::default()).unwrap();
+        let p = dir.path().join("steps.csv");
+        runpose_app::output::write_steps_csv(&p, &a).unwrap();
+        csv::Reader::from_path(&p).unwrap().headers().unwrap().iter().map(String::from).collect::<Vec<_>>()
+    };
+    assert_eq!(header, analyze_header);
+    assert!(!rows.is_empty(), "no step settled in 220 frames: {out}");
+    let flagged = header.iter().position(|h| h == "flagged").unwrap();
+    assert!(rows.iter().all(|r| !r[flagged].contains("implausible")), "an implausible step was shown");
+}
+
+/// The issue's requirement: after 330 frames of the treadmill clip under Xvfb the settled steps' median cadence is
+/// `analyze`'s within 3 spm. Not met yet: drawing under Xvfb takes most of the cores, the pipeline drops 20–60 % of
+/// the frames, and the settled steps' cadence then runs 2–8 spm high (docs/metrics.md §Live analysis).
+#[test]
+#[ignore = "issue 13: not met yet (docs/metrics.md §Live analysis)"]
+fn the_settled_steps_cadence_is_analyzes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live-steps.csv");
+    let video = clip();
+    let args = ["--video", video.to_str().unwrap(), "--frames", "330", "--steps-out", path.to_str().unwrap(), "--height-cm", "175"];
+    let (header, rows, out) = steps_written(&args, &path);
+    let (cadence, flagged) = (header.iter().position(|h| h == "cadence_spm").unwrap(), header.iter().position(|h| h == "flagged").unwrap());
+    let sound: Vec<f64> = rows.iter().filter(|r| !r[flagged].contains("cadence")).filter_map(|r| r[cadence].parse().ok()).collect();
+    assert!(sound.len() >= 5, "{} settled steps with a sound cadence of {}: {out}", sound.len(), rows.len());
+    let live = runpose_core::stats::median(&sound).unwrap();
+    let options = runpose_app::analyze::AnalyzeOptions {
+        video: clip(),
+        markers: None,
+        trc_out: None,
+        out: dir.path().join("analysis"),
+        height_cm: Some(175.0),
+        model: runpose_app::analyze::DEFAULT_MODEL,
+        overlay: false,
+        threads: None,
+        progress: false,
+    };
+    let offline = runpose_app::analyze::run(&options).unwrap().analysis.summary.cadence_spm.unwrap();
+    println!("{out}live: {} steps settled, median cadence {live:.1}; analyze {offline:.1}", rows.len());
+    assert!((live - offline).abs() <= 3.0, "live median cadence {live:.1} vs analyze {offline:.1}");
 }

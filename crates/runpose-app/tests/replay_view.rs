@@ -178,12 +178,15 @@ fn side_by_side_the_second_clip_lands_when_the_first_does() {
     let a_times: Vec<f64> = h.state().doc.as_ref().unwrap().raw.iter().map(|f| f.t).collect();
     let (mut by_phase, mut by_clock) = (Vec::new(), Vec::new());
     let off = |b: usize, side| b_contacts.iter().filter(|(_, s)| *s == side).map(|(c, _)| b as i64 - *c as i64).min_by_key(|d| d.abs()).unwrap();
-    for &(f, side) in a_contacts.iter().filter(|(f, _)| (first..=last).contains(&a_times[*f])) {
+    // The near foot's contacts: the far foot's, seen poorly by the full model, may be found a few frames apart in the
+    // two clips (docs/metrics.md §Flags).
+    let near = h.state().doc.as_ref().unwrap().analysis.as_ref().unwrap().summary.near_side;
+    for &(f, side) in a_contacts.iter().filter(|(f, s)| *s == near && (first..=last).contains(&a_times[*f])) {
         h.state_mut().seek(f);
         by_phase.push(off(h.state().compare_frame().unwrap(), side));
         by_clock.push(off((f as f64 / 1.25).round() as usize, side));
     }
-    assert!(by_phase.len() >= 8, "{by_phase:?}");
+    assert!(by_phase.len() >= 5, "{by_phase:?}");
     // A contact found in one clip and missed in the other (the far foot is seen poorly) has no partner: one may.
     let lined_up = by_phase.iter().filter(|d| d.abs() <= 1).count();
     assert!(lined_up + 1 >= by_phase.len(), "frames from a contact of the same foot in B: {by_phase:?}");

@@ -116,7 +116,10 @@ pub fn filtfilt(x: &[f64], cutoff_hz: f64, sample_hz: f64) -> Vec<f64> {
 }
 
 /// Smooths every landmark coordinate of a recorded pose sequence without lag (`filtfilt` at `OFFLINE_CUTOFF_HZ`),
-/// separately over each run of consecutive frames with a person; the sample rate is the run's median frame rate.
+/// separately over each run of consecutive frames with a person. The filter needs evenly spaced samples: where frames
+/// are missing from a run (a live source that dropped them) each coordinate is interpolated onto an even grid at the
+/// run's shortest regular frame interval (its 10th-percentile interval), filtered there, and read back at the
+/// frames' own times; a run without gaps is filtered as it is.
 pub fn smooth_offline(frames: &mut [PoseFrame]) {
     let mut start = 0;
     while start < frames.len() {
@@ -124,40 +127,56 @@ pub fn smooth_offline(frames: &mut [PoseFrame]) {
             start += 1;
             continue;
         }
-        let end = (start..frames.len())
-            .find(|&i| frames[i].pose.is_none())
-            .unwrap_or(frames.len());
-        let run = &mut frames[start..end];
-        let dts: Vec<f64> = run
-            .windows(2)
-            .map(|w| w[1].t - w[0].t)
-            .filter(|d| *d > 0.0)
-            .collect();
-        if let Some(dt) = crate::stats::median(&dts) {
-            for l in 0..NUM_LANDMARKS {
-                for c in 0..2 {
-                    let get = |p: &Pose| {
-                        if c == 0 {
-                            p.keypoints[l].x
-                        } else {
-                            p.keypoints[l].y
-                        }
-                    };
-                    let series: Vec<f64> = run
-                        .iter()
-                        .map(|f| get(f.pose.as_ref().expect("run has poses")))
-                        .collect();
-                    for (f, v) in run
-                        .iter_mut()
-                        .zip(filtfilt(&series, OFFLINE_CUTOFF_HZ, 1.0 / dt))
-                    {
-                        let kp = &mut f.pose.as_mut().expect("run has poses").keypoints[l];
-                        if c == 0 { kp.x = v } else { kp.y = v }
-                    }
+        let end = (start..frames.len()).find(|&i| frames[i].pose.is_none()).unwrap_or(frames.len());
+        smooth_run(&mut frames[start..end]);
+        start = end;
+    }
+}
+
+/// `smooth_offline` over one run of frames that all have a person.
+fn smooth_run(run: &mut [PoseFrame]) {
+    let t: Vec<f64> = run.iter().map(|f| f.t).collect();
+    let dts: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).collect();
+    let Some(dt) = crate::stats::percentile(&dts, 0.1) else { return };
+    // Even already (every interval within a fifth of the shortest): filter the samples themselves.
+    let even = dts.iter().all(|d| *d < 1.2 * dt);
+    let grid: Vec<f64> = if even {
+        t.clone()
+    } else {
+        let n = ((t[t.len() - 1] - t[0]) / dt).round() as usize + 1;
+        (0..n).map(|k| t[0] + k as f64 * (t[t.len() - 1] - t[0]) / (n - 1).max(1) as f64).collect()
+    };
+    let rate = if even { 1.0 / crate::stats::median(&dts).unwrap_or(dt) } else { (grid.len() - 1).max(1) as f64 / (t[t.len() - 1] - t[0]) };
+    // Linear interpolation of `values` (at `from`) at the times `to` (both increasing).
+    let resample = |from: &[f64], values: &[f64], to: &[f64]| -> Vec<f64> {
+        to.iter()
+            .map(|&x| {
+                let j = from.partition_point(|&f| f < x).clamp(1, from.len().max(2) - 1);
+                if from.len() < 2 {
+                    return values[0];
+                }
+                let w = ((x - from[j - 1]) / (from[j] - from[j - 1])).clamp(0.0, 1.0);
+                values[j - 1] + (values[j] - values[j - 1]) * w
+            })
+            .collect()
+    };
+    for l in 0..NUM_LANDMARKS {
+        for c in 0..2 {
+            let get = |p: &Pose| if c == 0 { p.keypoints[l].x } else { p.keypoints[l].y };
+            let series: Vec<f64> = run.iter().map(|f| f.pose.as_ref().map_or(0.0, get)).collect();
+            let smoothed = if even {
+                filtfilt(&series, OFFLINE_CUTOFF_HZ, rate)
+            } else {
+                let on_grid = filtfilt(&resample(&t, &series, &grid), OFFLINE_CUTOFF_HZ, rate);
+                resample(&grid, &on_grid, &t)
+            };
+            for (f, v) in run.iter_mut().zip(smoothed) {
+                if let Some(p) = f.pose.as_mut() {
+                    let kp = &mut p.keypoints[l];
+                    if c == 0 { kp.x = v } else { kp.y = v }
                 }
             }
         }
-        start = end;
     }
 }
 

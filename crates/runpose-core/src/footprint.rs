@@ -69,9 +69,20 @@ pub fn ground_velocity(frames: &[PoseFrame], stances: &[Stance], side: Side) -> 
     Some(Point::new(median(&vx)?, median(&vy)?))
 }
 
+/// A walk from mid-stance goes on while a point stays within this multiple of the reach (one frame a little beyond it
+/// is noise), then comes back to the last frame within the reach itself.
+pub const HYSTERESIS: f64 = 2.0;
+
 /// How fast a standing foot's heel or toe may move over the ground as the foot rolls, leg lengths per second: a
 /// foot in the air moves over the ground at 5 leg lengths a second or more.
 pub const STILL_LL_PER_S: f64 = 0.8;
+
+/// Least length of a contact found standing still, seconds (frames either side of the still run): running contacts
+/// last 0.15 s or more but at a sprint, less a frame at 15 fps
+/// (Weyand et al. 2000), and those the threshold misses are whole contacts of a foot seen poorly.
+pub const STILL_MIN_S: f64 = 0.12;
+/// A still run this near one of the foot's known contacts is the end of that contact, not another, seconds.
+pub const STILL_CLEAR_S: f64 = 0.1;
 
 /// Contacts the threshold missed (docs/metrics.md §Gait events, footprint timing): runs of frames in which the
 /// foot stands still on the ground — its heel or its toe, in ground coordinates, moves less than `reach` pixels (or
@@ -125,11 +136,10 @@ pub fn still_contacts(
         // still going on at the last frame when asked (`open_end`, live).
         let seen_start = a > 0 && frames[a - 1].pose.is_some();
         let seen_end = (b + 1 < n && frames[b + 1].pose.is_some()) || (open_end && b == n - 1);
-        if seen_start
-            && seen_end
-            && frames[b].t - frames[a].t >= min_contact_s
-            && !known.iter().any(|s| s.side == side && s.ic_frame <= b && a <= s.to_frame)
-        {
+        // Well clear of this foot's known contacts (a foot just lifted, or about to land, moves slowly over the
+        // ground for a frame or two), and long enough to be a whole contact.
+        let clear = |s: &&Stance| s.side == side && frames[s.ic_frame].t - STILL_CLEAR_S <= frames[b].t && frames[a].t <= frames[s.to_frame].t + STILL_CLEAR_S;
+        if seen_start && seen_end && frames[b].t - frames[a].t >= min_contact_s.max(STILL_MIN_S) && !known.iter().any(|s| clear(&s)) {
             out.push(Stance { side, ic_t: frames[a].t, to_t: frames[b].t, ic_frame: a, to_frame: b });
         }
     }
@@ -158,8 +168,8 @@ fn crossing(frames: &[PoseFrame], outside: usize, inside: usize, d_out: f64, d_i
 
 /// Re-times the initial contacts and toe-offs of one foot's stances (`stances`, all of `side`, sorted, from the
 /// threshold crossings) by their footprints, on the smoothed landmarks `frames`: the initial contact where the heel,
-/// walked back in time from mid-stance, leaves `reach` pixels of its footprint for two frames in a row (one frame
-/// off is noise) (its median ground position from the
+/// walked back in time from mid-stance, leaves `reach` pixels of its footprint (walked while it stays within
+/// `HYSTERESIS` times that, then back to the reach: a frame a little beyond it is noise) (its median ground position from the
 /// initial contact to mid-stance); the toe-off where the toe, walked forward, rises more than `reach` above its own
 /// (its median from mid-stance to the toe-off). The crossings are interpolated between frames. An event stays at its
 /// threshold crossing where the walk meets a frame without a person or the search limit first (a walk cannot pass
@@ -193,10 +203,12 @@ pub fn time_by_footprints(
         let lower = frames.partition_point(|f| f.t < lower_t);
         if let Some(print) = footprint(frames, s.ic_frame..=mid, heel, ground_velocity) {
             let dist = |i: usize| grounded(frames, i, heel, ground_velocity).map(|p| p.dist(print));
-            // One frame off the footprint is noise; the heel has landed after the last two in a row.
+            // Back while the heel is near its footprint (within twice the reach: a frame a little beyond it is noise),
+            // then on to the first frame within the reach: the heel lands between it and the frame before.
+            let near = |i: usize| dist(i).is_some_and(|d| d <= HYSTERESIS * reach);
             let on = |i: usize| dist(i).is_some_and(|d| d <= reach);
             let mut i = mid;
-            while i > lower && (on(i - 1) || (i - 1 > lower && on(i - 2))) {
+            while i > lower && near(i - 1) {
                 i -= 1;
             }
             while i < mid && !on(i) {
@@ -234,9 +246,10 @@ pub fn time_by_footprints(
         if let Some(print) = footprint(frames, mid..=s.to_frame, toe, ground_velocity) {
             // Height above the footprint (image y grows downwards); sinking below it is no rise.
             let rise = |i: usize| grounded(frames, i, toe, ground_velocity).map(|p| (print.y - p.y).max(0.0));
+            let near = |i: usize| rise(i).is_some_and(|d| d <= HYSTERESIS * toe_reach);
             let down = |i: usize| rise(i).is_some_and(|d| d <= toe_reach);
             let mut i = mid;
-            while i < upper && (down(i + 1) || (i + 1 < upper && down(i + 2))) {
+            while i < upper && near(i + 1) {
                 i += 1;
             }
             while i > mid && !down(i) {

@@ -18,6 +18,6 @@ pub mod stats;
 pub mod summary;
 pub mod validation;
 
-pub use live::{LiveAnalyzer, LiveView};
+pub use live::{LiveAnalyzer, LiveView, Rolling};
 pub use analysis::{Analysis, AnalysisConfig, AnalysisError, PoseFrame, Summary, analyze};
 pub use skeleton::{Facing, Keypoint, Landmark, NUM_LANDMARKS, Point, Pose, Side};

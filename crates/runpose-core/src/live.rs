@@ -17,8 +17,52 @@ pub const SETTLE_S: f64 = 0.2;
 /// Nothing settles before the window spans this long: the ground line, the contact thresholds and left/right are
 /// learnt from the window, and need several steps.
 pub const MIN_WINDOW_S: f64 = 4.0;
+/// A landing or lift-off between two frames further apart than this many of the source's frame intervals (three or
+/// more frames dropped in a row) is not timed: its step is not settled (docs/metrics.md §Live analysis).
+pub const DROPPED_GAP_FRAMES: f64 = 3.5;
 /// How far back the step table and the charts reach, seconds.
 pub const HISTORY_S: f64 = 30.0;
+
+/// The window's frames with the ones the machine dropped put back (docs/metrics.md §Live analysis): a gap longer
+/// than one and a half of the source's frame interval (the 10th-percentile interval of the window: most intervals
+/// are one frame even when a third of the frames go) gets evenly spaced frames whose landmarks are interpolated
+/// linearly between the frames either side (none where either side has no person), so that left/right settling,
+/// smoothing and the contact detector see an evenly sampled run, as `analyze` does.
+pub fn fill_gaps<'a>(window: impl Iterator<Item = &'a PoseFrame>) -> Vec<PoseFrame> {
+    let frames: Vec<&PoseFrame> = window.collect();
+    let intervals: Vec<f64> = frames.windows(2).map(|w| w[1].t - w[0].t).filter(|d| *d > 0.0).collect();
+    let Some(dt) = crate::stats::percentile(&intervals, 0.1) else {
+        return frames.into_iter().cloned().collect();
+    };
+    let mut out = Vec::with_capacity(frames.len());
+    for (k, f) in frames.iter().enumerate() {
+        if let Some(prev) = k.checked_sub(1).map(|j| frames[j]) {
+            let gap = f.t - prev.t;
+            let missing = (gap / dt).round() as usize;
+            if gap > 1.5 * dt && missing >= 2 {
+                for m in 1..missing {
+                    let w = m as f64 / missing as f64;
+                    let pose = match (&prev.pose, &f.pose) {
+                        (Some(a), Some(b)) => {
+                            let mut p = a.clone();
+                            for (k, (ka, kb)) in p.keypoints.iter_mut().zip(a.keypoints.iter().zip(&b.keypoints)) {
+                                k.x = ka.x + (kb.x - ka.x) * w;
+                                k.y = ka.y + (kb.y - ka.y) * w;
+                                k.z = ka.z + (kb.z - ka.z) * w;
+                                k.score = ka.score.min(kb.score);
+                            }
+                            Some(p)
+                        }
+                        _ => None,
+                    };
+                    out.push(PoseFrame { t: prev.t + gap * w, pose });
+                }
+            }
+        }
+        out.push((*f).clone());
+    }
+    out
+}
 
 /// What the live view draws for the newest frame.
 #[derive(Debug, Clone)]
@@ -31,7 +75,49 @@ pub struct LiveView {
     pub fall_angle: Vec<[f64; 3]>,
 }
 
+/// How many of the newest settled steps the live numbers are the medians of (docs/metrics.md §Live analysis).
+pub const ROLLING_STEPS: usize = 6;
+
+/// The live panel's numbers: medians over the newest `ROLLING_STEPS` settled steps, each over the steps that do not
+/// flag it (docs/metrics.md §Flags), with how many steps each median took.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rolling {
+    pub cadence_spm: Option<f64>,
+    pub contact_ms: Option<f64>,
+    pub flight_ms: Option<f64>,
+    pub fall_angle_deg: Option<f64>,
+    pub landing_distance_ll: Option<f64>,
+    /// Steps whose cadence, contact and fall angle went into the medians: `[cadence, contact, fall angle]`.
+    pub counts: [usize; 3],
+}
+
 impl LiveView {
+    /// The medians over the newest settled steps (`ROLLING_STEPS`), flagged metrics left out.
+    pub fn rolling(&self) -> Rolling {
+        let recent: Vec<&StepMetrics> = self.steps.iter().rev().take(ROLLING_STEPS).collect();
+        let sound = |group: &str, f: fn(&StepMetrics) -> Option<f64>| -> Vec<f64> {
+            recent.iter().filter(|s| !s.flags.excludes(group)).filter_map(|s| f(s)).collect()
+        };
+        let (cadence, contact, fall) = (
+            sound("cadence", |s| s.cadence_spm),
+            sound("contact", |s| Some(s.contact_ms)),
+            sound("fall_angle", |s| s.fall_angle_toe_off_deg),
+        );
+        Rolling {
+            cadence_spm: crate::stats::median(&cadence),
+            contact_ms: crate::stats::median(&contact),
+            flight_ms: crate::stats::median(&sound("flight", |s| s.flight_ms)),
+            fall_angle_deg: crate::stats::median(&fall),
+            landing_distance_ll: crate::stats::median(&sound("landing_distance", |s| s.landing_distance_ll)),
+            counts: [cadence.len(), contact.len(), fall.len()],
+        }
+    }
+
+    /// The sentence to show instead of numbers when the person in the window is not running.
+    pub fn not_running(&self) -> Option<&'static str> {
+        self.analysis.summary.not_running
+    }
+
     /// Index of the newest frame in `analysis`.
     pub fn newest(&self) -> usize {
         self.analysis.frames.len() - 1
@@ -90,7 +176,7 @@ impl LiveAnalyzer {
         while self.window.front().is_some_and(|f| now - f.t > LIVE_WINDOW_S) {
             self.window.pop_front();
         }
-        let analysis = analyze(self.window.iter().cloned().collect(), &self.config)?;
+        let analysis = analyze(fill_gaps(self.window.iter()), &self.config)?;
         // Steps settle once their events are aligned to the average step, as `analyze` aligns them, or once the
         // window is full whatever it holds.
         let span = self.window.front().map_or(0.0, |f| now - f.t);
@@ -113,7 +199,27 @@ impl LiveAnalyzer {
         let last_ic = self.steps.back().map_or(f64::NEG_INFINITY, |s| s.ic_t);
         // A step's cadence and flight time need the next contact: it settles once that contact is settled too.
         let settled = |k: usize| analysis.steps.get(k + 1).is_some_and(|next| next.ic_t <= horizon);
-        let new_steps = analysis.steps.iter().enumerate().filter(|&(k, s)| settled(k) && s.ic_t > last_ic + 0.5 * (s.to_t - s.ic_t));
+        // A step whose landing, lift-off or next landing fell among frames the machine dropped (three or more in a
+        // row) cannot be timed: it is passed over, not shown with a guessed instant. So is one no running human could
+        // make.
+        let real: Vec<f64> = self.window.iter().map(|f| f.t).collect();
+        let intervals: Vec<f64> = real.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).collect();
+        let dt = crate::stats::percentile(&intervals, 0.1).unwrap_or(0.0);
+        let seen = |t: f64| {
+            let after = real.partition_point(|&x| x < t);
+            after == 0 || after >= real.len() || real[after] - real[after - 1] <= DROPPED_GAP_FRAMES * dt
+        };
+        let timed = |k: usize, s: &StepMetrics| {
+            seen(s.ic_t)
+                && seen(s.to_t)
+                && analysis.steps.get(k + 1).is_some_and(|n| seen(n.ic_t))
+                && !s.flags.reasons.iter().any(|r| r.starts_with("implausible"))
+        };
+        let new_steps = analysis
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|&(k, s)| settled(k) && s.ic_t > last_ic + 0.5 * (s.to_t - s.ic_t) && timed(k, s));
         for (_, step) in new_steps {
             let mut step = step.clone();
             step.index = self.steps_seen;

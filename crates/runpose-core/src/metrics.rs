@@ -455,6 +455,8 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
         .filter_map(|i| Some(fall_angle_deg(at(i)?, side, ctx.ground)))
         .collect();
 
+    let fall_toe_off = ctx.interpolated(st.to_t, |p| fall_angle_deg(p, side, ctx.ground));
+
     // The pull of this step's foot: from its toe-off to its next contact (`swing_end`).
     let swing_end = crate::gait::swing_end(stances, k, ctx.frames.len());
     let pull_height_ll = (to + 1..swing_end)
@@ -551,8 +553,8 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
         flight_ms: next.map(|n| (n.ic_t - st.to_t) * 1000.0),
         step_ms,
         cadence_spm: step_ms.map(|ms| 60_000.0 / ms),
-        fall_angle_toe_off_deg: ctx.interpolated(st.to_t, |p| fall_angle_deg(p, side, ctx.ground)),
-        fall_angle_max_deg: fall_in_stance.iter().copied().max_by(f64::total_cmp),
+        fall_angle_toe_off_deg: fall_toe_off,
+        fall_angle_max_deg: fall_in_stance.iter().copied().chain(fall_toe_off).max_by(f64::total_cmp),
         landing_distance_ll,
         foot_strike_angle_deg,
         foot_strike: foot_strike_angle_deg.map(FootStrike::classify),

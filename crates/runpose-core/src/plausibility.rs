@@ -40,7 +40,7 @@ pub const TRUNK_ANGLE_DEG: Bound = Bound { metric: "trunk_angle", min: -30.0, ma
 pub const BOUNDS: [Bound; 6] = [CADENCE_SPM, CONTACT_MS, FLIGHT_MS, FALL_ANGLE_DEG, KNEE_FLEXION_DEG, TRUNK_ANGLE_DEG];
 
 /// Confidence given to the far foot's toe-off metrics on video (docs/metrics.md §Flags): on the annotated treadmill
-/// clip the pose model put the far toe's lift-off 1.4 frames early (docs/validation.md §Video).
+/// clip the default model put the far toe's lift-off 1.4 frames early (docs/validation.md §Video).
 pub const FAR_TOE_OFF_CONFIDENCE: f64 = 0.3;
 
 /// Why a step's metrics are not to be trusted, and which ones (docs/metrics.md §Flags).

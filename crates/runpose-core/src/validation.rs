@@ -2,7 +2,7 @@
 //! matching detected stances to them, and the degradations that turn motion-capture markers into what a camera gives
 //! (a lower frame rate, landmark jitter).
 
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use serde::Serialize;
@@ -290,6 +290,29 @@ pub fn add_jitter(frames: &mut [PoseFrame], sigma: f64, seed: u64) {
             k.y += normal.sample(&mut rng);
         }
     }
+}
+
+/// The frames a slow machine keeps: about `share` of them dropped, in bursts of 1 to `max_burst` frames in a row
+/// starting at random (seed `seed`); the kept frames keep their time stamps.
+pub fn drop_frames(frames: &[PoseFrame], share: f64, max_burst: usize, seed: u64) -> Vec<PoseFrame> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mean_burst = (1 + max_burst.max(1)) as f64 / 2.0;
+    // A burst (the frame at hand and the next ones) starts with this probability, so that `share` of the frames go.
+    let start = (share / (mean_burst * (1.0 - share) + share)).clamp(0.0, 1.0);
+    let mut kept = Vec::new();
+    let mut burst = 0;
+    for f in frames {
+        if burst > 0 {
+            burst -= 1;
+            continue;
+        }
+        if rng.random::<f64>() < start {
+            burst = rng.random_range(1..=max_burst.max(1)) - 1;
+            continue;
+        }
+        kept.push(f.clone());
+    }
+    kept
 }
 
 #[cfg(test)]

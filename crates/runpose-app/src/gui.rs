@@ -723,8 +723,16 @@ fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
                     .size(16.0)
                     .color(Color32::LIGHT_GRAY),
             );
+            let sure = !view.uncertain();
             for (text, shown) in rolling_numbers(&view.analysis, &r) {
-                number(ui, &text, if shown { 1.0 } else { 0.0 }, 22.0);
+                number(ui, &text, if shown && sure { 1.0 } else { 0.0 }, 22.0);
+            }
+            if !sure {
+                ui.label(
+                    RichText::new(format!("{:.0} % of frames dropped: numbers uncertain", 100.0 * view.dropped_share))
+                        .size(14.0)
+                        .color(Color32::from_rgb(240, 150, 50)),
+                );
             }
             let flagged = step.flags.text();
             if !flagged.is_empty() {
@@ -822,7 +830,7 @@ fn treadmill_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
     ui.add_space(24.0);
     let r = view.rolling();
     let opt = |v: Option<f64>, d: usize| v.map_or("–".into(), |x| format!("{x:.d$}"));
-    let grey = |v: Option<f64>| if v.is_some() { 1.0 } else { 0.0 };
+    let grey = |v: Option<f64>| if v.is_some() && !view.uncertain() { 1.0 } else { 0.0 };
     number(ui, &format!("{} spm", opt(r.cadence_spm, 0)), grey(r.cadence_spm), 72.0);
     number(ui, &format!("fall {}°", opt(r.fall_angle_deg, 1)), grey(r.fall_angle_deg), 72.0);
     number(ui, &format!("contact {} ms", opt(r.contact_ms, 0)), grey(r.contact_ms), 56.0);

@@ -106,7 +106,10 @@ pub fn scene_with(analysis: &Analysis, index: usize, m: &FrameMetrics) -> Scene 
     if let Some(pose) = &pf.pose {
         swing_path(&mut scene, analysis, index, m.support);
         skeleton(&mut scene, pose, m);
-        fall(&mut scene, analysis, m, pose);
+        // A person who is not running gets the skeleton, no running numbers (docs/metrics.md §Summary).
+        if analysis.summary.not_running.is_none() {
+            fall(&mut scene, analysis, m, pose);
+        }
     }
     scene
 }

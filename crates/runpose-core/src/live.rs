@@ -73,7 +73,13 @@ pub struct LiveView {
     pub steps: Vec<StepMetrics>,
     /// Fall angle of each settled frame in the last `HISTORY_S`: `[t, degrees, confidence]`.
     pub fall_angle: Vec<[f64; 3]>,
+    /// Share of the window's frames the machine dropped (put back by interpolation, `fill_gaps`).
+    pub dropped_share: f64,
 }
+
+/// Above this share of dropped frames in the window the live numbers are shown as uncertain (docs/metrics.md §Live
+/// analysis): with more gone, settled steps are sometimes a foot off and the cadence runs high.
+pub const UNCERTAIN_DROPPED_SHARE: f64 = 0.15;
 
 /// How many of the newest settled steps the live numbers are the medians of (docs/metrics.md §Live analysis).
 pub const ROLLING_STEPS: usize = 6;
@@ -111,6 +117,11 @@ impl LiveView {
             landing_distance_ll: crate::stats::median(&sound("landing_distance", |s| s.landing_distance_ll)),
             counts: [cadence.len(), contact.len(), fall.len()],
         }
+    }
+
+    /// Whether so many frames were dropped that the numbers are uncertain (`UNCERTAIN_DROPPED_SHARE`).
+    pub fn uncertain(&self) -> bool {
+        self.dropped_share > UNCERTAIN_DROPPED_SHARE
     }
 
     /// The sentence to show instead of numbers when the person in the window is not running.
@@ -176,7 +187,9 @@ impl LiveAnalyzer {
         while self.window.front().is_some_and(|f| now - f.t > LIVE_WINDOW_S) {
             self.window.pop_front();
         }
-        let analysis = analyze(fill_gaps(self.window.iter()), &self.config)?;
+        let filled = fill_gaps(self.window.iter());
+        let dropped_share = 1.0 - self.window.len() as f64 / filled.len().max(1) as f64;
+        let analysis = analyze(filled, &self.config)?;
         // Steps settle once their events are aligned to the average step, as `analyze` aligns them, or once the
         // window is full whatever it holds.
         let span = self.window.front().map_or(0.0, |f| now - f.t);
@@ -185,6 +198,7 @@ impl LiveAnalyzer {
             self.settle(&analysis, now);
         }
         Ok(LiveView {
+            dropped_share,
             analysis,
             steps: self.steps.iter().cloned().collect(),
             fall_angle: self.fall_angle.iter().copied().collect(),

@@ -755,10 +755,7 @@ fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
 /// The rolling medians as panel lines, and whether each rests on at least one sound step (else it shows "–", grey).
 fn rolling_numbers(a: &runpose_core::Analysis, r: &runpose_core::Rolling) -> Vec<(String, bool)> {
     let opt = |v: Option<f64>, unit: &str, d: usize| v.map_or("–".to_string(), |x| format!("{x:.d$}{unit}"));
-    let landing = match a.cm(r.landing_distance_ll) {
-        Some(cm) => format!("{cm:.0} cm"),
-        None => opt(r.landing_distance_ll, " leg", 2),
-    };
+    let landing = overlay::landing_text(a, r.landing_distance_ll);
     vec![
         (format!("cadence {}", opt(r.cadence_spm, " spm", 0)), r.cadence_spm.is_some()),
         (format!("contact {}", opt(r.contact_ms, " ms", 0)), r.contact_ms.is_some()),

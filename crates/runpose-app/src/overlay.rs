@@ -196,10 +196,7 @@ fn swing_path(scene: &mut Scene, a: &Analysis, index: usize, support: Option<Sid
 pub fn step_numbers(a: &Analysis, s: &StepMetrics) -> Vec<(String, f64)> {
     let opt = |v: Option<f64>, unit: &str, d: usize| v.map_or("–".to_string(), |x| format!("{x:.d$}{unit}"));
     let c = &s.metric_confidence;
-    let landing = match a.cm(s.landing_distance_ll) {
-        Some(cm) => format!("{cm:.0} cm"),
-        None => opt(s.landing_distance_ll, " leg", 2),
-    };
+    let landing = landing_text(a, s.landing_distance_ll);
     vec![
         (format!("cadence {}", opt(s.cadence_spm, " spm", 0)), c.cadence),
         (format!("contact {}", opt(Some(s.contact_ms), " ms", 0)), c.contact),
@@ -207,6 +204,15 @@ pub fn step_numbers(a: &Analysis, s: &StepMetrics) -> Vec<(String, f64)> {
         (format!("landing {landing}"), c.landing_distance),
         (format!("{} foot, {} strike", s.side.name(), s.foot_strike.map_or("–", |f| f.name())), c.foot_strike),
     ]
+}
+
+/// A landing distance as shown: in cm when the runner's height is known, else in leg lengths; "–" without one.
+pub fn landing_text(a: &Analysis, ll: Option<f64>) -> String {
+    match (a.cm(ll), ll) {
+        (Some(cm), _) => format!("{cm:.0} cm"),
+        (None, Some(ll)) => format!("{ll:.2} leg"),
+        (None, None) => "–".into(),
+    }
 }
 
 /// The video's numbers panel, top left: `step`'s numbers (grey when their confidence is low) and its first cue.

@@ -67,6 +67,13 @@ pub fn read_annotation(path: &Path) -> anyhow::Result<Vec<Event>> {
     Ok(events)
 }
 
+/// The annotated initial contacts of both feet, their instants in time order, seconds.
+fn initial_contact_instants(events: &[Event]) -> Vec<f64> {
+    let mut ics: Vec<f64> = events.iter().filter(|e| e.initial_contact).map(|e| e.instant()).collect();
+    ics.sort_by(f64::total_cmp);
+    ics
+}
+
 /// A whole annotated contact: an initial contact and the toe-off of the same foot after it.
 #[derive(Debug, Clone, Copy)]
 struct Contact {
@@ -162,8 +169,7 @@ pub struct ModelErrors {
 pub fn compare(model: &'static str, analysis: &Analysis, events: &[Event]) -> ModelErrors {
     let fps = CLIP_FPS;
     let mut feet = [FootErrors::default(), FootErrors::default()];
-    let mut all_ics: Vec<f64> = events.iter().filter(|e| e.initial_contact).map(|e| e.instant()).collect();
-    all_ics.sort_by(f64::total_cmp);
+    let all_ics = initial_contact_instants(events);
     for side in Side::BOTH {
         let f = &mut feet[side.index()];
         let truth = contacts(events, side);
@@ -253,8 +259,7 @@ pub fn bands(m: &ModelErrors, events: &[Event]) -> Vec<VideoBand> {
 
 /// The annotation's median contact and flight time over both feet, ms.
 pub fn truth_medians(events: &[Event]) -> (f64, f64) {
-    let mut all_ics: Vec<f64> = events.iter().filter(|e| e.initial_contact).map(|e| e.instant()).collect();
-    all_ics.sort_by(f64::total_cmp);
+    let all_ics = initial_contact_instants(events);
     let cs: Vec<Contact> = Side::BOTH.iter().flat_map(|&s| contacts(events, s)).collect();
     let contact: Vec<f64> = cs.iter().map(|c| (c.to.instant() - c.ic.instant()) * 1000.0).collect();
     let flight: Vec<f64> = cs

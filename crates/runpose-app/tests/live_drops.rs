@@ -77,9 +77,8 @@ fn settled_steps_match_the_offline_ones_when_frames_are_dropped() {
             if nearest * fps > 2.0 {
                 failures.push(format!("seed {seed} ({dropped:.2} dropped): step {} ({:?} at {:.3} s) is {:.2} frames from any offline step", s.index, s.side, s.ic_t, nearest * fps));
             }
-            let implausible: Vec<&String> = s.flags.reasons.iter().filter(|r| r.starts_with("implausible")).collect();
-            if !implausible.is_empty() {
-                failures.push(format!("seed {seed}: step {} at {:.3} s: {implausible:?}", s.index, s.ic_t));
+            if s.flags.implausible() {
+                failures.push(format!("seed {seed}: step {} at {:.3} s: {}", s.index, s.ic_t, s.flags.text()));
             }
         }
         let times: Vec<f64> = steps.iter().filter(|s| !s.flags.excludes("cadence")).filter_map(|s| s.step_ms).collect();

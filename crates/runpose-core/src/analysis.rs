@@ -163,15 +163,13 @@ pub fn analyze(
     // §Gait events, footprint timing).
     let mut events_timed = Vec::new();
     if let Some(params) = config.contact.footprint {
-        let all: Vec<Stance> = by_foot.iter().flatten().copied().collect();
-        let pooled = footprint::ground_velocity(&frames, &all, Side::Left)
-            .into_iter()
-            .chain(footprint::ground_velocity(&frames, &all, Side::Right))
-            .reduce(|a, b| (a + b) * 0.5);
+        // Each foot's ground velocity; a foot without one takes the other's.
+        let own = Side::BOTH.map(|side| footprint::ground_velocity(&frames, &by_foot[side.index()], side));
+        let pooled = own.iter().flatten().copied().reduce(|a, b| (a + b) * 0.5);
         let reach = params.reach(leg, smoothed_noise);
         for side in Side::BOTH {
             let found = &mut by_foot[side.index()];
-            let Some(v) = footprint::ground_velocity(&frames, found, side).or(pooled) else { continue };
+            let Some(v) = own[side.index()].or(pooled) else { continue };
             // Contacts the threshold missed (a foot seen poorly, a low frame rate) are found where the foot stands.
             let missed = footprint::still_contacts(&frames, found, side, v, leg, reach, config.contact.min_contact_s, config.contact.open_end);
             found.extend(missed);

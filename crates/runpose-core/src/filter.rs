@@ -137,7 +137,7 @@ pub fn smooth_offline(frames: &mut [PoseFrame]) {
 fn smooth_run(run: &mut [PoseFrame]) {
     let t: Vec<f64> = run.iter().map(|f| f.t).collect();
     let dts: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).collect();
-    let Some(dt) = crate::stats::percentile(&dts, 0.1) else { return };
+    let Some(dt) = crate::stats::regular_interval(&t) else { return };
     // Even already (every interval within a fifth of the shortest): filter the samples themselves.
     let even = dts.iter().all(|d| *d < 1.2 * dt);
     let grid: Vec<f64> = if even {

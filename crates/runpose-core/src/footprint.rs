@@ -86,9 +86,9 @@ pub const STILL_CLEAR_S: f64 = 0.1;
 
 /// Contacts the threshold missed (docs/metrics.md §Gait events, footprint timing): runs of frames in which the
 /// foot stands still on the ground — its heel or its toe, in ground coordinates, moves less than `reach` pixels (or
-/// `STILL_LL_PER_S`, whichever allows more) between the frames either side (a foot in the air always moves over the ground: forward in the swing, and up and
-/// away at the ends of a contact) — lasting at least `min_contact_s`, and none of which lies in one of `known`
-/// (this foot's contacts found already). Returned as rough stances (instants at the run's ends) for
+/// `STILL_LL_PER_S`, whichever allows more) between the frames either side (a foot in the air always moves over the
+/// ground: forward in the swing, and up and away at the ends of a contact) — lasting at least `min_contact_s` and
+/// `STILL_MIN_S`, and no nearer than `STILL_CLEAR_S` to one of `known` (this foot's contacts found already). Returned as rough stances (instants at the run's ends) for
 /// `time_by_footprints` to time; one whose start or end is not seen is left out, but for one still going on at the
 /// last frame with `open_end`.
 #[allow(clippy::too_many_arguments)]
@@ -168,12 +168,15 @@ fn crossing(frames: &[PoseFrame], outside: usize, inside: usize, d_out: f64, d_i
 
 /// Re-times the initial contacts and toe-offs of one foot's stances (`stances`, all of `side`, sorted, from the
 /// threshold crossings) by their footprints, on the smoothed landmarks `frames`: the initial contact where the heel,
-/// walked back in time from mid-stance, leaves `reach` pixels of its footprint (walked while it stays within
-/// `HYSTERESIS` times that, then back to the reach: a frame a little beyond it is noise) (its median ground position from the
-/// initial contact to mid-stance); the toe-off where the toe, walked forward, rises more than `reach` above its own
-/// (its median from mid-stance to the toe-off). The crossings are interpolated between frames. An event stays at its
-/// threshold crossing where the walk meets a frame without a person or the search limit first (a walk cannot pass
-/// into the foot's next stance: the foot swings between them, far from this footprint); a stance still going on at the last frame (`open_end`) keeps its end. Stances that come to overlap
+/// walked back in time from mid-stance, leaves `reach` pixels of its footprint (its median ground position from the
+/// initial contact to mid-stance; walked while it stays within `HYSTERESIS` times the reach, then back to the reach:
+/// a frame a little beyond it is noise); the toe-off where the toe, walked forward the same way, rises more than the
+/// toe's reach (`reach` plus the roll allowance) above its own (its median from mid-stance to the toe-off). The
+/// crossings are interpolated between frames. An event stays at its threshold crossing where the walk meets a frame
+/// without a person or the search limit first (a walk cannot pass into the foot's next stance: the foot swings
+/// between them, far from this footprint); a stance still going on at the last frame (`open_end`) keeps its end. A
+/// stance found on its footprint at the first frame (or, but for `open_end`, the last), or whose heel was lower than
+/// its footprint in the first frames seen, is dropped: its start or end is not seen. Stances that come to overlap
 /// are merged (the threshold split one contact in two), and every stance's frames are recomputed. Returns how many
 /// events were re-timed.
 #[allow(clippy::too_many_arguments)]
@@ -194,8 +197,8 @@ pub fn time_by_footprints(
     let last = n - 1;
     let (heel, toe) = (side.heel(), side.toe());
     let mut timed = 0;
-    let mut unseen: Vec<f64> = Vec::new();
-    for s in stances.iter_mut() {
+    let mut unseen = vec![false; stances.len()];
+    for (k, s) in stances.iter_mut().enumerate() {
         let mid_t = 0.5 * (s.ic_t + s.to_t);
         let mid = frames.partition_point(|f| f.t < mid_t).clamp(s.ic_frame, s.to_frame);
         // Initial contact: back from mid-stance while the heel stays on its footprint.
@@ -229,11 +232,11 @@ pub fn time_by_footprints(
                     start -= 1;
                 }
                 if i - 1 - start <= 2 && below(i - 1) && !below(i) {
-                    unseen.push(s.ic_t);
+                    unseen[k] = true;
                 }
             } else if i == 0 {
                 // Standing from the first frame: the landing is not seen.
-                unseen.push(s.ic_t);
+                unseen[k] = true;
             }
         }
         // Toe-off: on from mid-stance while the toe has not risen from its footprint.
@@ -264,13 +267,14 @@ pub fn time_by_footprints(
                 timed += 1;
             } else if i == last {
                 // Standing at the last frame: the toe-off is not seen.
-                unseen.push(s.ic_t);
+                unseen[k] = true;
             }
         }
     }
     // Contacts whose start or end the walk found unseen go; those the threshold split in two come together; frames
     // follow the new instants.
-    stances.retain(|s| !unseen.contains(&s.ic_t));
+    let mut unseen = unseen.into_iter();
+    stances.retain(|_| !unseen.next().unwrap_or(false));
     stances.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
     let mut merged: Vec<Stance> = Vec::with_capacity(stances.len());
     for s in stances.drain(..) {

@@ -30,8 +30,7 @@ pub const HISTORY_S: f64 = 30.0;
 /// smoothing and the contact detector see an evenly sampled run, as `analyze` does.
 pub fn fill_gaps<'a>(window: impl Iterator<Item = &'a PoseFrame>) -> Vec<PoseFrame> {
     let frames: Vec<&PoseFrame> = window.collect();
-    let intervals: Vec<f64> = frames.windows(2).map(|w| w[1].t - w[0].t).filter(|d| *d > 0.0).collect();
-    let Some(dt) = crate::stats::percentile(&intervals, 0.1) else {
+    let Some(dt) = crate::stats::regular_interval(&frames.iter().map(|f| f.t).collect::<Vec<_>>()) else {
         return frames.into_iter().cloned().collect();
     };
     let mut out = Vec::with_capacity(frames.len());
@@ -43,16 +42,7 @@ pub fn fill_gaps<'a>(window: impl Iterator<Item = &'a PoseFrame>) -> Vec<PoseFra
                 for m in 1..missing {
                     let w = m as f64 / missing as f64;
                     let pose = match (&prev.pose, &f.pose) {
-                        (Some(a), Some(b)) => {
-                            let mut p = a.clone();
-                            for (k, (ka, kb)) in p.keypoints.iter_mut().zip(a.keypoints.iter().zip(&b.keypoints)) {
-                                k.x = ka.x + (kb.x - ka.x) * w;
-                                k.y = ka.y + (kb.y - ka.y) * w;
-                                k.z = ka.z + (kb.z - ka.z) * w;
-                                k.score = ka.score.min(kb.score);
-                            }
-                            Some(p)
-                        }
+                        (Some(a), Some(b)) => Some(a.lerp(b, w)),
                         _ => None,
                     };
                     out.push(PoseFrame { t: prev.t + gap * w, pose });
@@ -85,7 +75,7 @@ pub const UNCERTAIN_DROPPED_SHARE: f64 = 0.15;
 pub const ROLLING_STEPS: usize = 6;
 
 /// The live panel's numbers: medians over the newest `ROLLING_STEPS` settled steps, each over the steps that do not
-/// flag it (docs/metrics.md §Flags), with how many steps each median took.
+/// flag it (docs/metrics.md §Flags).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rolling {
     pub cadence_spm: Option<f64>,
@@ -93,8 +83,6 @@ pub struct Rolling {
     pub flight_ms: Option<f64>,
     pub fall_angle_deg: Option<f64>,
     pub landing_distance_ll: Option<f64>,
-    /// Steps whose cadence, contact and fall angle went into the medians: `[cadence, contact, fall angle]`.
-    pub counts: [usize; 3],
 }
 
 impl LiveView {
@@ -104,18 +92,12 @@ impl LiveView {
         let sound = |group: &str, f: fn(&StepMetrics) -> Option<f64>| -> Vec<f64> {
             recent.iter().filter(|s| !s.flags.excludes(group)).filter_map(|s| f(s)).collect()
         };
-        let (cadence, contact, fall) = (
-            sound("cadence", |s| s.cadence_spm),
-            sound("contact", |s| Some(s.contact_ms)),
-            sound("fall_angle", |s| s.fall_angle_toe_off_deg),
-        );
         Rolling {
-            cadence_spm: crate::stats::median(&cadence),
-            contact_ms: crate::stats::median(&contact),
+            cadence_spm: crate::stats::median(&sound("cadence", |s| s.cadence_spm)),
+            contact_ms: crate::stats::median(&sound("contact", |s| Some(s.contact_ms))),
             flight_ms: crate::stats::median(&sound("flight", |s| s.flight_ms)),
-            fall_angle_deg: crate::stats::median(&fall),
+            fall_angle_deg: crate::stats::median(&sound("fall_angle", |s| s.fall_angle_toe_off_deg)),
             landing_distance_ll: crate::stats::median(&sound("landing_distance", |s| s.landing_distance_ll)),
-            counts: [cadence.len(), contact.len(), fall.len()],
         }
     }
 
@@ -217,8 +199,7 @@ impl LiveAnalyzer {
         // row) cannot be timed: it is passed over, not shown with a guessed instant. So is one no running human could
         // make.
         let real: Vec<f64> = self.window.iter().map(|f| f.t).collect();
-        let intervals: Vec<f64> = real.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).collect();
-        let dt = crate::stats::percentile(&intervals, 0.1).unwrap_or(0.0);
+        let dt = crate::stats::regular_interval(&real).unwrap_or(0.0);
         let seen = |t: f64| {
             let after = real.partition_point(|&x| x < t);
             after == 0 || after >= real.len() || real[after] - real[after - 1] <= DROPPED_GAP_FRAMES * dt
@@ -227,7 +208,7 @@ impl LiveAnalyzer {
             seen(s.ic_t)
                 && seen(s.to_t)
                 && analysis.steps.get(k + 1).is_some_and(|n| seen(n.ic_t))
-                && !s.flags.reasons.iter().any(|r| r.starts_with("implausible"))
+                && !s.flags.implausible()
         };
         let new_steps = analysis
             .steps

@@ -43,6 +43,9 @@ pub const BOUNDS: [Bound; 6] = [CADENCE_SPM, CONTACT_MS, FLIGHT_MS, FALL_ANGLE_D
 /// clip the default model put the far toe's lift-off 1.4 frames early (docs/validation.md §Video).
 pub const FAR_TOE_OFF_CONFIDENCE: f64 = 0.3;
 
+/// How a reason for a metric out of bounds begins.
+const IMPLAUSIBLE: &str = "implausible";
+
 /// Why a step's metrics are not to be trusted, and which ones (docs/metrics.md §Flags).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct StepFlags {
@@ -56,6 +59,11 @@ impl StepFlags {
     /// Whether nothing was flagged.
     pub fn is_sound(&self) -> bool {
         self.reasons.is_empty()
+    }
+
+    /// Whether a metric lies outside what a running human can do (`flag_step`'s "implausible …" reasons).
+    pub fn implausible(&self) -> bool {
+        self.reasons.iter().any(|r| r.starts_with(IMPLAUSIBLE))
     }
 
     /// Whether metric group `metric` is flagged.
@@ -111,7 +119,7 @@ pub fn flag_step(step: &StepMetrics, far_toe_off: bool) -> StepFlags {
     for (b, x) in bounded_values(step) {
         if x < b.min || x > b.max {
             flags.reasons.push(format!(
-                "implausible {} {x:.0} {} (running: {:.0} to {:.0} {})",
+                "{IMPLAUSIBLE} {} {x:.0} {} (running: {:.0} to {:.0} {})",
                 b.metric.replace('_', " "),
                 b.unit,
                 b.min,

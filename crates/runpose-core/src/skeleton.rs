@@ -360,6 +360,19 @@ impl Pose {
         }
     }
 
+    /// The pose `w` of the way from `self` to `other` (0..1): every landmark's position and depth interpolated
+    /// linearly, its score the lower of the two.
+    pub fn lerp(&self, other: &Pose, w: f64) -> Pose {
+        let mut kps = self.keypoints;
+        for (k, (a, b)) in kps.iter_mut().zip(self.keypoints.iter().zip(&other.keypoints)) {
+            k.x = a.x + w * (b.x - a.x);
+            k.y = a.y + w * (b.y - a.y);
+            k.z = a.z + w * (b.z - a.z);
+            k.score = a.score.min(b.score);
+        }
+        Pose::new(kps)
+    }
+
     /// Exchange every left landmark with its right twin (undoes a left/right swap of the model).
     pub fn swap_sides(&mut self) {
         let old = self.keypoints;

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::gait::Stance;
 use crate::stats::{median, percentile};
-use crate::{Pose, PoseFrame};
+use crate::PoseFrame;
 
 /// A foot contact on the force plate: from the vertical force rising through the threshold to its falling back.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -256,19 +256,8 @@ pub fn resample(frames: &[PoseFrame], fps: f64) -> Vec<PoseFrame> {
             let (a, b) = (&frames[before], &frames[after]);
             let pose = match (&a.pose, &b.pose) {
                 (Some(p), Some(q)) => {
-                    let w = if b.t > a.t {
-                        ((t - a.t) / (b.t - a.t)).clamp(0.0, 1.0)
-                    } else {
-                        1.0
-                    };
-                    let mut kps = p.keypoints;
-                    for (k, (x, y)) in kps.iter_mut().zip(p.keypoints.iter().zip(&q.keypoints)) {
-                        k.x = x.x + w * (y.x - x.x);
-                        k.y = x.y + w * (y.y - x.y);
-                        k.z = x.z + w * (y.z - x.z);
-                        k.score = x.score.min(y.score);
-                    }
-                    Some(Pose::new(kps))
+                    let w = if b.t > a.t { ((t - a.t) / (b.t - a.t)).clamp(0.0, 1.0) } else { 1.0 };
+                    Some(p.lerp(q, w))
                 }
                 _ => None,
             };
@@ -318,7 +307,7 @@ pub fn drop_frames(frames: &[PoseFrame], share: f64, max_burst: usize, seed: u64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Side;
+    use crate::{Pose, Side};
 
     /// A vertical force trace: half-sine contacts of 250 ms every 350 ms, peak 1.5 (negative when loaded), at 300 Hz.
     fn trace() -> Vec<f64> {

@@ -56,14 +56,14 @@ fn settled_steps_match_the_offline_ones() {
 }
 
 /// The issue's requirement with 30–60 % of the frames dropped (random and in bursts, five seeds). Not met yet
-/// (docs/metrics.md §Live analysis): with a third of the frames gone, left/right settling relabels stretches of the
-/// window, and a few settled steps are then a foot off; the cadence of the settled steps runs 3–13 spm high.
+/// (docs/metrics.md §Live analysis): left and right now hold through the gaps, but in a window with many frames gone
+/// a foot's contacts are sometimes all timed about two frames off, and one settled step in most seeds is then 2.2–2.7
+/// frames from the offline one; at 54 % dropped only a few steps settle.
 #[test]
 #[ignore = "issue 13: not met yet (docs/metrics.md §Live analysis)"]
 fn settled_steps_match_the_offline_ones_when_frames_are_dropped() {
     let (frames, offline) = clip_poses();
     let fps = offline.summary.fps;
-    let offline_cadence = offline.summary.cadence_spm.unwrap();
     let mut failures = Vec::new();
     for (seed, share, burst) in [(1, 0.3, 1), (2, 0.45, 3), (3, 0.6, 2), (4, 0.4, 4), (5, 0.55, 3)] {
         let kept = drop_frames(frames, share, burst, seed);
@@ -75,19 +75,35 @@ fn settled_steps_match_the_offline_ones_when_frames_are_dropped() {
         for s in &steps {
             let nearest = offline.steps.iter().filter(|o| o.side == s.side).map(|o| (o.ic_t - s.ic_t).abs()).fold(f64::INFINITY, f64::min);
             if nearest * fps > 2.0 {
-                failures.push(format!("seed {seed} ({dropped:.2} dropped): step {} ({:?} at {:.3} s) is {:.2} frames from any offline step", s.index, s.side, s.ic_t, nearest * fps));
+                let other = offline.steps.iter().filter(|o| o.side != s.side).map(|o| (o.ic_t - s.ic_t).abs()).fold(f64::INFINITY, f64::min);
+                failures.push(format!("seed {seed} ({dropped:.2} dropped): step {} ({:?} at {:.3} s, {:.0} ms contact) is {:.2} frames from any offline step of its foot, {:.2} from the other's", s.index, s.side, s.ic_t, s.contact_ms, nearest * fps, other * fps));
             }
             if s.flags.implausible() {
                 failures.push(format!("seed {seed}: step {} at {:.3} s: {}", s.index, s.ic_t, s.flags.text()));
             }
         }
-        let times: Vec<f64> = steps.iter().filter(|s| !s.flags.excludes("cadence")).filter_map(|s| s.step_ms).collect();
-        let cadence = 60_000.0 * times.len() as f64 / times.iter().sum::<f64>();
-        println!("seed {seed}: {dropped:.2} dropped, {} steps settled, cadence {cadence:.1} (offline {offline_cadence:.1})", steps.len());
+        // The cadence of the settled steps against the offline cadence of the same steps: which steps settle is a
+        // sample of a run whose step times alternate by ±30 ms, and is not what is measured here.
+        let pairs: Vec<(f64, f64)> = steps
+            .iter()
+            .filter(|s| !s.flags.excludes("cadence"))
+            .filter_map(|s| {
+                let o = offline.steps.iter().filter(|o| o.side == s.side).min_by(|a, b| (a.ic_t - s.ic_t).abs().total_cmp(&(b.ic_t - s.ic_t).abs()))?;
+                Some((s.step_ms?, o.step_ms?))
+            })
+            .collect();
+        let spm = |times: &mut dyn Iterator<Item = f64>| {
+            let (n, sum) = times.fold((0.0, 0.0), |(n, sum), t| (n + 1.0, sum + t));
+            60_000.0 * n / sum
+        };
+        let cadence = spm(&mut pairs.iter().map(|p| p.0));
+        let offline_cadence = spm(&mut pairs.iter().map(|p| p.1));
+        println!("seed {seed}: {dropped:.2} dropped, {} steps settled, cadence {cadence:.1} (offline, same steps {offline_cadence:.1})", steps.len());
         if (cadence - offline_cadence).abs() > 3.0 {
             failures.push(format!("seed {seed}: cadence {cadence:.1} vs {offline_cadence:.1}"));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
 

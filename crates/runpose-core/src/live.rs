@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 
 use crate::analysis::{Analysis, AnalysisConfig, AnalysisError, PoseFrame, analyze};
 use crate::metrics::StepMetrics;
+use crate::skeleton::Side;
 
 /// Length of the sliding window, seconds: long enough for the ground line, the facing and left/right to settle on
 /// a dozen steps, short enough that a re-run per frame stays within a few milliseconds.
@@ -20,6 +21,9 @@ pub const MIN_WINDOW_S: f64 = 4.0;
 /// A landing or lift-off between two frames further apart than this many of the source's frame intervals (three or
 /// more frames dropped in a row) is not timed: its step is not settled (docs/metrics.md §Live analysis).
 pub const DROPPED_GAP_FRAMES: f64 = 3.5;
+/// A step beside dropped frames is settled only when its contact time and its step time lie within this many frame
+/// intervals of the medians of its foot's steps in the window (docs/metrics.md §Live analysis).
+pub const RHYTHM_FRAMES: f64 = 1.0;
 /// How far back the step table and the charts reach, seconds.
 pub const HISTORY_S: f64 = 30.0;
 
@@ -169,7 +173,14 @@ impl LiveAnalyzer {
         while self.window.front().is_some_and(|f| now - f.t > LIVE_WINDOW_S) {
             self.window.pop_front();
         }
-        let filled = fill_gaps(self.window.iter());
+        // Left and right are settled on the frames seen, before the dropped ones are put back: a frame in a gap is
+        // then interpolated between two frames whose legs are labelled alike (docs/metrics.md §Live analysis).
+        let mut seen: Vec<PoseFrame> = self.window.iter().cloned().collect();
+        if let Some(leg) = crate::gait::leg_length(&seen) {
+            let facing = crate::gait::detect_facing(&seen);
+            crate::filter::settle_sides(&mut seen, facing, leg);
+        }
+        let filled = fill_gaps(seen.iter());
         let dropped_share = 1.0 - self.window.len() as f64 / filled.len().max(1) as f64;
         let analysis = analyze(filled, &self.config)?;
         // Steps settle once their events are aligned to the average step, as `analyze` aligns them, or once the
@@ -204,11 +215,31 @@ impl LiveAnalyzer {
             let after = real.partition_point(|&x| x < t);
             after == 0 || after >= real.len() || real[after] - real[after - 1] <= DROPPED_GAP_FRAMES * dt
         };
+        // A step beside dropped frames is timed from frames put back by interpolation: it is taken only when its
+        // contact and step times keep the rhythm of its foot's steps in the window (within `RHYTHM_FRAMES`), so
+        // that a landing or lift-off the gap moved is not shown.
+        let near_gap = |from: f64, to: f64| {
+            real.windows(2).any(|w| w[1] - w[0] > 1.5 * dt && w[1] >= from - 2.0 * dt && w[0] <= to + 2.0 * dt)
+        };
+        let typical = Side::BOTH.map(|side| {
+            let of_foot: Vec<&StepMetrics> = analysis.steps.iter().filter(|s| s.side == side && !s.flags.implausible()).collect();
+            let contact: Vec<f64> = of_foot.iter().map(|s| s.contact_ms).collect();
+            let step: Vec<f64> = of_foot.iter().filter_map(|s| s.step_ms).collect();
+            (crate::stats::median(&contact), crate::stats::median(&step))
+        });
+        let tolerance = RHYTHM_FRAMES * dt * 1000.0;
+        let near = |x: Option<f64>, m: Option<f64>| matches!((x, m), (Some(x), Some(m)) if (x - m).abs() <= tolerance);
+        let in_rhythm = |s: &StepMetrics| {
+            let (contact, step) = typical[s.side.index()];
+            near(Some(s.contact_ms), contact) && near(s.step_ms, step)
+        };
         let timed = |k: usize, s: &StepMetrics| {
+            let Some(next) = analysis.steps.get(k + 1) else { return false };
             seen(s.ic_t)
                 && seen(s.to_t)
-                && analysis.steps.get(k + 1).is_some_and(|n| seen(n.ic_t))
+                && seen(next.ic_t)
                 && !s.flags.implausible()
+                && (!near_gap(s.ic_t, next.ic_t) || in_rhythm(s))
         };
         let new_steps = analysis
             .steps

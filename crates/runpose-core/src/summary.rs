@@ -229,6 +229,38 @@ fn asymmetry(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 
 /// Builds the summary (docs/metrics.md §Summary) from the steps (with their flags: a person not running has every
 /// step flagged) and what the person was found doing.
+/// Steps per minute, counted rather than averaged (docs/metrics.md §Summary): the steps between the first and the
+/// last initial contact over the time between them. An initial contact timed a frame late lengthens one step and
+/// shortens the next by as much, so the instants the flags doubt cancel out, where a mean over the sound steps would
+/// keep the short step of such a pair and drop the long one. The intervals between consecutive contacts are added up
+/// until they span a whole number of typical steps (the median step time) within `RHYTHM_TOLERANCE`, and count as
+/// that many: a contact the detector missed (two steps), one it found twice (a step cut in two) and one timed far off
+/// (one step too long, the next as much too short) all count right. Intervals that reach past
+/// `MAX_STEPS_PER_INTERVAL` typical steps without falling on the rhythm (the runner out of view) are left out.
+pub fn counted_cadence_spm(steps: &[StepMetrics]) -> Option<f64> {
+    let typical = median(&steps.iter().filter_map(|s| s.step_ms).collect::<Vec<_>>())?;
+    let (mut count, mut ms, mut pending) = (0.0, 0.0, 0.0);
+    for d in steps.iter().filter_map(|s| s.step_ms) {
+        pending += d;
+        let span = pending / typical;
+        let n = span.round();
+        if span > MAX_STEPS_PER_INTERVAL + 0.5 {
+            pending = 0.0;
+        } else if n >= 1.0 && (span - n).abs() <= RHYTHM_TOLERANCE {
+            count += n;
+            ms += pending;
+            pending = 0.0;
+        }
+    }
+    (ms > 0.0).then(|| 60_000.0 * count / ms)
+}
+
+/// How far from a whole number of typical steps a run of intervals may end and still be counted, in typical steps
+/// (`counted_cadence_spm`): a quarter step, about 90 ms at 170 spm.
+pub const RHYTHM_TOLERANCE: f64 = 0.25;
+/// The most typical steps one run of intervals may count as (`counted_cadence_spm`).
+pub const MAX_STEPS_PER_INTERVAL: f64 = 3.0;
+
 pub fn summarize(frames: &[PoseFrame], steps: &[StepMetrics], activity: Activity, cleaning: &Cleaning, facts: &Facts) -> Summary {
     let running = activity == Activity::Running;
     let conf = |f: fn(&StepConfidence) -> f64| median_of(steps.iter().map(|s| Some(f(&s.metric_confidence)))).unwrap_or(0.0);
@@ -297,12 +329,7 @@ pub fn summarize(frames: &[PoseFrame], steps: &[StepMetrics], activity: Activity
         not_running: activity.not_running_sentence(),
         steps: steps.len(),
         flagged_steps: steps.iter().filter(|s| !s.flags.is_sound()).count(),
-        // The mean step time over the steps whose cadence is sound: a median of alternating left and right steps would
-        // take one side's.
-        cadence_spm: {
-            let times: Vec<f64> = steps.iter().filter(|s| !s.flags.excludes("cadence")).filter_map(|s| s.step_ms).collect();
-            (running && !times.is_empty()).then(|| 60_000.0 * times.len() as f64 / times.iter().sum::<f64>())
-        },
+        cadence_spm: if running { counted_cadence_spm(steps) } else { None },
         contact_ms,
         flight_ms,
         fall_angle_deg,
@@ -320,5 +347,53 @@ pub fn summarize(frames: &[PoseFrame], steps: &[StepMetrics], activity: Activity
         confidence,
         low_confidence: low,
         cues: if running { summary_cues(steps) } else { Vec::new() },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps(ic: &[f64]) -> Vec<StepMetrics> {
+        ic.iter()
+            .enumerate()
+            .map(|(k, &t)| {
+                let mut s = crate::cues::tests::good_step();
+                s.ic_t = t;
+                s.step_ms = ic.get(k + 1).map(|n| 1000.0 * (n - t));
+                s
+            })
+            .collect()
+    }
+
+    #[test]
+    fn cadence_is_counted_so_a_contact_timed_late_or_missed_changes_nothing() {
+        // 0.35 s steps: 171.4 spm.
+        let even: Vec<f64> = (0..12).map(|k| 0.35 * k as f64).collect();
+        let cadence = counted_cadence_spm(&steps(&even)).unwrap();
+        assert!((cadence - 60.0 / 0.35).abs() < 1e-9, "{cadence}");
+        // One contact two frames late: its step is 67 ms longer, the next as much shorter.
+        let mut late = even.clone();
+        late[5] += 0.067;
+        assert!((counted_cadence_spm(&steps(&late)).unwrap() - cadence).abs() < 1e-9);
+        // One contact missed: the 0.7 s interval counts as two steps.
+        let mut missed = even.clone();
+        missed.remove(6);
+        assert!((counted_cadence_spm(&steps(&missed)).unwrap() - cadence).abs() < 1e-9);
+        // One contact found twice (a step cut into 0.22 + 0.13 s): still one step.
+        let mut twice = even.clone();
+        twice.insert(6, 0.35 * 5.0 + 0.22);
+        assert!((counted_cadence_spm(&steps(&twice)).unwrap() - cadence).abs() < 1e-9);
+        // One contact timed half a step late (its step 1.5 typical steps long, the next 0.5).
+        let mut far_off = even.clone();
+        far_off[5] += 0.175;
+        assert!((counted_cadence_spm(&steps(&far_off)).unwrap() - cadence).abs() < 1e-9);
+        // The runner out of view for 3 s: that interval is left out.
+        let mut away = even.clone();
+        for t in &mut away[8..] {
+            *t += 3.0;
+        }
+        assert!((counted_cadence_spm(&steps(&away)).unwrap() - cadence).abs() < 1e-9);
+        assert_eq!(counted_cadence_spm(&steps(&[1.0])), None);
     }
 }

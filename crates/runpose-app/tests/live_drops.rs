@@ -92,12 +92,9 @@ fn settled_steps_match_the_offline_ones_when_frames_are_dropped() {
                 Some((s.step_ms?, o.step_ms?))
             })
             .collect();
-        let spm = |times: &mut dyn Iterator<Item = f64>| {
-            let (n, sum) = times.fold((0.0, 0.0), |(n, sum), t| (n + 1.0, sum + t));
-            60_000.0 * n / sum
-        };
-        let cadence = spm(&mut pairs.iter().map(|p| p.0));
-        let offline_cadence = spm(&mut pairs.iter().map(|p| p.1));
+        let spm = |times: &[f64]| 60_000.0 * times.len() as f64 / times.iter().sum::<f64>();
+        let (live, same): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+        let (cadence, offline_cadence) = (spm(&live), spm(&same));
         println!("seed {seed}: {dropped:.2} dropped, {} steps settled, cadence {cadence:.1} (offline, same steps {offline_cadence:.1})", steps.len());
         if (cadence - offline_cadence).abs() > 3.0 {
             failures.push(format!("seed {seed}: cadence {cadence:.1} vs {offline_cadence:.1}"));

@@ -7,6 +7,7 @@ use crate::filter::{
     settle_sides, smooth_offline,
 };
 use crate::footprint;
+use crate::gaps;
 use crate::gait::{self, ContactLevel, ContactParams, GroundFrame, Stance};
 use crate::metrics::{self, FrameMetrics, StepContext, StepMetrics, frame_metrics, step_metrics};
 use crate::plausibility;
@@ -39,11 +40,14 @@ pub struct AnalysisConfig {
     /// The far foot's toe-off metrics are low confidence (docs/metrics.md §Flags): a pose model's far toe point; not
     /// for markers, which see both feet alike.
     pub far_toe_off_unreliable: bool,
+    /// Frames the source dropped are put back by interpolation once left and right are settled (`gaps::fill_gaps`,
+    /// docs/metrics.md §Live analysis): live, where the machine drops frames.
+    pub fill_dropped_frames: bool,
 }
 
 impl Default for AnalysisConfig {
     fn default() -> Self {
-        Self { height_cm: None, units_per_cm: None, level_ground: false, contact: ContactParams::default(), far_toe_off_unreliable: true }
+        Self { height_cm: None, units_per_cm: None, level_ground: false, contact: ContactParams::default(), far_toe_off_unreliable: true, fill_dropped_frames: false }
     }
 }
 
@@ -120,10 +124,15 @@ pub fn analyze(
     if detected_frames == 0 {
         return Err(AnalysisError::NoPerson);
     }
-    let leg = gait::leg_length(&frames).ok_or(AnalysisError::NoScale)?;
+    let mut leg = gait::leg_length(&frames).ok_or(AnalysisError::NoScale)?;
 
     let facing = gait::detect_facing(&frames);
     let sides = settle_sides(&mut frames, facing, leg);
+    if config.fill_dropped_frames {
+        frames = gaps::fill_gaps(&frames);
+        // What follows takes its scale on the frames it sees, the interpolated ones included.
+        leg = gait::leg_length(&frames).ok_or(AnalysisError::NoScale)?;
+    }
     let reliable = detect_foot_collapse(&frames, leg);
     repair_unreliable_feet(&mut frames, &reliable);
     let unsmoothed = frames.clone();

@@ -1,7 +1,10 @@
 //! Temporal filtering of landmark tracks: the One Euro filter, zero-lag offline smoothing, and the detection and
 //! repair of unreliable foot points (the swing-foot collapse of BlazePose, docs/metrics.md §Landmark cleaning).
 
+use std::borrow::Cow;
+
 use crate::PoseFrame;
+use crate::gaps::frames_missing;
 use crate::skeleton::{Landmark, NUM_LANDMARKS, Pose, Side};
 
 /// Parameters of a One Euro filter (Casiez, Roussel and Vogel, CHI 2012).
@@ -269,15 +272,15 @@ pub fn settle_sides(
         let mut back: Vec<[usize; 2]> = vec![[0, 1]];
         for k in 1..idx.len() {
             let gap = t[k] - t[k - 1];
-            let carried = |r: usize| -> Vec<crate::Point> {
+            let carried = |r: usize| -> Cow<'_, [crate::Point]> {
                 let from = &pts[k - 1][r];
-                if k < 2 || dt <= 0.0 || gap <= 1.5 * dt {
-                    return from.clone();
+                if k < 2 || dt <= 0.0 || !frames_missing(gap, dt) {
+                    return Cow::Borrowed(from);
                 }
                 let before = &pts[k - 2][back[k - 1][r]];
                 let span = t[k - 1] - t[k - 2];
                 let w = (gap - dt) / span;
-                from.iter().zip(before).map(|(&p, &q)| p + (p - q) * w).collect()
+                Cow::Owned(from.iter().zip(before).map(|(&p, &q)| p + (p - q) * w).collect())
             };
             let mut next = [0.0; 2];
             let mut from = [0; 2];

@@ -8,6 +8,7 @@ pub mod cues;
 pub mod filter;
 pub mod footprint;
 pub mod gait;
+pub mod gaps;
 pub mod live;
 pub mod markup;
 pub mod metrics;

@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 
 use crate::analysis::{Analysis, AnalysisConfig, AnalysisError, PoseFrame, analyze};
+use crate::gaps::frames_missing;
 use crate::metrics::StepMetrics;
 use crate::skeleton::Side;
 
@@ -27,37 +28,6 @@ pub const RHYTHM_FRAMES: f64 = 1.0;
 /// How far back the step table and the charts reach, seconds.
 pub const HISTORY_S: f64 = 30.0;
 
-/// The window's frames with the ones the machine dropped put back (docs/metrics.md §Live analysis): a gap longer
-/// than one and a half of the source's frame interval (the 10th-percentile interval of the window: most intervals
-/// are one frame even when a third of the frames go) gets evenly spaced frames whose landmarks are interpolated
-/// linearly between the frames either side (none where either side has no person), so that left/right settling,
-/// smoothing and the contact detector see an evenly sampled run, as `analyze` does.
-pub fn fill_gaps<'a>(window: impl Iterator<Item = &'a PoseFrame>) -> Vec<PoseFrame> {
-    let frames: Vec<&PoseFrame> = window.collect();
-    let Some(dt) = crate::stats::regular_interval(&frames.iter().map(|f| f.t).collect::<Vec<_>>()) else {
-        return frames.into_iter().cloned().collect();
-    };
-    let mut out = Vec::with_capacity(frames.len());
-    for (k, f) in frames.iter().enumerate() {
-        if let Some(prev) = k.checked_sub(1).map(|j| frames[j]) {
-            let gap = f.t - prev.t;
-            let missing = (gap / dt).round() as usize;
-            if gap > 1.5 * dt && missing >= 2 {
-                for m in 1..missing {
-                    let w = m as f64 / missing as f64;
-                    let pose = match (&prev.pose, &f.pose) {
-                        (Some(a), Some(b)) => Some(a.lerp(b, w)),
-                        _ => None,
-                    };
-                    out.push(PoseFrame { t: prev.t + gap * w, pose });
-                }
-            }
-        }
-        out.push((*f).clone());
-    }
-    out
-}
-
 /// What the live view draws for the newest frame.
 #[derive(Debug, Clone)]
 pub struct LiveView {
@@ -67,7 +37,7 @@ pub struct LiveView {
     pub steps: Vec<StepMetrics>,
     /// Fall angle of each settled frame in the last `HISTORY_S`: `[t, degrees, confidence]`.
     pub fall_angle: Vec<[f64; 3]>,
-    /// Share of the window's frames the machine dropped (put back by interpolation, `fill_gaps`).
+    /// Share of the window's frames the machine dropped (put back by interpolation, `gaps::fill_gaps`).
     pub dropped_share: f64,
 }
 
@@ -143,6 +113,7 @@ impl LiveAnalyzer {
     /// (`ContactParams::open_end`).
     pub fn new(mut config: AnalysisConfig) -> Self {
         config.contact.open_end = true;
+        config.fill_dropped_frames = true;
         Self {
             config,
             window: VecDeque::new(),
@@ -173,16 +144,9 @@ impl LiveAnalyzer {
         while self.window.front().is_some_and(|f| now - f.t > LIVE_WINDOW_S) {
             self.window.pop_front();
         }
-        // Left and right are settled on the frames seen, before the dropped ones are put back: a frame in a gap is
-        // then interpolated between two frames whose legs are labelled alike (docs/metrics.md §Live analysis).
-        let mut seen: Vec<PoseFrame> = self.window.iter().cloned().collect();
-        if let Some(leg) = crate::gait::leg_length(&seen) {
-            let facing = crate::gait::detect_facing(&seen);
-            crate::filter::settle_sides(&mut seen, facing, leg);
-        }
-        let filled = fill_gaps(seen.iter());
-        let dropped_share = 1.0 - self.window.len() as f64 / filled.len().max(1) as f64;
-        let analysis = analyze(filled, &self.config)?;
+        // The analysis puts the dropped frames back (`AnalysisConfig::fill_dropped_frames`).
+        let analysis = analyze(self.window.iter().cloned().collect(), &self.config)?;
+        let dropped_share = 1.0 - self.window.len() as f64 / analysis.frames.len().max(1) as f64;
         // Steps settle once their events are aligned to the average step, as `analyze` aligns them, or once the
         // window is full whatever it holds.
         let span = self.window.front().map_or(0.0, |f| now - f.t);
@@ -219,7 +183,7 @@ impl LiveAnalyzer {
         // contact and step times keep the rhythm of its foot's steps in the window (within `RHYTHM_FRAMES`), so
         // that a landing or lift-off the gap moved is not shown.
         let near_gap = |from: f64, to: f64| {
-            real.windows(2).any(|w| w[1] - w[0] > 1.5 * dt && w[1] >= from - 2.0 * dt && w[0] <= to + 2.0 * dt)
+            real.windows(2).any(|w| frames_missing(w[1] - w[0], dt) && w[1] >= from - 2.0 * dt && w[0] <= to + 2.0 * dt)
         };
         let typical = Side::BOTH.map(|side| {
             let of_foot: Vec<&StepMetrics> = analysis.steps.iter().filter(|s| s.side == side && !s.flags.implausible()).collect();

@@ -45,11 +45,11 @@ pub struct LiveView {
 /// analysis): with more gone, settled steps are sometimes a foot off and the cadence runs high.
 pub const UNCERTAIN_DROPPED_SHARE: f64 = 0.15;
 
-/// How many of the newest settled steps the live numbers are the medians of (docs/metrics.md §Live analysis).
+/// How many of the newest settled steps the live numbers are taken over (docs/metrics.md §Live analysis).
 pub const ROLLING_STEPS: usize = 6;
 
-/// The live panel's numbers: medians over the newest `ROLLING_STEPS` settled steps, each over the steps that do not
-/// flag it (docs/metrics.md §Flags).
+/// The live panel's numbers over the newest `ROLLING_STEPS` settled steps: the cadence counted over them, the rest
+/// medians, each over the steps that do not flag it (docs/metrics.md §Flags).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rolling {
     pub cadence_spm: Option<f64>,
@@ -59,20 +59,29 @@ pub struct Rolling {
     pub landing_distance_ll: Option<f64>,
 }
 
-impl LiveView {
-    /// The medians over the newest settled steps (`ROLLING_STEPS`), flagged metrics left out.
-    pub fn rolling(&self) -> Rolling {
-        let recent: Vec<&StepMetrics> = self.steps.iter().rev().take(ROLLING_STEPS).collect();
+impl Rolling {
+    /// The numbers over the newest `ROLLING_STEPS` of `steps` (oldest first).
+    pub fn of(steps: &[StepMetrics]) -> Self {
+        let recent = &steps[steps.len().saturating_sub(ROLLING_STEPS)..];
         let sound = |group: &str, f: fn(&StepMetrics) -> Option<f64>| -> Vec<f64> {
-            recent.iter().filter(|s| !s.flags.excludes(group)).filter_map(|s| f(s)).collect()
+            recent.iter().filter(|s| !s.flags.excludes(group)).filter_map(f).collect()
         };
         Rolling {
-            cadence_spm: crate::stats::median(&sound("cadence", |s| s.cadence_spm)),
+            // Counted, as the summary's (`summary::counted_cadence_spm`): a median of alternating left and right
+            // steps would take one foot's, and a contact timed off would move it.
+            cadence_spm: crate::summary::counted_cadence_spm(&recent.iter().filter_map(|s| s.step_ms).collect::<Vec<_>>()),
             contact_ms: crate::stats::median(&sound("contact", |s| Some(s.contact_ms))),
             flight_ms: crate::stats::median(&sound("flight", |s| s.flight_ms)),
             fall_angle_deg: crate::stats::median(&sound("fall_angle", |s| s.fall_angle_toe_off_deg)),
             landing_distance_ll: crate::stats::median(&sound("landing_distance", |s| s.landing_distance_ll)),
         }
+    }
+}
+
+impl LiveView {
+    /// The live panel's numbers over the newest settled steps (`Rolling::of`).
+    pub fn rolling(&self) -> Rolling {
+        Rolling::of(&self.steps)
     }
 
     /// Whether so many frames were dropped that the numbers are uncertain (`UNCERTAIN_DROPPED_SHARE`).
@@ -231,5 +240,29 @@ impl LiveAnalyzer {
         while self.fall_angle.front().is_some_and(|p| now - p[0] > HISTORY_S) {
             self.fall_angle.pop_front();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Alternating long and short steps (a contact of one foot timed early): the rolling cadence is the steps over
+    /// their time, not the median of the alternating per-step cadences; older steps are left out.
+    #[test]
+    fn rolling_cadence_is_counted_over_the_newest_steps() {
+        let steps: Vec<StepMetrics> = [500.0, 500.0, 300.0, 400.0, 300.0, 400.0, 300.0, 400.0]
+            .iter()
+            .map(|&ms| {
+                let mut s = crate::cues::tests::good_step();
+                s.step_ms = Some(ms);
+                s.cadence_spm = Some(60_000.0 / ms);
+                s
+            })
+            .collect();
+        let r = Rolling::of(&steps);
+        let cadence = r.cadence_spm.unwrap();
+        assert!((cadence - 60_000.0 / 350.0).abs() < 1e-9, "{cadence}");
+        assert_eq!(Rolling::of(&[]), Rolling::default());
     }
 }

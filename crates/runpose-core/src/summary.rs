@@ -237,10 +237,11 @@ fn asymmetry(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 /// that many: a contact the detector missed (two steps), one it found twice (a step cut in two) and one timed far off
 /// (one step too long, the next as much too short) all count right. Intervals that reach past
 /// `MAX_STEPS_PER_INTERVAL` typical steps without falling on the rhythm (the runner out of view) are left out.
-pub fn counted_cadence_spm(steps: &[StepMetrics]) -> Option<f64> {
-    let typical = median(&steps.iter().filter_map(|s| s.step_ms).collect::<Vec<_>>())?;
+/// `step_ms`: the steps' times (next initial contact − initial contact), in the order of the steps.
+pub fn counted_cadence_spm(step_ms: &[f64]) -> Option<f64> {
+    let typical = median(step_ms)?;
     let (mut count, mut ms, mut pending) = (0.0, 0.0, 0.0);
-    for d in steps.iter().filter_map(|s| s.step_ms) {
+    for &d in step_ms {
         pending += d;
         let span = pending / typical;
         let n = span.round();
@@ -329,7 +330,7 @@ pub fn summarize(frames: &[PoseFrame], steps: &[StepMetrics], activity: Activity
         not_running: activity.not_running_sentence(),
         steps: steps.len(),
         flagged_steps: steps.iter().filter(|s| !s.flags.is_sound()).count(),
-        cadence_spm: if running { counted_cadence_spm(steps) } else { None },
+        cadence_spm: if running { counted_cadence_spm(&steps.iter().filter_map(|s| s.step_ms).collect::<Vec<_>>()) } else { None },
         contact_ms,
         flight_ms,
         fall_angle_deg,
@@ -354,16 +355,9 @@ pub fn summarize(frames: &[PoseFrame], steps: &[StepMetrics], activity: Activity
 mod tests {
     use super::*;
 
-    fn steps(ic: &[f64]) -> Vec<StepMetrics> {
-        ic.iter()
-            .enumerate()
-            .map(|(k, &t)| {
-                let mut s = crate::cues::tests::good_step();
-                s.ic_t = t;
-                s.step_ms = ic.get(k + 1).map(|n| 1000.0 * (n - t));
-                s
-            })
-            .collect()
+    /// The step times of contacts at `ic`, seconds.
+    fn steps(ic: &[f64]) -> Vec<f64> {
+        ic.windows(2).map(|w| 1000.0 * (w[1] - w[0])).collect()
     }
 
     #[test]

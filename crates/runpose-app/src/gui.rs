@@ -764,12 +764,18 @@ fn rolling_numbers(a: &runpose_core::Analysis, r: &runpose_core::Rolling) -> Vec
     ]
 }
 
-/// Fall angle per frame and cadence per step over the last `HISTORY_S` seconds, against seconds before now; flagged
-/// steps are left out of the step lines.
+/// Fall angle per frame and the rolling cadence at each step over the last `HISTORY_S` seconds, against seconds
+/// before now; flagged steps are left out of the step lines, which are grey while the numbers are uncertain.
 fn charts(ui: &mut egui::Ui, view: &LiveView) {
     use egui_plot::{HLine, Line, Plot, PlotPoints, Points};
     let now = view.analysis.frames[view.newest()].t;
     let chart_height = ((ui.available_height() - 40.0) / 2.0).clamp(100.0, 220.0);
+    // Grey, as the panel's numbers, while so many frames are dropped that they are uncertain.
+    let (dot_colour, fall_colour, cadence_colour) = if view.uncertain() {
+        (Color32::GRAY, Color32::GRAY, Color32::GRAY)
+    } else {
+        (Color32::from_rgb(40, 220, 90), Color32::WHITE, Color32::from_rgb(0, 170, 255))
+    };
     ui.label("Fall angle, °: each frame in stance (dots), at toe-off (line)");
     let (confident, doubtful): (Vec<[f64; 3]>, Vec<[f64; 3]>) = view.fall_angle.iter().partition(|p| p[2] >= LOW_CONFIDENCE);
     let pts = |v: &[[f64; 3]]| PlotPoints::new(v.iter().map(|p| [p[0] - now, p[1]]).collect());
@@ -784,7 +790,7 @@ fn charts(ui: &mut egui::Ui, view: &LiveView) {
         .allow_scroll(false)
         .show(ui, |plot| {
             plot.hline(HLine::new("22.5° limit", MAX_FALL_DEG).color(Color32::from_rgb(240, 50, 50)));
-            plot.points(Points::new("fall angle", pts(&confident)).radius(1.5).color(Color32::from_rgb(40, 220, 90)));
+            plot.points(Points::new("fall angle", pts(&confident)).radius(1.5).color(dot_colour));
             plot.points(Points::new("low confidence", pts(&doubtful)).radius(1.5).color(Color32::GRAY));
             let toe_off: Vec<[f64; 2]> = view
                 .steps
@@ -792,11 +798,15 @@ fn charts(ui: &mut egui::Ui, view: &LiveView) {
                 .filter(|s| !s.flags.excludes("fall_angle"))
                 .filter_map(|s| Some([s.to_t - now, s.fall_angle_toe_off_deg?]))
                 .collect();
-            plot.line(Line::new("at toe-off", PlotPoints::new(toe_off)).color(Color32::WHITE).width(2.0));
+            plot.line(Line::new("at toe-off", PlotPoints::new(toe_off)).color(fall_colour).width(2.0));
         });
-    ui.label("Cadence, steps/min");
-    let cadence: Vec<[f64; 2]> =
-        view.steps.iter().filter(|s| !s.flags.excludes("cadence")).filter_map(|s| Some([s.ic_t - now, s.cadence_spm?])).collect();
+    ui.label(format!("Cadence, steps/min, over the last {ROLLING_STEPS} steps at each step"));
+    // The panel's cadence as it stood at each settled step (`Rolling::of`), from the first `ROLLING_STEPS` on: one
+    // step's cadence swings with a contact timed a frame off, and so does a count over fewer steps.
+    let cadence: Vec<[f64; 2]> = (ROLLING_STEPS - 1..view.steps.len())
+        .filter(|&k| !view.steps[k].flags.excludes("cadence"))
+        .filter_map(|k| Some([view.steps[k].ic_t - now, runpose_core::Rolling::of(&view.steps[..=k]).cadence_spm?]))
+        .collect();
     Plot::new("cadence_chart")
         .height(chart_height)
         .include_x(-HISTORY_S)
@@ -808,7 +818,7 @@ fn charts(ui: &mut egui::Ui, view: &LiveView) {
         .allow_scroll(false)
         .show(ui, |plot| {
             plot.hline(HLine::new("low cadence", LOW_CADENCE_SPM).color(Color32::from_rgb(240, 150, 50)));
-            plot.line(Line::new("cadence", PlotPoints::new(cadence)).color(Color32::from_rgb(0, 170, 255)).width(2.0));
+            plot.line(Line::new("cadence", PlotPoints::new(cadence)).color(cadence_colour).width(2.0));
         });
 }
 

@@ -89,6 +89,22 @@ fn the_overlay_shows_skeleton_fall_line_numbers_and_charts() {
     h.snapshot("live_overlay");
 }
 
+/// With many frames dropped the panel's numbers and the charts' step lines are grey and the panel says why.
+#[test]
+fn with_many_frames_dropped_numbers_and_charts_are_grey() {
+    let mut app = idle_app(Settings { camera: None, video: Some("demo.mp4".into()), height_cm: Some(175.0), ..Default::default() });
+    let mut state = fixture_state();
+    let mut view = state.view.as_deref().unwrap().clone();
+    view.dropped_share = 0.4;
+    assert!(view.uncertain());
+    state.view = Ok(Arc::new(view));
+    app.show_state(state);
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label_contains("40 % of frames dropped: numbers uncertain");
+    h.snapshot("live_uncertain");
+}
+
 #[test]
 fn treadmill_mode_shows_the_cue_and_big_numbers() {
     let mut app = idle_app(Settings { camera: None, video: Some("demo.mp4".into()), treadmill: true, ..Default::default() });

@@ -128,8 +128,9 @@ pub fn analyze(
 
     let facing = gait::detect_facing(&frames);
     let sides = settle_sides(&mut frames, facing, leg);
+    let mut seen_frames = vec![true; frames.len()];
     if config.fill_dropped_frames {
-        frames = gaps::fill_gaps(&frames);
+        (frames, seen_frames) = gaps::fill_gaps(&frames);
         // What follows takes its scale on the frames it sees, the interpolated ones included.
         leg = gait::leg_length(&frames).ok_or(AnalysisError::NoScale)?;
     }
@@ -137,7 +138,7 @@ pub fn analyze(
     repair_unreliable_feet(&mut frames, &reliable);
     let unsmoothed = frames.clone();
     smooth_offline(&mut frames);
-    let landmark_jitter_ll = landmark_jitter_ll(&unsmoothed, &frames, leg);
+    let landmark_jitter_ll = landmark_jitter_ll(&unsmoothed, &frames, &seen_frames, leg);
     let seen = metrics::seen_landmarks(&frames);
     let shoulders_seen = metrics::shoulders_seen(&seen);
     let near_side = gait::near_side(&frames);

@@ -345,15 +345,17 @@ pub struct SideSettling {
 
 /// Jitter of the model's landmarks: the root mean square of the difference between the raw and the smoothed
 /// positions of the legs' points (hip, knee, ankle, heel, toe of both sides; x and y), leg lengths. This is the
-/// frame-to-frame noise that smoothing removes (docs/metrics.md §Landmark cleaning).
+/// frame-to-frame noise that smoothing removes (docs/metrics.md §Landmark cleaning). Only the frames `seen` count:
+/// one put back between two others (`gaps::fill_gaps`) lies on a straight line and has no noise of its own.
 pub fn landmark_jitter_ll(
     raw: &[PoseFrame],
     smoothed: &[PoseFrame],
+    seen: &[bool],
     leg_length: f64,
 ) -> Option<f64> {
     let mut sum = 0.0;
     let mut n = 0usize;
-    for (a, b) in raw.iter().zip(smoothed) {
+    for ((a, b), _) in raw.iter().zip(smoothed).zip(seen).filter(|(_, seen)| **seen) {
         let (Some(a), Some(b)) = (&a.pose, &b.pose) else {
             continue;
         };
@@ -485,6 +487,26 @@ mod tests {
             last = f.filter(i as f64 / 30.0, 1.0 + noise);
         }
         assert!((last - 1.0).abs() < 0.01, "filtered {last}");
+    }
+
+    /// Frames put back between others (not seen) do not count in the jitter: it is the noise of the frames seen.
+    #[test]
+    fn landmark_jitter_counts_only_the_frames_seen() {
+        let frame = |i: usize, dy: f64| {
+            let mut kps = [Keypoint { score: 1.0, ..Default::default() }; NUM_LANDMARKS];
+            for kp in kps.iter_mut() {
+                kp.y = dy;
+            }
+            PoseFrame { t: i as f64 / 30.0, pose: Some(Pose::new(kps)) }
+        };
+        let smoothed: Vec<PoseFrame> = (0..6).map(|i| frame(i, 0.0)).collect();
+        let raw: Vec<PoseFrame> = (0..6).map(|i| frame(i, if i % 2 == 0 { 2.0 } else { 0.0 })).collect();
+        let seen = [true, false, true, false, true, false];
+        let jitter = landmark_jitter_ll(&raw, &smoothed, &seen, 100.0).unwrap();
+        // Each seen frame's points are 2 px off in y and not in x: RMS over x and y is √2 px.
+        assert!((jitter - 2f64.sqrt() / 100.0).abs() < 1e-12, "{jitter}");
+        let all = landmark_jitter_ll(&raw, &smoothed, &[true; 6], 100.0).unwrap();
+        assert!(all < jitter);
     }
 
     #[test]

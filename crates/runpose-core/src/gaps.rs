@@ -15,12 +15,14 @@ pub fn frames_missing(gap: f64, dt: f64) -> bool {
 /// one frame even when a third of the frames go) gets evenly spaced frames whose landmarks are interpolated linearly
 /// between the frames either side (none where either side has no person), so that smoothing and the contact
 /// detector see an evenly sampled run. Left and right are settled before (`filter::settle_sides`), so that the
-/// frames either side have their legs labelled alike.
-pub fn fill_gaps(frames: &[PoseFrame]) -> Vec<PoseFrame> {
+/// frames either side have their legs labelled alike. Also returns, for each frame, whether it is one of `frames`
+/// (seen) rather than put back.
+pub fn fill_gaps(frames: &[PoseFrame]) -> (Vec<PoseFrame>, Vec<bool>) {
     let Some(dt) = crate::stats::regular_interval(&frames.iter().map(|f| f.t).collect::<Vec<_>>()) else {
-        return frames.to_vec();
+        return (frames.to_vec(), vec![true; frames.len()]);
     };
     let mut out = Vec::with_capacity(frames.len());
+    let mut seen = Vec::with_capacity(frames.len());
     for (k, f) in frames.iter().enumerate() {
         if let Some(prev) = k.checked_sub(1).map(|j| &frames[j]) {
             let gap = f.t - prev.t;
@@ -33,10 +35,12 @@ pub fn fill_gaps(frames: &[PoseFrame]) -> Vec<PoseFrame> {
                         _ => None,
                     };
                     out.push(PoseFrame { t: prev.t + gap * w, pose });
+                    seen.push(false);
                 }
             }
         }
         out.push(f.clone());
+        seen.push(true);
     }
-    out
+    (out, seen)
 }

@@ -67,15 +67,31 @@ impl Rolling {
             recent.iter().filter(|s| !s.flags.excludes(group)).filter_map(f).collect()
         };
         Rolling {
-            // Counted, as the summary's (`summary::counted_cadence_spm`): a median of alternating left and right
-            // steps would take one foot's, and a contact timed off would move it.
-            cadence_spm: crate::summary::counted_cadence_spm(&recent.iter().filter_map(|s| s.step_ms).collect::<Vec<_>>()),
+            cadence_spm: settled_cadence_spm(recent),
             contact_ms: crate::stats::median(&sound("contact", |s| Some(s.contact_ms))),
             flight_ms: crate::stats::median(&sound("flight", |s| s.flight_ms)),
             fall_angle_deg: crate::stats::median(&sound("fall_angle", |s| s.fall_angle_toe_off_deg)),
             landing_distance_ll: crate::stats::median(&sound("landing_distance", |s| s.landing_distance_ll)),
         }
     }
+}
+
+/// Steps per minute over settled steps `steps` (oldest first; docs/metrics.md §Live analysis): counted, as the
+/// summary's (`summary::counted_cadence_spm`: a median of alternating left and right steps would take one foot's, and
+/// a contact timed off would move it), over the times between the steps' initial contacts and the last one's step
+/// time, in steps of their median step time. The steps shown need not be consecutive (one beside dropped frames is
+/// passed over): an interval between two of them that spans several steps counts as that many, and a contact timed
+/// late lengthens one interval and shortens the next by as much, where adding up the steps' own times would not.
+pub fn settled_cadence_spm(steps: &[StepMetrics]) -> Option<f64> {
+    contacts_cadence_spm(&steps.iter().map(|s| (s.ic_t, s.step_ms)).collect::<Vec<_>>())
+}
+
+/// `settled_cadence_spm` over steps given as (initial contact, s; step time, ms), oldest first (a steps.csv's rows).
+pub fn contacts_cadence_spm(steps: &[(f64, Option<f64>)]) -> Option<f64> {
+    let typical = crate::stats::median(&steps.iter().filter_map(|s| s.1).collect::<Vec<_>>())?;
+    let mut intervals: Vec<f64> = steps.windows(2).map(|w| 1000.0 * (w[1].0 - w[0].0)).collect();
+    intervals.extend(steps.last().and_then(|s| s.1));
+    crate::summary::count_steps_spm(&intervals, typical)
 }
 
 impl LiveView {
@@ -177,6 +193,9 @@ impl LiveAnalyzer {
     fn settle(&mut self, analysis: &Analysis, now: f64) {
         let horizon = now - SETTLE_S;
         let last_ic = self.steps.back().map_or(f64::NEG_INFINITY, |s| s.ic_t);
+        // A foot lands again only after it lifted: a later window that times one contact differently does not settle
+        // it a second time.
+        let lifted = Side::BOTH.map(|side| self.steps.iter().rev().find(|s| s.side == side).map_or(f64::NEG_INFINITY, |s| s.to_t));
         // A step's cadence and flight time need the next contact: it settles once that contact is settled too.
         let settled = |k: usize| analysis.steps.get(k + 1).is_some_and(|next| next.ic_t <= horizon);
         // A step whose landing, lift-off or next landing fell among frames the machine dropped (three or more in a
@@ -218,7 +237,7 @@ impl LiveAnalyzer {
             .steps
             .iter()
             .enumerate()
-            .filter(|&(k, s)| settled(k) && s.ic_t > last_ic + 0.5 * (s.to_t - s.ic_t) && timed(k, s));
+            .filter(|&(k, s)| settled(k) && s.ic_t > last_ic + 0.5 * (s.to_t - s.ic_t) && s.ic_t > lifted[s.side.index()] && timed(k, s));
         for (_, step) in new_steps {
             let mut step = step.clone();
             step.index = self.steps_seen;
@@ -249,20 +268,48 @@ mod tests {
 
     /// Alternating long and short steps (a contact of one foot timed early): the rolling cadence is the steps over
     /// their time, not the median of the alternating per-step cadences; older steps are left out.
-    #[test]
-    fn rolling_cadence_is_counted_over_the_newest_steps() {
-        let steps: Vec<StepMetrics> = [500.0, 500.0, 300.0, 400.0, 300.0, 400.0, 300.0, 400.0]
+    /// Steps of the given step times, one after the other from t = 1 s.
+    fn steps_of(step_ms: &[f64]) -> Vec<StepMetrics> {
+        let mut t = 1.0;
+        step_ms
             .iter()
             .map(|&ms| {
                 let mut s = crate::cues::tests::good_step();
+                s.ic_t = t;
+                s.to_t = t + 0.25 * ms / 1000.0;
                 s.step_ms = Some(ms);
                 s.cadence_spm = Some(60_000.0 / ms);
+                t += ms / 1000.0;
                 s
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn rolling_cadence_is_counted_over_the_newest_steps() {
+        let steps = steps_of(&[500.0, 500.0, 300.0, 400.0, 300.0, 400.0, 300.0, 400.0]);
         let r = Rolling::of(&steps);
         let cadence = r.cadence_spm.unwrap();
         assert!((cadence - 60_000.0 / 350.0).abs() < 1e-9, "{cadence}");
         assert_eq!(Rolling::of(&[]), Rolling::default());
+    }
+
+    /// Steps passed over (beside dropped frames) leave the count as it was: the interval across them counts as the
+    /// steps it spans. A contact timed a frame late changes nothing either, where the steps' own times would.
+    #[test]
+    fn settled_cadence_counts_across_steps_passed_over() {
+        let steps = steps_of(&[330.0, 370.0, 330.0, 370.0, 330.0, 370.0, 330.0, 370.0, 330.0, 370.0]);
+        let every = settled_cadence_spm(&steps).unwrap();
+        assert!((every - 60_000.0 / 350.0).abs() < 1e-9, "{every}");
+        let some: Vec<StepMetrics> = steps.iter().enumerate().filter(|(k, _)| ![2, 5, 6].contains(k)).map(|(_, s)| s.clone()).collect();
+        let cadence = settled_cadence_spm(&some).unwrap();
+        assert!((cadence - every).abs() < 1e-9, "{cadence}");
+        // Step 4's contact a frame late: step 3 is longer, step 4 shorter by as much.
+        let mut late = steps.clone();
+        late[4].ic_t += 0.033;
+        late[3].step_ms = late[3].step_ms.map(|ms| ms + 33.0);
+        late[4].step_ms = late[4].step_ms.map(|ms| ms - 33.0);
+        let late_some: Vec<StepMetrics> = late.iter().enumerate().filter(|(k, _)| ![3, 6].contains(k)).map(|(_, s)| s.clone()).collect();
+        assert!((settled_cadence_spm(&late_some).unwrap() - every).abs() < 1e-9);
     }
 }

@@ -239,9 +239,19 @@ fn asymmetry(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 /// `MAX_STEPS_PER_INTERVAL` typical steps without falling on the rhythm (the runner out of view) are left out.
 /// `step_ms`: the steps' times (next initial contact − initial contact), in the order of the steps.
 pub fn counted_cadence_spm(step_ms: &[f64]) -> Option<f64> {
-    let typical = median(step_ms)?;
+    count_steps_spm(step_ms, median(step_ms)?)
+}
+
+/// Steps per minute counted over `intervals_ms`, the times between consecutive initial contacts known (each one or
+/// more steps long), in steps of `typical_ms` (`counted_cadence_spm`; the live panel's cadence counts the intervals
+/// between the steps it shows, which need not be consecutive, `live::Rolling::of`).
+pub fn count_steps_spm(intervals_ms: &[f64], typical_ms: f64) -> Option<f64> {
+    let typical = typical_ms;
+    if typical <= 0.0 {
+        return None;
+    }
     let (mut count, mut ms, mut pending) = (0.0, 0.0, 0.0);
-    for &d in step_ms {
+    for &d in intervals_ms {
         pending += d;
         let span = pending / typical;
         let n = span.round();

@@ -14,19 +14,24 @@ use runpose_vision::ModelVariant;
 const SECONDS: f64 = 20.0;
 
 fn run(model: ModelVariant) -> Result<(), String> {
-    let pipeline = Pipeline::start(PipelineOptions {
-        source: LiveSource::Video(runpose_benches::treadmill_clip()),
-        model,
-        height_cm: Some(175.0),
-        threads: None,
-    }, || {});
+    let pipeline = Pipeline::start(
+        PipelineOptions {
+            source: LiveSource::Video(runpose_benches::treadmill_clip()),
+            model,
+            height_cm: Some(175.0),
+            threads: None,
+        },
+        || {},
+    );
     let mut stats = LiveStats::default();
     let mut warm = false;
     let start = Instant::now();
     let mut warm_at = start;
     let mut dropped_before = 0;
     while start.elapsed().as_secs_f64() < SECONDS + 2.0 {
-        let Some(event) = pipeline.next_timeout(Duration::from_secs(10)) else { return Err("no frame for 10 s".into()) };
+        let Some(event) = pipeline.next_timeout(Duration::from_secs(10)) else {
+            return Err("no frame for 10 s".into());
+        };
         let state = match event {
             PipelineEvent::State(s) => s,
             PipelineEvent::SourceFailed(why) | PipelineEvent::ModelFailed(why) => return Err(why),

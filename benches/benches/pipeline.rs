@@ -23,8 +23,14 @@ fn main() {
     let frames = VideoReader::open(&clip).expect("the treadmill clip opens").count();
     let decode = start.elapsed();
     println!("clip: {} ({frames} frames)", clip.display());
-    println!("decode alone: {:.1} ms/frame ({:.0} frames/s)\n", ms(decode, frames as u32), frames as f64 / decode.as_secs_f64());
-    println!("| model | frames/s (whole analysis) | detect ms (calls) | landmarks ms/frame | waiting for decode ms/frame | metrics ms (whole clip) |");
+    println!(
+        "decode alone: {:.1} ms/frame ({:.0} frames/s)\n",
+        ms(decode, frames as u32),
+        frames as f64 / decode.as_secs_f64()
+    );
+    println!(
+        "| model | frames/s (whole analysis) | detect ms (calls) | landmarks ms/frame | waiting for decode ms/frame | metrics ms (whole clip) |"
+    );
     println!("|---|---|---|---|---|---|");
 
     let mut poses_for_core = None;

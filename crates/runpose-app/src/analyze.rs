@@ -103,7 +103,8 @@ pub fn estimate_poses_with(video: &Path, tracker: &mut PoseTracker, bar: &Progre
         let Ok(item) = frames_rx.recv() else { break };
         decode_wait += waited.elapsed();
         let frame = item?;
-        let estimate = tracker.process(&frame.image).with_context(|| format!("frame {} of {}", frame.index, video.display()))?;
+        let estimate =
+            tracker.process(&frame.image).with_context(|| format!("frame {} of {}", frame.index, video.display()))?;
         frames.push(PoseFrame { t: frame.t, pose: estimate.map(|e| e.pose) });
         bar.inc(1);
     }
@@ -152,11 +153,13 @@ pub fn load_markers(options: &MarkerOptions) -> anyhow::Result<MarkerRun> {
         rebuilt = calibration.rebuild(&mut data);
     }
     let view = markers::side_view(&data, &map, options.camera).map_err(|e| match e {
-        markers::MarkerError::Missing(what) if options.static_trial.is_none() && !map.clusters.is_empty() => anyhow::anyhow!(
-            "{} lacks {what}: the {} map rebuilds them from a static trial, give one with --static",
-            options.path.display(),
-            map.name
-        ),
+        markers::MarkerError::Missing(what) if options.static_trial.is_none() && !map.clusters.is_empty() => {
+            anyhow::anyhow!(
+                "{} lacks {what}: the {} map rebuilds them from a static trial, give one with --static",
+                options.path.display(),
+                map.name
+            )
+        }
         other => anyhow::anyhow!("{}: {other}", options.path.display()),
     })?;
     Ok(MarkerRun { view, analog, map, rebuilt })
@@ -190,7 +193,12 @@ pub fn run(options: &AnalyzeOptions) -> anyhow::Result<AnalyzeReport> {
         config = AnalysisConfig { height_cm: options.height_cm, ..AnalysisConfig::markers(loaded.view.units_per_cm) };
         let frames = loaded.view.frames.clone();
         marker_run = Some(loaded);
-        PoseRun { info: None, frames, damage: None, timings: StageTimings { total: start.elapsed(), ..Default::default() } }
+        PoseRun {
+            info: None,
+            frames,
+            damage: None,
+            timings: StageTimings { total: start.elapsed(), ..Default::default() },
+        }
     } else {
         if !options.video.exists() {
             bail!("{} does not exist: check the path", options.video.display());
@@ -204,14 +212,18 @@ pub fn run(options: &AnalyzeOptions) -> anyhow::Result<AnalyzeReport> {
     let metrics_start = Instant::now();
     let analysis = runpose_core::analyze(run.frames.clone(), &config).map_err(|e| match e {
         runpose_core::AnalysisError::NoPerson => {
-            anyhow::anyhow!("no person was found in {}: film the runner from the side, whole body in view", options.video.display())
+            anyhow::anyhow!(
+                "no person was found in {}: film the runner from the side, whole body in view",
+                options.video.display()
+            )
         }
         other => anyhow::anyhow!("{}: {other}", options.video.display()),
     })?;
     run.timings.metrics = metrics_start.elapsed();
     run.timings.total += run.timings.metrics;
 
-    std::fs::create_dir_all(&options.out).with_context(|| format!("could not create the output folder {}", options.out.display()))?;
+    std::fs::create_dir_all(&options.out)
+        .with_context(|| format!("could not create the output folder {}", options.out.display()))?;
     let mut written = vec![
         output::write_frames_csv(&options.out.join("frames.csv"), &run.frames, &analysis)?,
         output::write_steps_csv(&options.out.join("steps.csv"), &analysis)?,
@@ -223,7 +235,12 @@ pub fn run(options: &AnalyzeOptions) -> anyhow::Result<AnalyzeReport> {
     if options.overlay && marker_run.is_some() {
         tracing::warn!("--overlay needs a video: no overlay for marker data");
     } else if options.overlay {
-        written.push(overlay::write_overlay_video(&options.video, &options.out.join("overlay.mp4"), &analysis, options.progress)?);
+        written.push(overlay::write_overlay_video(
+            &options.video,
+            &options.out.join("overlay.mp4"),
+            &analysis,
+            options.progress,
+        )?);
     }
     Ok(AnalyzeReport { run, analysis, written, markers: marker_run })
 }

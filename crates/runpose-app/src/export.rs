@@ -74,7 +74,9 @@ fn draw_shape(img: &mut RgbImage, shape: &Shape, font: &FontRef, scale: f32) {
             let offset = f64::from(10.0 * scale);
             label(img, font, Point::new(vertex.x + offset, vertex.y - offset - f64::from(size)), &text, size, MARK);
         }
-        Shape::Vertical { at } => thick_line(img, Point::new(at.x, 0.0), Point::new(at.x, f64::from(img.height())), 1.5 * scale, MARK),
+        Shape::Vertical { at } => {
+            thick_line(img, Point::new(at.x, 0.0), Point::new(at.x, f64::from(img.height())), 1.5 * scale, MARK)
+        }
         Shape::Circle { center, radius } => {
             let c = (center.x.round() as i32, center.y.round() as i32);
             let half = (width / 2.0).round() as i32;
@@ -97,7 +99,12 @@ fn draw_shape(img: &mut RgbImage, shape: &Shape, font: &FontRef, scale: f32) {
 /// Frame `frame` of `doc` as the replay window shows it: the picture, the overlay and the panel of the last step
 /// that ended, and the coach's marks.
 pub fn annotated_frame(doc: &mut Replay, frame: usize) -> anyhow::Result<RgbImage> {
-    let mut img = doc.video.frame(frame).with_context(|| format!("reading frame {} of {}", frame + 1, doc.source.display()))?.as_ref().clone();
+    let mut img = doc
+        .video
+        .frame(frame)
+        .with_context(|| format!("reading frame {} of {}", frame + 1, doc.source.display()))?
+        .as_ref()
+        .clone();
     annotate(&mut img, doc.analysis.as_ref(), &doc.markup, frame, &overlay::font());
     Ok(img)
 }
@@ -155,10 +162,16 @@ pub fn story_panels(a: &Analysis, instants: &StepInstants) -> Vec<StoryPanel> {
             title: "POSE",
             frame: Some(instants.pose),
             lines: vec![
-                line(format!("shoulder {}", offset(s.shoulder_ahead_of_ankle_midstance_ll, "the ankle")), c.shoulder_alignment),
+                line(
+                    format!("shoulder {}", offset(s.shoulder_ahead_of_ankle_midstance_ll, "the ankle")),
+                    c.shoulder_alignment,
+                ),
                 line(format!("hip {}", offset(s.hip_ahead_of_ankle_midstance_ll, "the ankle")), c.hip_alignment),
                 line(format!("trunk lean {}", num(s.trunk_angle_midstance_deg, "°", 1)), c.trunk_angle),
-                line(format!("swing ankle {}", offset(s.swing_ankle_ahead_of_hip_midstance_ll, "the hip")), c.swing_position),
+                line(
+                    format!("swing ankle {}", offset(s.swing_ankle_ahead_of_hip_midstance_ll, "the hip")),
+                    c.swing_position,
+                ),
             ],
         },
         StoryPanel {
@@ -222,7 +235,10 @@ pub fn storyboard(doc: &mut Replay, instants: &StepInstants) -> anyhow::Result<R
     for (k, panel) in panels.iter().enumerate() {
         let x = gap + k as u32 * (pw + gap);
         let y = header;
-        let when = panel.frame.map_or_else(|| "after the clip ends".to_string(), |f| format!("frame {} · {:.2} s", f + 1, a.frames[f].t - a.frames[0].t));
+        let when = panel.frame.map_or_else(
+            || "after the clip ends".to_string(),
+            |f| format!("frame {} · {:.2} s", f + 1, a.frames[f].t - a.frames[0].t),
+        );
         draw_text_mut(&mut out, CUE, x as i32, y as i32 + 6, PxScale::from(30.0), &font, panel.title);
         let (tw, _) = text_size(PxScale::from(30.0), &font, panel.title);
         draw_text_mut(&mut out, UNRELIABLE, (x + tw + 14) as i32, y as i32 + 14, PxScale::from(20.0), &font, &when);

@@ -17,9 +17,9 @@ use runpose_core::{LiveView, Point};
 use runpose_vision::ModelVariant;
 
 use crate::live::{LiveState, LiveStats, Pipeline, PipelineEvent, PipelineOptions};
+use crate::overlay::{self, Shape};
 use crate::record::{Recorder, default_recordings_dir, new_clip_dir};
 use runpose_capture::clip::{ClipManifest, ClipMeta, find_interrupted};
-use crate::overlay::{self, Shape};
 
 /// The camera modes offered.
 pub const CAMERA_MODES: [CameraMode; 4] = [
@@ -153,7 +153,8 @@ pub struct LiveApp {
 impl LiveApp {
     /// A window with `settings`, showing nothing until `start` (tests draw fixed states instead).
     pub fn new(settings: Settings, demo_clip: Option<PathBuf>, automation: Option<Automation>) -> Self {
-        let video_text = settings.video.as_ref().or(demo_clip.as_ref()).map(|p| p.display().to_string()).unwrap_or_default();
+        let video_text =
+            settings.video.as_ref().or(demo_clip.as_ref()).map(|p| p.display().to_string()).unwrap_or_default();
         Self {
             settings,
             status: Status::Starting,
@@ -194,7 +195,8 @@ impl LiveApp {
             return;
         }
         let Some(pipeline) = &self.pipeline else {
-            self.notice = Some(Notice { text: "Nothing to record: start a camera or a video first.".into(), error: true });
+            self.notice =
+                Some(Notice { text: "Nothing to record: start a camera or a video first.".into(), error: true });
             return;
         };
         let folder = self.settings.recordings_dir();
@@ -232,7 +234,12 @@ impl LiveApp {
         let lost = "finishing the recording stopped unexpectedly; it is recovered at the next start".to_string();
         match Job::spawn("runpose-finish-clip", lost, move || recorder.stop()) {
             Ok(job) => self.finishing = Some((dir, job)),
-            Err(e) => self.notice = Some(Notice { text: format!("could not finish the recording in {}: {e}", dir.display()), error: true }),
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: format!("could not finish the recording in {}: {e}", dir.display()),
+                    error: true,
+                })
+            }
         }
     }
 
@@ -249,7 +256,13 @@ impl LiveApp {
         self.finishing = None;
         self.notice = Some(match result {
             Ok(m) => Notice {
-                text: format!("Saved {:.1} s ({} frames, {} steps) in {}", m.duration_s, m.frames, m.steps.unwrap_or(0), dir.display()),
+                text: format!(
+                    "Saved {:.1} s ({} frames, {} steps) in {}",
+                    m.duration_s,
+                    m.frames,
+                    m.steps.unwrap_or(0),
+                    dir.display()
+                ),
                 error: false,
             },
             Err(e) => {
@@ -268,7 +281,10 @@ impl LiveApp {
     fn recover(&mut self, index: usize) {
         let (dir, _) = self.interrupted.remove(index);
         self.notice = Some(match crate::record::open_clip(&dir, |_| {}) {
-            Ok(m) => Notice { text: format!("Recovered {:.1} s ({} frames) in {}", m.duration_s, m.frames, dir.display()), error: false },
+            Ok(m) => Notice {
+                text: format!("Recovered {:.1} s ({} frames) in {}", m.duration_s, m.frames, dir.display()),
+                error: false,
+            },
             Err(e) => Notice { text: format!("{e:#}"), error: true },
         });
     }
@@ -303,7 +319,8 @@ impl LiveApp {
         self.status = Status::Starting;
         self.stats = LiveStats::default();
         let ctx = self.ctx.clone();
-        let options = PipelineOptions { source, model: self.settings.model(), height_cm: self.settings.height_cm, threads: None };
+        let options =
+            PipelineOptions { source, model: self.settings.model(), height_cm: self.settings.height_cm, threads: None };
         self.pipeline = Some(Pipeline::start(options, move || {
             if let Some(ctx) = &ctx {
                 ctx.request_repaint();
@@ -354,7 +371,10 @@ impl LiveApp {
             ctx.request_repaint_after(Duration::from_millis(500));
         }
         // A camera that is missing or was unplugged: look again every few seconds, and recover when it is back.
-        if matches!(self.status, Status::NoSource(_)) && self.settings.camera.is_some() && self.last_retry.elapsed() >= CAMERA_RETRY {
+        if matches!(self.status, Status::NoSource(_))
+            && self.settings.camera.is_some()
+            && self.last_retry.elapsed() >= CAMERA_RETRY
+        {
             self.cameras = list_cameras().unwrap_or_default();
             self.restart();
         }
@@ -366,7 +386,10 @@ impl LiveApp {
     }
 
     fn automate(&mut self, ctx: &egui::Context) {
-        let Some((record, requested, frames)) = self.automation.as_ref().map(|a| (a.record, a.requested, a.frames)) else { return };
+        let Some((record, requested, frames)) = self.automation.as_ref().map(|a| (a.record, a.requested, a.frames))
+        else {
+            return;
+        };
         let failure = match &self.status {
             Status::NoSource(why) | Status::ModelFailed(why) => Some(why.clone()),
             _ => None,
@@ -438,7 +461,9 @@ impl LiveApp {
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         let view = self.state.as_ref().and_then(|s| s.view.as_ref().ok()).cloned();
         if self.settings.treadmill {
-            egui::Panel::right("treadmill").exact_size(ui.available_width() * 0.45).show(ui, |ui| treadmill_panel(ui, view.as_deref()));
+            egui::Panel::right("treadmill")
+                .exact_size(ui.available_width() * 0.45)
+                .show(ui, |ui| treadmill_panel(ui, view.as_deref()));
         } else {
             egui::Panel::right("numbers").exact_size(380.0).show(ui, |ui| numbers_panel(ui, view.as_deref()));
         }
@@ -454,7 +479,13 @@ impl LiveApp {
             let mut chosen: Option<Option<u32>> = None;
             egui::ComboBox::new("source", "source").selected_text(current).show_ui(ui, |ui| {
                 for c in &self.cameras {
-                    if ui.selectable_label(self.settings.camera == Some(c.index), format!("Camera {}: {}", c.index, c.name)).clicked() {
+                    if ui
+                        .selectable_label(
+                            self.settings.camera == Some(c.index),
+                            format!("Camera {}: {}", c.index, c.name),
+                        )
+                        .clicked()
+                    {
                         chosen = Some(Some(c.index));
                     }
                 }
@@ -467,23 +498,33 @@ impl LiveApp {
             });
             if self.settings.camera.is_some() {
                 let mode = self.settings.camera_mode;
-                egui::ComboBox::new("mode", "camera mode").selected_text(format!("{}×{} {} fps", mode.width, mode.height, mode.fps)).show_ui(ui, |ui| {
-                    for m in CAMERA_MODES {
-                        if ui.selectable_label(m == mode, format!("{}×{} {} fps", m.width, m.height, m.fps)).clicked() && m != mode {
-                            self.settings.camera_mode = m;
-                            chosen = Some(self.settings.camera);
+                egui::ComboBox::new("mode", "camera mode")
+                    .selected_text(format!("{}×{} {} fps", mode.width, mode.height, mode.fps))
+                    .show_ui(ui, |ui| {
+                        for m in CAMERA_MODES {
+                            if ui
+                                .selectable_label(m == mode, format!("{}×{} {} fps", m.width, m.height, m.fps))
+                                .clicked()
+                                && m != mode
+                            {
+                                self.settings.camera_mode = m;
+                                chosen = Some(self.settings.camera);
+                            }
                         }
-                    }
-                });
+                    });
             } else {
-                ui.add(egui::TextEdit::singleline(&mut self.video_text).desired_width(260.0).hint_text("path to a video"));
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.video_text).desired_width(260.0).hint_text("path to a video"),
+                );
                 if ui.button("Play").clicked() {
                     chosen = Some(None);
                 }
             }
             match chosen {
                 Some(Some(index)) => self.use_camera(index),
-                Some(None) if !self.video_text.trim().is_empty() => self.open_video(PathBuf::from(self.video_text.trim())),
+                Some(None) if !self.video_text.trim().is_empty() => {
+                    self.open_video(PathBuf::from(self.video_text.trim()))
+                }
                 _ => {}
             }
             ui.separator();
@@ -503,7 +544,8 @@ impl LiveApp {
                         .range(0.0..=250.0)
                         .speed(0.5)
                         .custom_formatter(|v, _| if v < 50.0 { "height –".into() } else { format!("{v:.0} cm") }),
-                ).on_hover_text("runner's height, for lengths in cm (0: leg lengths)");
+                )
+                .on_hover_text("runner's height, for lengths in cm (0: leg lengths)");
             if r.changed() {
                 self.settings.height_cm = (height >= 50.0).then_some(height);
             }
@@ -516,11 +558,17 @@ impl LiveApp {
             ui.checkbox(&mut self.settings.treadmill, "treadmill mode (T)");
             ui.separator();
             let label = match &self.recorder {
-                Some(r) => RichText::new(format!("REC {:.0} s · Stop (R)", r.status().duration_s)).color(Color32::from_rgb(230, 60, 50)).strong(),
+                Some(r) => RichText::new(format!("REC {:.0} s · Stop (R)", r.status().duration_s))
+                    .color(Color32::from_rgb(230, 60, 50))
+                    .strong(),
                 None => RichText::new("Record (R)"),
             };
             let enabled = self.recorder.is_some() || self.pipeline.is_some();
-            if ui.add_enabled(enabled, egui::Button::new(label)).on_hover_text(format!("clips go to {}", self.settings.recordings_dir().display())).clicked() {
+            if ui
+                .add_enabled(enabled, egui::Button::new(label))
+                .on_hover_text(format!("clips go to {}", self.settings.recordings_dir().display()))
+                .clicked()
+            {
                 self.toggle_recording();
             }
         });
@@ -543,8 +591,12 @@ impl LiveApp {
         let mut later = false;
         if let Some((dir, m)) = self.interrupted.first() {
             ui.horizontal(|ui| {
-                let name = dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
-                ui.label(RichText::new(format!("A recording was cut off: {name} (started {}, {}).", m.created, m.source)).color(Color32::from_rgb(240, 200, 90)));
+                let name =
+                    dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
+                ui.label(
+                    RichText::new(format!("A recording was cut off: {name} (started {}, {}).", m.created, m.source))
+                        .color(Color32::from_rgb(240, 200, 90)),
+                );
                 if ui.button("Recover it").clicked() {
                     chosen = Some(0);
                 }
@@ -560,12 +612,15 @@ impl LiveApp {
 
     fn status_bar(&self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            let source = self.pipeline.as_ref().map_or_else(|| "no source".to_string(), |p| p.options.source.describe());
+            let source =
+                self.pipeline.as_ref().map_or_else(|| "no source".to_string(), |p| p.options.source.describe());
             ui.label(source);
             ui.separator();
             let dropped = self.pipeline.as_ref().map_or(0, Pipeline::dropped);
             let text = match (self.stats.fps(), self.stats.latency_ms()) {
-                (Some(fps), Some((median, p95))) => format!("{fps:.1} fps · latency {median:.0} ms (p95 {p95:.0}) · dropped {dropped}"),
+                (Some(fps), Some((median, p95))) => {
+                    format!("{fps:.1} fps · latency {median:.0} ms (p95 {p95:.0}) · dropped {dropped}")
+                }
                 _ => "– fps".into(),
             };
             ui.label(RichText::new(text).monospace());
@@ -595,7 +650,11 @@ impl LiveApp {
         let rect = Rect::from_center_size(avail.center(), Vec2::new(w as f32, h as f32) * zoom);
         let painter = ui.painter_at(avail);
         let mirror = self.settings.mirror;
-        let uv = if mirror { Rect::from_min_max(Pos2::new(1.0, 0.0), Pos2::new(0.0, 1.0)) } else { Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)) };
+        let uv = if mirror {
+            Rect::from_min_max(Pos2::new(1.0, 0.0), Pos2::new(0.0, 1.0))
+        } else {
+            Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0))
+        };
         painter.image(tex.id(), rect, uv, Color32::WHITE);
         let to_screen = |p: Point| {
             let x = if mirror { w as f64 - p.x } else { p.x };
@@ -608,11 +667,20 @@ impl LiveApp {
                 let a = &view.analysis;
                 let g = &a.ground;
                 let ww = w as f64;
-                painter.line_segment([to_screen(Point::new(0.0, g.a)), to_screen(Point::new(ww, g.a + g.b * ww))], Stroke::new(1.0, rgb(overlay::UNRELIABLE)));
+                painter.line_segment(
+                    [to_screen(Point::new(0.0, g.a)), to_screen(Point::new(ww, g.a + g.b * ww))],
+                    Stroke::new(1.0, rgb(overlay::UNRELIABLE)),
+                );
                 paint_scene(&painter, &overlay::scene(a, view.newest()), to_screen, size);
             }
             Err(why) => {
-                painter.text(rect.center_top() + Vec2::new(0.0, 20.0), Align2::CENTER_TOP, why, FontId::proportional(22.0), Color32::WHITE);
+                painter.text(
+                    rect.center_top() + Vec2::new(0.0, 20.0),
+                    Align2::CENTER_TOP,
+                    why,
+                    FontId::proportional(22.0),
+                    Color32::WHITE,
+                );
             }
         }
         if fresh {
@@ -777,7 +845,8 @@ fn charts(ui: &mut egui::Ui, view: &LiveView) {
         (Color32::from_rgb(40, 220, 90), Color32::WHITE, Color32::from_rgb(0, 170, 255))
     };
     ui.label("Fall angle, °: each frame in stance (dots), at toe-off (line)");
-    let (confident, doubtful): (Vec<[f64; 3]>, Vec<[f64; 3]>) = view.fall_angle.iter().partition(|p| p[2] >= LOW_CONFIDENCE);
+    let (confident, doubtful): (Vec<[f64; 3]>, Vec<[f64; 3]>) =
+        view.fall_angle.iter().partition(|p| p[2] >= LOW_CONFIDENCE);
     let pts = |v: &[[f64; 3]]| PlotPoints::new(v.iter().map(|p| [p[0] - now, p[1]]).collect());
     Plot::new("fall_chart")
         .height(chart_height)
@@ -889,7 +958,11 @@ pub struct Job<T> {
 
 impl<T: Send + 'static> Job<T> {
     /// Starts `work` on a thread named `name`; `lost` is the error should it panic.
-    pub fn spawn(name: &str, lost: String, work: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> std::io::Result<Self> {
+    pub fn spawn(
+        name: &str,
+        lost: String,
+        work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+    ) -> std::io::Result<Self> {
         let handle = std::thread::Builder::new().name(name.into()).spawn(work)?;
         Ok(Self { handle: Some(handle), lost })
     }
@@ -940,7 +1013,10 @@ pub fn renderer() -> eframe::Renderer {
 pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
     let automated = options.automation.is_some();
     let native = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_title("runpose").with_inner_size([1280.0, 800.0]).with_min_inner_size([800.0, 500.0]),
+        viewport: egui::ViewportBuilder::default()
+            .with_title("runpose")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([800.0, 500.0]),
         persist_window: !automated,
         renderer: renderer(),
         ..Default::default()
@@ -951,7 +1027,8 @@ pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
         "runpose",
         native,
         Box::new(move |cc| {
-            let remembered: Option<Settings> = if automated { None } else { cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)) };
+            let remembered: Option<Settings> =
+                if automated { None } else { cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)) };
             let mut settings = remembered.unwrap_or_default();
             let cameras = list_cameras().unwrap_or_default();
             match (&options.video, options.camera) {
@@ -989,7 +1066,11 @@ pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
             Ok(Box::new(app))
         }),
     )
-    .map_err(|e| anyhow::anyhow!("the window could not be opened ({e}): runpose live needs a display (or Xvfb) and OpenGL or Vulkan"))?;
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "the window could not be opened ({e}): runpose live needs a display (or Xvfb) and OpenGL or Vulkan"
+        )
+    })?;
     let result = outcome.lock().expect("outcome lock").take();
     match result {
         None if automated => anyhow::bail!("the window was closed before the frames were played"),

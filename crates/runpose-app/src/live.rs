@@ -2,12 +2,14 @@
 //! of runpose-core) → the UI thread, joined by newest-wins channels so a slow stage drops stale frames instead of
 //! building a queue. Every frame keeps its capture time stamp, so the UI measures latency from capture to drawing.
 
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use runpose_capture::live::{CaptureEvent, CaptureHandle, LatestReceiver, LiveFrame, LiveSource, Tee, latest, spawn_capture};
+use runpose_capture::live::{
+    CaptureEvent, CaptureHandle, LatestReceiver, LiveFrame, LiveSource, Tee, latest, spawn_capture,
+};
 use runpose_core::{AnalysisConfig, LiveAnalyzer, LiveView, PoseFrame};
 use runpose_vision::ModelVariant;
 
@@ -78,7 +80,8 @@ impl Pipeline {
                         return;
                     }
                 };
-                let mut analyzer = LiveAnalyzer::new(AnalysisConfig { height_cm: opts.height_cm, ..Default::default() });
+                let mut analyzer =
+                    LiveAnalyzer::new(AnalysisConfig { height_cm: opts.height_cm, ..Default::default() });
                 while !flag.load(Ordering::Relaxed) {
                     let event = match frames.rx.recv_timeout(Duration::from_millis(50)) {
                         Ok(e) => e,
@@ -106,7 +109,12 @@ impl Pipeline {
                         tap.offer(RecordItem::Pose { index: frame.index, pose: pose.clone().map(Box::new) });
                     }
                     let view = analyzer.push(PoseFrame { t: frame.t, pose }).map(Arc::new).map_err(|e| e.to_string());
-                    tracing::debug!(frame = frame.index, model_ms = model_time.as_secs_f64() * 1e3, analysis_ms = (started.elapsed() - model_time).as_secs_f64() * 1e3, "inference");
+                    tracing::debug!(
+                        frame = frame.index,
+                        model_ms = model_time.as_secs_f64() * 1e3,
+                        analysis_ms = (started.elapsed() - model_time).as_secs_f64() * 1e3,
+                        "inference"
+                    );
                     let state = LiveState { frame, view, inference: started.elapsed() };
                     if tx.send(PipelineEvent::State(Box::new(state))).is_err() {
                         break;
@@ -115,7 +123,16 @@ impl Pipeline {
                 }
             })
             .expect("the inference thread starts");
-        Self { options, rx, capture_drops: capture_rx, stop, inference: Some(inference), capture: Some(capture), recorder, capture_tee }
+        Self {
+            options,
+            rx,
+            capture_drops: capture_rx,
+            stop,
+            inference: Some(inference),
+            capture: Some(capture),
+            recorder,
+            capture_tee,
+        }
     }
 
     /// The newest event, if one came since the last call.

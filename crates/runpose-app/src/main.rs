@@ -234,7 +234,8 @@ fn validate(data: Option<PathBuf>, out: Option<PathBuf>, model: ModelVariant) ->
             .with_context(|| format!("measuring the {} model's landmark jitter on {}", m.name(), clip.display()))
     };
     let (jitter, reference) = measure(model)?;
-    let others = ModelVariant::ALL.into_iter().filter(|&m| m != model).map(measure).collect::<anyhow::Result<Vec<_>>>()?;
+    let others =
+        ModelVariant::ALL.into_iter().filter(|&m| m != model).map(measure).collect::<anyhow::Result<Vec<_>>>()?;
     let mut analyses: Vec<(&'static str, &runpose_core::Analysis)> = vec![(model.name(), &reference)];
     analyses.extend(others.iter().map(|(j, a)| (j.model, a)));
     let jitters: Vec<_> = others.iter().map(|(j, _)| j.clone()).collect();
@@ -289,7 +290,8 @@ fn record(args: RecordArgs) -> anyhow::Result<()> {
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = interrupted.clone();
     ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)).context("could not catch Ctrl-C")?;
-    let options = PipelineOptions { source: args.source, model: args.model, height_cm: args.height_cm, threads: args.threads };
+    let options =
+        PipelineOptions { source: args.source, model: args.model, height_cm: args.height_cm, threads: args.threads };
     let pipeline = Pipeline::start(options, || {});
     pipeline.set_recorder(Some(recorder.tap()));
     let mut failure = None;
@@ -350,7 +352,11 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
     if asked > 1 && args.out.is_some() {
         anyhow::bail!("--out names one file: give it with a single export");
     }
-    let loaded = runpose_app::replay::Loaded::read(&args.path, args.model, &runpose_app::analyze::terminal_bar(true, "analysing"))?;
+    let loaded = runpose_app::replay::Loaded::read(
+        &args.path,
+        args.model,
+        &runpose_app::analyze::terminal_bar(true, "analysing"),
+    )?;
     let mut doc = runpose_app::replay::Replay::from_loaded(loaded.with_height(args.height_cm))?;
     let target = |name: String| args.out.clone().unwrap_or_else(|| export::export_path(&args.path, &name));
     let save_png = |img: &image::RgbImage, path: &std::path::Path| -> anyhow::Result<()> {
@@ -370,7 +376,10 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
         if steps == 0 {
             anyhow::bail!("no steps were found in {}: there is no storyboard to make", args.path.display());
         }
-        let instants = *doc.instants.get(n.wrapping_sub(1)).with_context(|| format!("there is no step {n}: the clip has steps 1 to {steps}"))?;
+        let instants = *doc
+            .instants
+            .get(n.wrapping_sub(1))
+            .with_context(|| format!("there is no step {n}: the clip has steps 1 to {steps}"))?;
         if let Some(a) = &doc.analysis {
             for panel in export::story_panels(a, &instants) {
                 println!("{}", export::panel_text(&panel));
@@ -383,10 +392,17 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
         let path = target("annotated.mp4".into());
         let bar = runpose_app::analyze::terminal_bar(true, "export");
         bar.set_length(doc.frames() as u64);
-        let written = export::write_annotated_video(doc.video_path(), doc.frames(), doc.analysis.as_ref(), &doc.markup, &path, |done, _| {
-            bar.set_position(done as u64);
-            true
-        })?;
+        let written = export::write_annotated_video(
+            doc.video_path(),
+            doc.frames(),
+            doc.analysis.as_ref(),
+            &doc.markup,
+            &path,
+            |done, _| {
+                bar.set_position(done as u64);
+                true
+            },
+        )?;
         bar.finish_and_clear();
         println!("wrote {}", written.display());
     }
@@ -395,7 +411,10 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
 
 fn info(clip: PathBuf) -> anyhow::Result<()> {
     if clip.is_file() {
-        anyhow::bail!("{} is a file, not a clip folder: `runpose info` reads clips made by `runpose record` or the Record button", clip.display());
+        anyhow::bail!(
+            "{} is a file, not a clip folder: `runpose info` reads clips made by `runpose record` or the Record button",
+            clip.display()
+        );
     }
     let manifest = runpose_app::record::open_clip(&clip, |r| {
         eprintln!(
@@ -415,16 +434,43 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => live(runpose_app::gui::LiveOptions::default()),
-        Some(Command::Live { video, camera, mode, model, height_cm, mirror, treadmill, frames, screenshot, record, steps_out, recordings }) => {
-            let automation = frames.map(|n| runpose_app::gui::Automation::new(n, screenshot, record).with_steps_out(steps_out));
+        Some(Command::Live {
+            video,
+            camera,
+            mode,
+            model,
+            height_cm,
+            mirror,
+            treadmill,
+            frames,
+            screenshot,
+            record,
+            steps_out,
+            recordings,
+        }) => {
+            let automation =
+                frames.map(|n| runpose_app::gui::Automation::new(n, screenshot, record).with_steps_out(steps_out));
             let recordings_dir = recordings;
-            live(runpose_app::gui::LiveOptions { video, camera, mode, model, height_cm, mirror, treadmill, recordings_dir, automation })
+            live(runpose_app::gui::LiveOptions {
+                video,
+                camera,
+                mode,
+                model,
+                height_cm,
+                mirror,
+                treadmill,
+                recordings_dir,
+                automation,
+            })
         }
         Some(Command::Validate { data, out, model }) => validate(data, out, model),
         Some(Command::Record { video, camera, mode, out, seconds, model, height_cm, threads }) => {
             let source = match (video, camera) {
                 (Some(path), _) => runpose_capture::live::LiveSource::Video(path),
-                (None, index) => runpose_capture::live::LiveSource::Camera { index: index.unwrap_or(0), mode: mode.unwrap_or_default() },
+                (None, index) => runpose_capture::live::LiveSource::Camera {
+                    index: index.unwrap_or(0),
+                    mode: mode.unwrap_or_default(),
+                },
             };
             record(RecordArgs { source, out, seconds, model, height_cm, threads })
         }

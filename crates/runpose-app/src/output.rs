@@ -53,7 +53,11 @@ pub fn write_frames_csv(path: &Path, raw: &[PoseFrame], analysis: &Analysis) -> 
     for (i, (frame, m)) in analysis.frames.iter().zip(&analysis.metrics).enumerate() {
         let mut row = vec![i.to_string(), format!("{:.4}", raw[i].t), u8::from(frame.pose.is_some()).to_string()];
         match &frame.pose {
-            Some(p) => row.extend(p.keypoints.iter().flat_map(|k| [format!("{:.1}", k.x), format!("{:.1}", k.y), format!("{:.3}", k.score)])),
+            Some(p) => row.extend(
+                p.keypoints
+                    .iter()
+                    .flat_map(|k| [format!("{:.1}", k.x), format!("{:.1}", k.y), format!("{:.3}", k.score)]),
+            ),
             None => row.extend(std::iter::repeat_n(String::new(), 33 * 3)),
         }
         let detected = frame.pose.is_some();
@@ -91,16 +95,42 @@ pub fn write_steps_csv(path: &Path, analysis: &Analysis) -> anyhow::Result<PathB
 }
 
 /// steps.csv of any list of steps (the live view's settled steps too); `cm_per_leg_length` gives the `_cm` columns.
-pub fn write_steps(path: &Path, steps: &[runpose_core::metrics::StepMetrics], cm_per_leg_length: Option<f64>) -> anyhow::Result<PathBuf> {
+pub fn write_steps(
+    path: &Path,
+    steps: &[runpose_core::metrics::StepMetrics],
+    cm_per_leg_length: Option<f64>,
+) -> anyhow::Result<PathBuf> {
     let cm = |ll: Option<f64>| Some(ll? * cm_per_leg_length?);
     let mut w = writer(path)?;
     let mut header: Vec<String> = [
-        "step", "foot", "ic_t_s", "to_t_s", "contact_ms", "flight_ms", "step_ms", "cadence_spm", "fall_angle_toe_off_deg",
-        "fall_angle_max_deg", "landing_distance_ll", "landing_distance_cm", "foot_strike", "foot_strike_angle_deg",
-        "knee_flexion_contact_deg", "knee_flexion_toe_off_deg", "trunk_angle_midstance_deg",
-        "shoulder_ahead_of_ankle_midstance_ll", "hip_ahead_of_ankle_midstance_ll", "swing_ankle_ahead_of_hip_midstance_ll",
-        "pull_height_ll", "pull_height_cm", "pull_time_ms", "vertical_oscillation_ll", "vertical_oscillation_cm",
-        "confidence", "cues", "flagged",
+        "step",
+        "foot",
+        "ic_t_s",
+        "to_t_s",
+        "contact_ms",
+        "flight_ms",
+        "step_ms",
+        "cadence_spm",
+        "fall_angle_toe_off_deg",
+        "fall_angle_max_deg",
+        "landing_distance_ll",
+        "landing_distance_cm",
+        "foot_strike",
+        "foot_strike_angle_deg",
+        "knee_flexion_contact_deg",
+        "knee_flexion_toe_off_deg",
+        "trunk_angle_midstance_deg",
+        "shoulder_ahead_of_ankle_midstance_ll",
+        "hip_ahead_of_ankle_midstance_ll",
+        "swing_ankle_ahead_of_hip_midstance_ll",
+        "pull_height_ll",
+        "pull_height_cm",
+        "pull_time_ms",
+        "vertical_oscillation_ll",
+        "vertical_oscillation_cm",
+        "confidence",
+        "cues",
+        "flagged",
     ]
     .map(String::from)
     .to_vec();
@@ -191,7 +221,11 @@ pub fn write_summary(
         rotation_deg: run.info.as_ref().map(|i| i.rotation),
         markers: markers.map(|m| MarkerSource {
             map: &m.map.name,
-            static_trial: options.markers.as_ref().and_then(|o| o.static_trial.as_ref()).map(|p| p.display().to_string()),
+            static_trial: options
+                .markers
+                .as_ref()
+                .and_then(|o| o.static_trial.as_ref())
+                .map(|p| p.display().to_string()),
             rebuilt: &m.rebuilt,
             unmapped: m.view.missing.iter().map(|(l, ms)| (l.name(), ms.as_slice())).collect(),
             up: m.view.up,

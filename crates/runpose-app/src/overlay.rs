@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 use ab_glyph::{FontRef, PxScale};
 use image::{Rgb, RgbImage};
-use imageproc::drawing::{draw_filled_circle_mut, draw_filled_rect_mut, draw_hollow_circle_mut, draw_line_segment_mut, draw_text_mut, text_size};
+use imageproc::drawing::{
+    draw_filled_circle_mut, draw_filled_rect_mut, draw_hollow_circle_mut, draw_line_segment_mut, draw_text_mut,
+    text_size,
+};
 use imageproc::rect::Rect;
 use runpose_core::cues::{MAX_FALL_DEG, step_cues};
 use runpose_core::metrics::{FrameMetrics, LOW_CONFIDENCE, StepMetrics};
@@ -77,10 +80,25 @@ pub(crate) fn text_block(img: &mut RgbImage, font: &FontRef, lines: &[(String, f
 /// One thing to draw, in image pixels; sizes are for a 720-pixel frame and scale with the frame.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shape {
-    Line { a: Point, b: Point, width: f32, color: Rgb<u8> },
-    Dot { at: Point, radius: f32, color: Rgb<u8>, filled: bool },
+    Line {
+        a: Point,
+        b: Point,
+        width: f32,
+        color: Rgb<u8>,
+    },
+    Dot {
+        at: Point,
+        radius: f32,
+        color: Rgb<u8>,
+        filled: bool,
+    },
     /// A label on a dark box, centred on `at`'s x, its top at `at`'s y.
-    Label { at: Point, text: String, size: f32, color: Rgb<u8> },
+    Label {
+        at: Point,
+        text: String,
+        size: f32,
+        color: Rgb<u8>,
+    },
 }
 
 /// Everything drawn on one frame: the same for the overlay video, the live view and replay. (The step's numbers
@@ -169,7 +187,12 @@ fn fall(scene: &mut Scene, a: &Analysis, m: &FrameMetrics, pose: &Pose) {
     };
     line(scene, sp, sp + (com - sp) * 1.15, 3.9, color);
     scene.shapes.push(Shape::Dot { at: sp, radius: 7.0, color: SUPPORT, filled: true });
-    scene.shapes.push(Shape::Label { at: com + ground.forward * (0.25 * leg), text: format!("fall {angle:.1}°"), size: 26.0, color });
+    scene.shapes.push(Shape::Label {
+        at: com + ground.forward * (0.25 * leg),
+        text: format!("fall {angle:.1}°"),
+        size: 26.0,
+        color,
+    });
 }
 
 /// The swing ankle's path over the last 0.4 s, relative to the hip, drawn at the current hip.
@@ -240,8 +263,10 @@ pub fn draw(img: &mut RgbImage, analysis: &Analysis, index: usize, font: &FontRe
     let Some(t) = analysis.frames.get(index).map(|f| f.t) else { return };
     draw_scene(img, analysis, index, font);
     let scale = frame_scale(img);
-    let lines: Vec<(String, f32, Rgb<u8>)> =
-        panel(analysis, analysis.last_step_before(t)).into_iter().map(|(text, size, color)| (text, size * scale, color)).collect();
+    let lines: Vec<(String, f32, Rgb<u8>)> = panel(analysis, analysis.last_step_before(t))
+        .into_iter()
+        .map(|(text, size, color)| (text, size * scale, color))
+        .collect();
     text_block(img, font, &lines, (12.0 * scale) as i32, (12.0 * scale) as i32);
 }
 
@@ -266,7 +291,11 @@ pub fn draw_scene_of(img: &mut RgbImage, analysis: &Analysis, scene: &Scene, fon
             Shape::Line { a, b, width, color } => thick_line(img, *a, *b, width * scale, *color),
             Shape::Dot { at, radius, color, filled } => {
                 let (c, r) = ((at.x as i32, at.y as i32), (radius * scale) as i32);
-                if *filled { draw_filled_circle_mut(img, c, r, *color) } else { draw_hollow_circle_mut(img, c, r, *color) }
+                if *filled {
+                    draw_filled_circle_mut(img, c, r, *color)
+                } else {
+                    draw_hollow_circle_mut(img, c, r, *color)
+                }
             }
             Shape::Label { at, text, size, color } => {
                 let (tw, _) = text_size(PxScale::from(size * scale), font, text);
@@ -319,7 +348,10 @@ mod tests {
 
     #[test]
     fn cues_wrap_at_spaces() {
-        assert_eq!(wrap("Stack shoulders and hips over the support foot", 26), vec!["Stack shoulders and hips", "over the support foot"]);
+        assert_eq!(
+            wrap("Stack shoulders and hips over the support foot", 26),
+            vec!["Stack shoulders and hips", "over the support foot"]
+        );
         assert_eq!(wrap("Short", 26), vec!["Short"]);
     }
 }

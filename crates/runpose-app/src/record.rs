@@ -118,14 +118,20 @@ impl Recorder {
         match written {
             Ok(true) => {}
             Ok(false) => match error {
-                Some(e) => anyhow::bail!("nothing recorded: {e}; choose a recordings folder you can write to, with free space"),
+                Some(e) => {
+                    anyhow::bail!("nothing recorded: {e}; choose a recordings folder you can write to, with free space")
+                }
                 None => anyhow::bail!("nothing was recorded: no frame came from the source"),
             },
             Err(e) => anyhow::bail!("closing the recording {}: {e}", self.dir.display()),
         }
         let manifest = finish_clip(&self.dir)?;
         if let Some(e) = error {
-            anyhow::bail!("{e} (the {:.1} s recorded before it are saved in {})", manifest.duration_s, self.dir.display());
+            anyhow::bail!(
+                "{e} (the {:.1} s recorded before it are saved in {})",
+                manifest.duration_s,
+                self.dir.display()
+            );
         }
         Ok(manifest)
     }
@@ -188,7 +194,13 @@ impl RecordJob {
                         continue;
                     }
                     if writer.is_none() {
-                        match ClipWriter::create(&self.dir, self.meta.clone(), image.width(), image.height(), self.fps_hint) {
+                        match ClipWriter::create(
+                            &self.dir,
+                            self.meta.clone(),
+                            image.width(),
+                            image.height(),
+                            self.fps_hint,
+                        ) {
                             Ok(created) => writer = Some(created),
                             Err(e) => {
                                 self.set(|s| s.error = Some(e.to_string()));
@@ -308,7 +320,11 @@ fn clip_poses(dir: &Path, manifest: &mut ClipManifest) -> anyhow::Result<Vec<run
     let mut tracker = match crate::analyze::load_tracker(clip_model(manifest), None) {
         Ok(t) => t,
         Err(e) => {
-            tracing::warn!("{}: {} frames the live model skipped stay without landmarks: {e:#}", dir.display(), missing.len());
+            tracing::warn!(
+                "{}: {} frames the live model skipped stay without landmarks: {e:#}",
+                dir.display(),
+                missing.len()
+            );
             return Ok(rows.frames);
         }
     };

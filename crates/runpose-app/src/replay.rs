@@ -69,7 +69,10 @@ impl Loaded {
         } else if path.is_file() {
             (path.to_path_buf(), Self::video_poses(path, model, bar)?, None)
         } else if path.is_dir() {
-            anyhow::bail!("{} is a folder but not a runpose clip (no clip.json): open a clip folder or a video file", path.display());
+            anyhow::bail!(
+                "{} is a folder but not a runpose clip (no clip.json): open a clip folder or a video file",
+                path.display()
+            );
         } else {
             anyhow::bail!("{} does not exist: check the path", path.display());
         };
@@ -99,7 +102,9 @@ impl Loaded {
         let mut tracker = crate::analyze::load_tracker(model, None)?;
         let run = crate::analyze::estimate_poses_with(video, &mut tracker, bar)?;
         if let Err(e) = clip::write_poses(&cache, &run.frames) {
-            tracing::warn!("the landmarks could not be kept beside the video ({e}); they will be estimated again next time");
+            tracing::warn!(
+                "the landmarks could not be kept beside the video ({e}); they will be estimated again next time"
+            );
         }
         Ok(run.frames)
     }
@@ -123,7 +128,20 @@ impl Replay {
             Ok(m) => (m.unwrap_or_default(), None),
             Err(e) => (Markup::default(), Some(e.to_string())),
         };
-        let mut replay = Self { source, video, video_path, raw, markup, markup_path, markup_problem, height_cm, times, analysis: None, instants: Vec::new(), analysed_corrections: Vec::new() };
+        let mut replay = Self {
+            source,
+            video,
+            video_path,
+            raw,
+            markup,
+            markup_path,
+            markup_problem,
+            height_cm,
+            times,
+            analysis: None,
+            instants: Vec::new(),
+            analysed_corrections: Vec::new(),
+        };
         replay.reanalyse();
         Ok(replay)
     }
@@ -172,7 +190,12 @@ impl Replay {
             .instants
             .iter()
             .flat_map(|s| {
-                [Some((s.contact, KeyInstant::Contact)), Some((s.pose, KeyInstant::Pose)), Some((s.toe_off, KeyInstant::ToeOff)), s.peak_pull.map(|p| (p, KeyInstant::PeakPull))]
+                [
+                    Some((s.contact, KeyInstant::Contact)),
+                    Some((s.pose, KeyInstant::Pose)),
+                    Some((s.toe_off, KeyInstant::ToeOff)),
+                    s.peak_pull.map(|p| (p, KeyInstant::PeakPull)),
+                ]
             })
             .flatten()
             .collect();
@@ -264,7 +287,9 @@ impl Opening {
     fn start(path: PathBuf, beside: bool, model: ModelVariant) -> std::io::Result<Self> {
         let bar = indicatif::ProgressBar::hidden();
         let (p, b) = (path.clone(), bar.clone());
-        let job = Job::spawn("runpose-open", format!("opening {} stopped unexpectedly", path.display()), move || Loaded::read(&p, model, &b))?;
+        let job = Job::spawn("runpose-open", format!("opening {} stopped unexpectedly", path.display()), move || {
+            Loaded::read(&p, model, &b)
+        })?;
         Ok(Self { path, beside, bar, job })
     }
 }
@@ -281,7 +306,8 @@ impl VideoExport {
     /// Starts writing `doc` with overlay and markup to `out`.
     pub fn start(doc: &Replay, out: PathBuf) -> std::io::Result<Self> {
         let (done, cancel) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false)));
-        let (video, total, analysis, markup) = (doc.video_path().to_path_buf(), doc.frames(), doc.analysis.clone(), doc.markup.clone());
+        let (video, total, analysis, markup) =
+            (doc.video_path().to_path_buf(), doc.frames(), doc.analysis.clone(), doc.markup.clone());
         let (d, c) = (done.clone(), cancel.clone());
         let job = Job::spawn("runpose-export", "the export stopped unexpectedly".into(), move || {
             crate::export::write_annotated_video(&video, total, analysis.as_ref(), &markup, &out, |n, _| {
@@ -313,8 +339,17 @@ pub enum Tool {
 }
 
 impl Tool {
-    pub const ALL: [Tool; 9] =
-        [Tool::Select, Tool::Line, Tool::Angle, Tool::Vertical, Tool::Circle, Tool::Arrow, Tool::Text, Tool::Freehand, Tool::Correct];
+    pub const ALL: [Tool; 9] = [
+        Tool::Select,
+        Tool::Line,
+        Tool::Angle,
+        Tool::Vertical,
+        Tool::Circle,
+        Tool::Arrow,
+        Tool::Text,
+        Tool::Freehand,
+        Tool::Correct,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -543,7 +578,8 @@ impl ReplayApp {
         };
         let compare = Compare::new(first, doc);
         self.notice = compare.map.is_none().then(|| {
-            "not aligned by gait phase (too few steps found in one of the clips): both play from their first frames".to_string()
+            "not aligned by gait phase (too few steps found in one of the clips): both play from their first frames"
+                .to_string()
         });
         self.compare_text = compare.doc.source.display().to_string();
         self.compare = Some(compare);
@@ -687,19 +723,23 @@ impl ReplayApp {
         let Some((tex, _)) = &self.storyboard_texture else { return };
         let size = Vec2::new(img.width() as f32, img.height() as f32);
         let (mut open, mut go, mut save) = (true, None, false);
-        egui::Window::new(format!("Storyboard: step {}", step + 1)).open(&mut open).default_width(1000.0).default_pos(Pos2::new(30.0, 90.0)).show(ctx, |ui| {
-            ui.horizontal(|ui| {
-                if ui.add_enabled(step > 0, egui::Button::new("< step")).clicked() {
-                    go = Some(step - 1);
-                }
-                if ui.add_enabled(step + 1 < steps, egui::Button::new("step >")).clicked() {
-                    go = Some(step + 1);
-                }
-                save = ui.button("Save PNG").clicked();
+        egui::Window::new(format!("Storyboard: step {}", step + 1))
+            .open(&mut open)
+            .default_width(1000.0)
+            .default_pos(Pos2::new(30.0, 90.0))
+            .show(ctx, |ui| {
+                ui.horizontal(|ui| {
+                    if ui.add_enabled(step > 0, egui::Button::new("< step")).clicked() {
+                        go = Some(step - 1);
+                    }
+                    if ui.add_enabled(step + 1 < steps, egui::Button::new("step >")).clicked() {
+                        go = Some(step + 1);
+                    }
+                    save = ui.button("Save PNG").clicked();
+                });
+                let width = ui.available_width().min(size.x);
+                ui.image((tex.id(), size * (width / size.x)));
             });
-            let width = ui.available_width().min(size.x);
-            ui.image((tex.id(), size * (width / size.x)));
-        });
         if save {
             self.export_storyboard();
         }
@@ -723,7 +763,8 @@ impl ReplayApp {
                 i.key_pressed(egui::Key::CloseBracket) || i.key_pressed(egui::Key::ArrowUp),
                 i.key_pressed(egui::Key::OpenBracket) || i.key_pressed(egui::Key::ArrowDown),
                 i.modifiers.command && i.key_pressed(egui::Key::Z) && !i.modifiers.shift,
-                i.modifiers.command && (i.key_pressed(egui::Key::Y) || (i.modifiers.shift && i.key_pressed(egui::Key::Z))),
+                i.modifiers.command
+                    && (i.key_pressed(egui::Key::Y) || (i.modifiers.shift && i.key_pressed(egui::Key::Z))),
                 i.key_pressed(egui::Key::Delete) || i.key_pressed(egui::Key::Backspace),
                 i.key_pressed(egui::Key::Escape),
             )
@@ -758,13 +799,23 @@ impl ReplayApp {
     fn toolbar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
             let idle = self.opening.is_none();
-            ui.add(egui::TextEdit::singleline(&mut self.open_text).desired_width(260.0).hint_text("clip folder or video"));
+            ui.add(
+                egui::TextEdit::singleline(&mut self.open_text).desired_width(260.0).hint_text("clip folder or video"),
+            );
             if ui.add_enabled(idle, egui::Button::new("Open")).clicked() {
                 let path = PathBuf::from(self.open_text.trim());
                 self.open(&path);
             }
-            ui.add(egui::TextEdit::singleline(&mut self.compare_text).desired_width(200.0).hint_text("clip or video to compare"));
-            if ui.add_enabled(idle && self.doc.is_some(), egui::Button::new("Compare")).on_hover_text("show it beside, aligned by gait phase").clicked() {
+            ui.add(
+                egui::TextEdit::singleline(&mut self.compare_text)
+                    .desired_width(200.0)
+                    .hint_text("clip or video to compare"),
+            );
+            if ui
+                .add_enabled(idle && self.doc.is_some(), egui::Button::new("Compare"))
+                .on_hover_text("show it beside, aligned by gait phase")
+                .clicked()
+            {
                 let path = PathBuf::from(self.compare_text.trim());
                 self.open_compare(&path);
             }
@@ -795,23 +846,38 @@ impl ReplayApp {
             }
             ui.separator();
             let has_doc = self.doc.is_some();
-            if ui.add_enabled(has_doc, egui::Button::new("Storyboard")).on_hover_text("landing, pose, fall and pull of this step").clicked()
+            if ui
+                .add_enabled(has_doc, egui::Button::new("Storyboard"))
+                .on_hover_text("landing, pose, fall and pull of this step")
+                .clicked()
                 && let Some(step) = self.current_step()
             {
                 self.show_storyboard(step);
             }
-            if ui.add_enabled(has_doc, egui::Button::new("Export frame")).on_hover_text("this frame with overlay and markup, PNG").clicked() {
+            if ui
+                .add_enabled(has_doc, egui::Button::new("Export frame"))
+                .on_hover_text("this frame with overlay and markup, PNG")
+                .clicked()
+            {
                 self.export_frame();
             }
             match &self.video_export {
                 Some(export) => {
-                    ui.label(format!("exporting MP4: {} / {} frames", export.done.load(Ordering::Relaxed), export.total));
+                    ui.label(format!(
+                        "exporting MP4: {} / {} frames",
+                        export.done.load(Ordering::Relaxed),
+                        export.total
+                    ));
                     if ui.button("Cancel").clicked() {
                         export.cancel();
                     }
                 }
                 None => {
-                    if ui.add_enabled(has_doc, egui::Button::new("Export MP4")).on_hover_text("the clip with overlay and markup").clicked() {
+                    if ui
+                        .add_enabled(has_doc, egui::Button::new("Export MP4"))
+                        .on_hover_text("the clip with overlay and markup")
+                        .clicked()
+                    {
                         self.export_video();
                     }
                 }
@@ -834,7 +900,11 @@ impl ReplayApp {
         let mut replace = false;
         if let Some(n) = &self.notice {
             ui.horizontal(|ui| {
-                let color = if n.starts_with("wrote ") { Color32::from_rgb(120, 220, 130) } else { Color32::from_rgb(240, 120, 90) };
+                let color = if n.starts_with("wrote ") {
+                    Color32::from_rgb(120, 220, 130)
+                } else {
+                    Color32::from_rgb(240, 120, 90)
+                };
                 ui.label(RichText::new(n).color(color));
                 if self.doc.as_ref().is_some_and(|d| d.markup_problem.is_some()) {
                     replace = ui.button("Replace it with this markup").clicked();
@@ -849,7 +919,10 @@ impl ReplayApp {
     /// With a text note selected: its text, to edit (one undo step per edit, saved when the field is left).
     fn edit_selected_text(&mut self, ui: &mut egui::Ui) {
         let Some(i) = self.selected else { return };
-        let Some(Shape::Text { text, .. }) = self.doc.as_ref().and_then(|d| d.markup.marks.get(i)).map(|m| &m.shape) else { return };
+        let Some(Shape::Text { text, .. }) = self.doc.as_ref().and_then(|d| d.markup.marks.get(i)).map(|m| &m.shape)
+        else {
+            return;
+        };
         let mut edited = text.clone();
         let label = ui.label("Note:");
         let response = ui.add(egui::TextEdit::singleline(&mut edited).desired_width(160.0)).labelled_by(label.id);
@@ -918,11 +991,14 @@ impl ReplayApp {
                 }
             }
             ui.separator();
-            let event = timeline.iter().filter(|(f, _)| *f == frame).map(|(_, k)| k.name()).collect::<Vec<_>>().join(", ");
+            let event =
+                timeline.iter().filter(|(f, _)| *f == frame).map(|(_, k)| k.name()).collect::<Vec<_>>().join(", ");
             ui.label(RichText::new(format!("frame {} / {n} · {t:.3} s {event}", frame + 1)).monospace());
             if let (Some(c), Some(f)) = (&self.compare, self.compare_frame()) {
                 let aligned = if c.map.is_some() { "same phase" } else { "clock time" };
-                ui.label(RichText::new(format!("· beside: frame {} / {} ({aligned})", f + 1, c.doc.frames())).monospace());
+                ui.label(
+                    RichText::new(format!("· beside: frame {} / {} ({aligned})", f + 1, c.doc.frames())).monospace(),
+                );
             }
         });
         // The timeline: every step's key instants; click or drag to go there.
@@ -933,10 +1009,16 @@ impl ReplayApp {
         for (f, kind) in &timeline {
             let h = if *kind == KeyInstant::Contact { 1.0 } else { 0.6 };
             let x = x_of(*f);
-            painter.line_segment([Pos2::new(x, rect.bottom()), Pos2::new(x, rect.bottom() - rect.height() * h)], Stroke::new(2.0, kind.color()));
+            painter.line_segment(
+                [Pos2::new(x, rect.bottom()), Pos2::new(x, rect.bottom() - rect.height() * h)],
+                Stroke::new(2.0, kind.color()),
+            );
         }
         let x = x_of(frame);
-        painter.line_segment([Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())], Stroke::new(2.0, Color32::from_rgb(255, 60, 60)));
+        painter.line_segment(
+            [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+            Stroke::new(2.0, Color32::from_rgb(255, 60, 60)),
+        );
         if let Some(pos) = response.interact_pointer_pos() {
             let f = (((pos.x - rect.left()) / rect.width()) * n as f32).floor().max(0.0) as usize;
             self.playing = false;
@@ -974,7 +1056,9 @@ impl ReplayApp {
             ui.label(format!("contact {:.0} ms", s.contact_ms));
             ui.label(format!("flight {}", fmt(s.flight_ms, " ms")));
             ui.label(format!("fall at toe-off {}", fmt(s.fall_angle_toe_off_deg, "°")));
-            let landing = a.cm(s.landing_distance_ll).map_or_else(|| fmt(s.landing_distance_ll.map(|v| v * 100.0), "% leg"), |cm| format!("{cm:.0} cm"));
+            let landing = a
+                .cm(s.landing_distance_ll)
+                .map_or_else(|| fmt(s.landing_distance_ll.map(|v| v * 100.0), "% leg"), |cm| format!("{cm:.0} cm"));
             ui.label(format!("landing ahead {landing}"));
             ui.label(format!("knee at contact {}", fmt(s.knee_flexion_contact_deg, "°")));
             ui.label(format!("foot strike {}", s.foot_strike.map_or("–", |f| f.name())));
@@ -1016,7 +1100,10 @@ impl ReplayApp {
         // Side by side: this clip on the left, the one compared on the right.
         let (left, right) = if self.compare.is_some() {
             let half = (avail.width() - 8.0) / 2.0;
-            (Rect::from_min_size(avail.min, Vec2::new(half, avail.height())), Some(Rect::from_min_size(avail.min + Vec2::new(half + 8.0, 0.0), Vec2::new(half, avail.height()))))
+            (
+                Rect::from_min_size(avail.min, Vec2::new(half, avail.height())),
+                Some(Rect::from_min_size(avail.min + Vec2::new(half + 8.0, 0.0), Vec2::new(half, avail.height()))),
+            )
         } else {
             (avail, None)
         };
@@ -1055,7 +1142,13 @@ impl ReplayApp {
         let image = match c.doc.video.frame(frame) {
             Ok(img) => img,
             Err(e) => {
-                painter.text(area.center(), Align2::CENTER_CENTER, format!("frame {}: {e}", frame + 1), FontId::proportional(16.0), Color32::LIGHT_RED);
+                painter.text(
+                    area.center(),
+                    Align2::CENTER_CENTER,
+                    format!("frame {}: {e}", frame + 1),
+                    FontId::proportional(16.0),
+                    Color32::LIGHT_RED,
+                );
                 return;
             }
         };
@@ -1072,7 +1165,11 @@ impl ReplayApp {
             paint_shape(&painter, &c.doc.markup.marks[i].shape, &to_screen, MARK_COLOR);
         }
         let name = c.doc.source.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let galley = painter.layout_no_wrap(format!("beside: {name} · frame {}", frame + 1), FontId::proportional(16.0), Color32::WHITE);
+        let galley = painter.layout_no_wrap(
+            format!("beside: {name} · frame {}", frame + 1),
+            FontId::proportional(16.0),
+            Color32::WHITE,
+        );
         let r = Rect::from_min_size(rect.min + Vec2::splat(6.0), galley.size()).expand(3.0);
         painter.rect_filled(r, 3.0, Color32::from_black_alpha(170));
         painter.galley(r.min + Vec2::splat(3.0), galley, Color32::WHITE);
@@ -1093,7 +1190,11 @@ impl ReplayApp {
             }
         }
         for c in doc.markup.corrections.iter().filter(|c| c.frame == self.frame) {
-            painter.circle_stroke(to_screen(Point::new(c.x, c.y)), 7.0, Stroke::new(2.0, Color32::from_rgb(255, 0, 255)));
+            painter.circle_stroke(
+                to_screen(Point::new(c.x, c.y)),
+                7.0,
+                Stroke::new(2.0, Color32::from_rgb(255, 0, 255)),
+            );
         }
         for p in &self.pending {
             painter.circle_filled(to_screen(*p), 4.0, MARK_COLOR);
@@ -1118,7 +1219,8 @@ impl ReplayApp {
                 let Some(doc) = &self.doc else { return };
                 if response.drag_started() || response.clicked() {
                     // Where the button went down: a handle of the selected mark is taken before any mark there.
-                    let at = response.ctx.input(|i| i.pointer.press_origin()).and_then(|o| self.to_frame(o)).unwrap_or(p);
+                    let at =
+                        response.ctx.input(|i| i.pointer.press_origin()).and_then(|o| self.to_frame(o)).unwrap_or(p);
                     let selected = self.selected.and_then(|i| doc.markup.marks.get(i)).filter(|m| m.frame == frame);
                     self.dragging_handle = selected.and_then(|m| m.shape.handle_at(at, tolerance));
                     if self.dragging_handle.is_none() {
@@ -1129,9 +1231,7 @@ impl ReplayApp {
                 }
                 // The pointer's last move may come with the release.
                 let moving = response.dragged() || (response.drag_stopped() && self.drag_last.is_some());
-                if moving
-                    && let Some(i) = self.selected
-                {
+                if moving && let Some(i) = self.selected {
                     let last = self.drag_last.or(self.drag_origin).unwrap_or(p);
                     if self.drag_last.is_none()
                         && let Some(doc) = &self.doc
@@ -1165,7 +1265,8 @@ impl ReplayApp {
             }
             Tool::Correct => {
                 if response.drag_started() {
-                    self.dragging_landmark = self.doc.as_ref().and_then(|d| nearest_landmark(d.raw.get(frame)?, p, 3.0 * tolerance));
+                    self.dragging_landmark =
+                        self.doc.as_ref().and_then(|d| nearest_landmark(d.raw.get(frame)?, p, 3.0 * tolerance));
                 }
                 if response.drag_stopped()
                     && let Some(l) = self.dragging_landmark.take()
@@ -1266,9 +1367,15 @@ impl eframe::App for ReplayApp {
 
 /// Opens the replay window on `path`, with `compare` beside it (each video analysed first if it has no landmarks,
 /// with a progress bar on the terminal), lengths in cm for a runner of `height_cm`.
-pub fn run_replay_window(path: Option<PathBuf>, compare: Option<PathBuf>, height_cm: Option<f64>, model: ModelVariant) -> anyhow::Result<()> {
+pub fn run_replay_window(
+    path: Option<PathBuf>,
+    compare: Option<PathBuf>,
+    height_cm: Option<f64>,
+    model: ModelVariant,
+) -> anyhow::Result<()> {
     let open = |p: &Path| -> anyhow::Result<Replay> {
-        let loaded = Loaded::read(p, model, &crate::analyze::terminal_bar(true, "analysing")).with_context(|| format!("opening {}", p.display()))?;
+        let loaded = Loaded::read(p, model, &crate::analyze::terminal_bar(true, "analysing"))
+            .with_context(|| format!("opening {}", p.display()))?;
         Replay::from_loaded(loaded.with_height(height_cm))
     };
     let doc = path.as_deref().map(open).transpose()?;
@@ -1282,6 +1389,9 @@ pub fn run_replay_window(path: Option<PathBuf>, compare: Option<PathBuf>, height
         renderer: crate::gui::renderer(),
         ..Default::default()
     };
-    eframe::run_native("runpose-replay", native, Box::new(move |_cc| Ok(Box::new(app))))
-    .map_err(|e| anyhow::anyhow!("the window could not be opened ({e}): runpose replay needs a display (or Xvfb) and OpenGL or Vulkan"))
+    eframe::run_native("runpose-replay", native, Box::new(move |_cc| Ok(Box::new(app)))).map_err(|e| {
+        anyhow::anyhow!(
+            "the window could not be opened ({e}): runpose replay needs a display (or Xvfb) and OpenGL or Vulkan"
+        )
+    })
 }

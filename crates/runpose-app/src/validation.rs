@@ -118,7 +118,8 @@ pub fn clip_jitter(clip: &Path, model: ModelVariant) -> anyhow::Result<(ClipJitt
     let fps = analysis.summary.fps;
     // The smoother passes white noise below its cut-off: the residual holds the share above it.
     let share_removed = (1.0 - noise_power_kept(1.0 / fps)).max(0.1);
-    let jitter = ClipJitter { residual_ll, sigma_ll: residual_ll / share_removed.sqrt(), clip_fps: fps, model: model.name() };
+    let jitter =
+        ClipJitter { residual_ll, sigma_ll: residual_ll / share_removed.sqrt(), clip_fps: fps, model: model.name() };
     Ok((jitter, analysis))
 }
 
@@ -142,7 +143,12 @@ pub fn marker_view(data: &Path) -> anyhow::Result<(MarkerRun, Vec<f64>, f64)> {
 /// Builds the whole report: the conditions at the reference `jitter`, then the sensitivity study at the jitters of
 /// `other_models` (measured on the clip like the reference) and at `JITTER_MULTIPLES` of the reference, and the
 /// models' analyses of the clip (`clip`: model and analysis) against its hand annotation.
-pub fn run(data: &Path, jitter: ClipJitter, other_models: &[ClipJitter], clip: &[(&'static str, &Analysis)]) -> anyhow::Result<Report> {
+pub fn run(
+    data: &Path,
+    jitter: ClipJitter,
+    other_models: &[ClipJitter],
+    clip: &[(&'static str, &Analysis)],
+) -> anyhow::Result<Report> {
     let video_events = video_validation::read_annotation(&video_validation::annotation_path())?;
     let video = clip.iter().map(|(model, a)| video_validation::compare(model, a, &video_events)).collect();
     let (markers, fz, rate) = marker_view(data)?;
@@ -206,7 +212,17 @@ pub fn run(data: &Path, jitter: ClipJitter, other_models: &[ClipJitter], clip: &
         let source = format!("{} model × {k}", jitter.model);
         sensitivity.push(Sensitivity { source, sigma_ll, banded: false, draws: draws_at(sigma_ll, &all)? });
     }
-    Ok(Report { force_threshold, contacts: truth.len(), jitter, conditions, draws, sensitivity, native, video_events, video })
+    Ok(Report {
+        force_threshold,
+        contacts: truth.len(),
+        jitter,
+        conditions,
+        draws,
+        sensitivity,
+        native,
+        video_events,
+        video,
+    })
 }
 
 /// The draws of `draws` at `fps`.
@@ -234,7 +250,8 @@ impl DrawStats {
             least: within.iter().copied().fold(f64::INFINITY, f64::min),
             median: median(&within).unwrap_or(f64::NAN),
             meeting: within.iter().filter(|&&w| w >= 0.95).count() as f64 / draws.len().max(1) as f64,
-            contact_ms: median(&draws.iter().map(|d| d.contact_error_ms().abs()).collect::<Vec<_>>()).unwrap_or(f64::NAN),
+            contact_ms: median(&draws.iter().map(|d| d.contact_error_ms().abs()).collect::<Vec<_>>())
+                .unwrap_or(f64::NAN),
             cadence_spm: draws.iter().map(|d| d.cadence_error_spm()).fold(0.0, f64::max),
         }
     }
@@ -267,7 +284,8 @@ impl Report {
     /// the level reached (so a regression fails) with the target named as missed.
     pub fn bands(&self) -> Vec<Band> {
         let mut out = Vec::new();
-        let mut band = |what: String, value: f64, ok: bool, rule: &str| out.push(Band { what, value, ok, rule: rule.into() });
+        let mut band =
+            |what: String, value: f64, ok: bool, rule: &str| out.push(Band { what, value, ok, rule: rule.into() });
         for name in ["markers, 150 Hz", "60 fps + jitter", "30 fps + jitter"] {
             let e = &self.condition(name).errors;
             let cadence = (e.cadence_detected_spm - e.cadence_truth_spm).abs();
@@ -281,29 +299,69 @@ impl Report {
         let to = e.to.iter().filter(|v| v.abs() <= 1.0 / 60.0).count() as f64 / e.truth.max(1) as f64;
         band("markers, 150 Hz: toe-offs within one 60 fps frame".into(), to, to >= 0.95, "≥ 0.95 (target)");
         let both = e.share_within(1.0 / 60.0);
-        band("markers, 150 Hz: steps with both events within one 60 fps frame".into(), both, both >= 0.95, "≥ 0.95 (target)");
+        band(
+            "markers, 150 Hz: steps with both events within one 60 fps frame".into(),
+            both,
+            both >= 0.95,
+            "≥ 0.95 (target)",
+        );
         for (name, fps) in [("60 fps", 60.0), ("30 fps", 30.0)] {
             let both = self.condition(name).errors.share_within(1.0 / fps);
-            band(format!("{name}: steps with both events within one {fps:.0} fps frame"), both, both >= 0.95, "≥ 0.95 (target)");
+            band(
+                format!("{name}: steps with both events within one {fps:.0} fps frame"),
+                both,
+                both >= 0.95,
+                "≥ 0.95 (target)",
+            );
         }
         for (name, fps) in [("60 fps + jitter", 60.0), ("30 fps + jitter", 30.0)] {
             let e = &self.condition(name).errors;
             let contact = median(&e.contact).unwrap_or(f64::NAN).abs() * 1000.0;
             band(format!("{name}: median contact-time error, ms"), contact, contact <= 10.0, "≤ 10 (target)");
             let both = e.share_within(1.0 / fps);
-            band(format!("{name}: steps with both events within one {fps:.0} fps frame"), both, both >= 0.95, "≥ 0.95 (target)");
+            band(
+                format!("{name}: steps with both events within one {fps:.0} fps frame"),
+                both,
+                both >= 0.95,
+                "≥ 0.95 (target)",
+            );
         }
         // Over noise draws, the reference jitter's and the default model's: at most one draw in ten below the target
         // share, none far below it.
-        let banded = std::iter::once((format!("{} other draws", self.draws.len() / 2), &self.draws))
-            .chain(self.sensitivity.iter().filter(|x| x.banded).map(|x| (format!("{}, {} draws", x.source, x.draws.len() / 2), &x.draws)));
+        let banded = std::iter::once((format!("{} other draws", self.draws.len() / 2), &self.draws)).chain(
+            self.sensitivity
+                .iter()
+                .filter(|x| x.banded)
+                .map(|x| (format!("{}, {} draws", x.source, x.draws.len() / 2), &x.draws)),
+        );
         for (label, draws) in banded {
             for fps in [60.0, 30.0] {
-                let DrawStats { least, meeting, contact_ms: contact, cadence_spm: cadence, .. } = DrawStats::of(&at_rate(draws, fps));
-                band(format!("{fps:.0} fps + jitter, {label}: least share of steps within one frame"), least, least >= 0.9, "≥ 0.9");
-                band(format!("{fps:.0} fps + jitter, {label}: share of draws meeting 0.95 within one frame"), meeting, meeting >= 0.9, "≥ 0.9");
-                band(format!("{fps:.0} fps + jitter, {label}: median of the median contact-time errors, ms"), contact, contact <= 10.0, "≤ 10 (target)");
-                band(format!("{fps:.0} fps + jitter, {label}: largest cadence error, spm"), cadence, cadence <= 1.0, "≤ 1 (target)");
+                let DrawStats { least, meeting, contact_ms: contact, cadence_spm: cadence, .. } =
+                    DrawStats::of(&at_rate(draws, fps));
+                band(
+                    format!("{fps:.0} fps + jitter, {label}: least share of steps within one frame"),
+                    least,
+                    least >= 0.9,
+                    "≥ 0.9",
+                );
+                band(
+                    format!("{fps:.0} fps + jitter, {label}: share of draws meeting 0.95 within one frame"),
+                    meeting,
+                    meeting >= 0.9,
+                    "≥ 0.9",
+                );
+                band(
+                    format!("{fps:.0} fps + jitter, {label}: median of the median contact-time errors, ms"),
+                    contact,
+                    contact <= 10.0,
+                    "≤ 10 (target)",
+                );
+                band(
+                    format!("{fps:.0} fps + jitter, {label}: largest cadence error, spm"),
+                    cadence,
+                    cadence <= 1.0,
+                    "≤ 1 (target)",
+                );
             }
         }
         // Real video against the hand annotation: the default model is held to the targets.
@@ -324,7 +382,12 @@ impl Report {
         ] {
             let v = value.unwrap_or(f64::NAN);
             let ok = v >= low / SANITY_FACTOR && v <= high * SANITY_FACTOR;
-            band(format!("sanity, markers: {what}"), v, ok, &format!("{:.1}–{:.1}", low / SANITY_FACTOR, high * SANITY_FACTOR));
+            band(
+                format!("sanity, markers: {what}"),
+                v,
+                ok,
+                &format!("{:.1}–{:.1}", low / SANITY_FACTOR, high * SANITY_FACTOR),
+            );
         }
         out
     }
@@ -429,7 +492,8 @@ impl Report {
         for x in &self.sensitivity {
             for fps in [60.0, 30.0] {
                 let d = at_rate(&x.draws, fps);
-                let DrawStats { least, median: median_within, meeting, contact_ms: contact, cadence_spm: cadence } = DrawStats::of(&d);
+                let DrawStats { least, median: median_within, meeting, contact_ms: contact, cadence_spm: cadence } =
+                    DrawStats::of(&d);
                 let _ = writeln!(
                     s,
                     "| {} | {:.4} | {fps:.0} fps | {least:.2} / {median_within:.2} | {:.0}/{} | {contact:.1} | {cadence:.2} | {} |",
@@ -510,11 +574,13 @@ impl Report {
              above): wide enough for one runner beside a group, narrow enough to catch a wrong unit or definition.\n"
         );
         let step_cm = n.cadence_spm.map(|c| BELT_SPEED_M_S * 60.0 / c * 100.0);
-        let hip_ahead_cm = median(&self.native.steps.iter().filter_map(|st| st.hip_ahead_of_ankle_midstance_ll).collect::<Vec<_>>())
-            .zip(n.cm_per_leg_length)
-            .map(|(v, k)| v * k);
+        let hip_ahead_cm =
+            median(&self.native.steps.iter().filter_map(|st| st.hip_ahead_of_ankle_midstance_ll).collect::<Vec<_>>())
+                .zip(n.cm_per_leg_length)
+                .map(|(v, k)| v * k);
         let fmt = |v: Option<f64>, d: usize| v.map_or("–".to_string(), |x| format!("{x:.d$}"));
-        let _ = writeln!(s, "| quantity (markers, 150 Hz) | runpose | published | source | note |\n|---|---|---|---|---|");
+        let _ =
+            writeln!(s, "| quantity (markers, 150 Hz) | runpose | published | source | note |\n|---|---|---|---|---|");
         let _ = writeln!(
             s,
             "| vertical oscillation, cm | {} | 6.9–8.4 | Dallam et al. 2005 | centre of mass from the hips only (no trunk markers): confidence {:.1} |",

@@ -45,7 +45,8 @@ impl Event {
 
 /// Reads the annotation CSV.
 pub fn read_annotation(path: &Path) -> anyhow::Result<Vec<Event>> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("could not read the annotation {}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("could not read the annotation {}", path.display()))?;
     let mut events = Vec::new();
     for (i, row) in reader.records().enumerate() {
         let row = row.with_context(|| format!("{}: row {}", path.display(), i + 2))?;
@@ -86,7 +87,10 @@ fn contacts(events: &[Event], side: Side) -> Vec<Contact> {
     ics.sort_by_key(|e| e.frame);
     ics.iter()
         .filter_map(|ic| {
-            let to = events.iter().filter(|e| e.side == side && !e.initial_contact && e.frame > ic.frame).min_by_key(|e| e.frame)?;
+            let to = events
+                .iter()
+                .filter(|e| e.side == side && !e.initial_contact && e.frame > ic.frame)
+                .min_by_key(|e| e.frame)?;
             // The next toe-off must belong to this contact (before this foot's next landing).
             let next_ic = ics.iter().find(|o| o.frame > ic.frame).map_or(usize::MAX, |o| o.frame);
             (to.frame < next_ic).then_some(Contact { ic: **ic, to: *to })
@@ -178,7 +182,10 @@ pub fn compare(model: &'static str, analysis: &Analysis, events: &[Event]) -> Mo
         f.contact_flagged = own.iter().filter(|s| s.flags.excludes("contact")).count() as f64 / own.len().max(1) as f64;
         for c in &truth {
             let (ic, to) = (c.ic.instant(), c.to.instant());
-            let Some(step) = own.iter().filter(|s| ((s.ic_t - ic) * fps).abs() <= MATCH_FRAMES).min_by(|a, b| (a.ic_t - ic).abs().total_cmp(&(b.ic_t - ic).abs()))
+            let Some(step) = own
+                .iter()
+                .filter(|s| ((s.ic_t - ic) * fps).abs() <= MATCH_FRAMES)
+                .min_by(|a, b| (a.ic_t - ic).abs().total_cmp(&(b.ic_t - ic).abs()))
             else {
                 continue;
             };
@@ -227,17 +234,52 @@ pub fn bands(m: &ModelErrors, events: &[Event]) -> Vec<VideoBand> {
     for side in Side::BOTH {
         let f = &m.feet[side.index()];
         let name = format!("video, {} model, {} foot", m.model, side.name());
-        band(format!("{name}: contacts found"), f.found as f64, f.found == f.contacts, &format!("= {} (every one)", f.contacts));
-        band(format!("{name}: median initial-contact error, frames"), f.ic_median(), f.ic_median().abs() <= MEDIAN_TARGET_FRAMES, "within ±0.5 (target)");
-        band(format!("{name}: initial contacts within one frame"), f.ic_within(), f.ic_within() >= WITHIN_TARGET, "≥ 0.9 (target)");
+        band(
+            format!("{name}: contacts found"),
+            f.found as f64,
+            f.found == f.contacts,
+            &format!("= {} (every one)", f.contacts),
+        );
+        band(
+            format!("{name}: median initial-contact error, frames"),
+            f.ic_median(),
+            f.ic_median().abs() <= MEDIAN_TARGET_FRAMES,
+            "within ±0.5 (target)",
+        );
+        band(
+            format!("{name}: initial contacts within one frame"),
+            f.ic_within(),
+            f.ic_within() >= WITHIN_TARGET,
+            "≥ 0.9 (target)",
+        );
         let to_ok = f.to_median().abs() <= MEDIAN_TARGET_FRAMES && f.to_within() >= WITHIN_TARGET;
         if to_ok || f.contact_flagged < 1.0 {
-            band(format!("{name}: median toe-off error, frames"), f.to_median(), f.to_median().abs() <= MEDIAN_TARGET_FRAMES, "within ±0.5 (target)");
-            band(format!("{name}: toe-offs within one frame"), f.to_within(), f.to_within() >= WITHIN_TARGET, "≥ 0.9 (target)");
+            band(
+                format!("{name}: median toe-off error, frames"),
+                f.to_median(),
+                f.to_median().abs() <= MEDIAN_TARGET_FRAMES,
+                "within ±0.5 (target)",
+            );
+            band(
+                format!("{name}: toe-offs within one frame"),
+                f.to_within(),
+                f.to_within() >= WITHIN_TARGET,
+                "≥ 0.9 (target)",
+            );
             let (ct, cd) = f.contact_ms();
-            band(format!("{name}: median contact time error, ms"), cd - ct, (cd - ct).abs() <= TIME_TARGET_MS, "within ±33 (target)");
+            band(
+                format!("{name}: median contact time error, ms"),
+                cd - ct,
+                (cd - ct).abs() <= TIME_TARGET_MS,
+                "within ±33 (target)",
+            );
             let (ft, fd) = f.flight_ms();
-            band(format!("{name}: median flight time error, ms"), fd - ft, (fd - ft).abs() <= TIME_TARGET_MS, "within ±33 (target)");
+            band(
+                format!("{name}: median flight time error, ms"),
+                fd - ft,
+                (fd - ft).abs() <= TIME_TARGET_MS,
+                "within ±33 (target)",
+            );
         } else {
             band(
                 format!("{name}: steps whose contact time is flagged (toe-offs miss the targets)"),
@@ -251,9 +293,19 @@ pub fn bands(m: &ModelErrors, events: &[Event]) -> Vec<VideoBand> {
     band(format!("video, {} model: cadence error, spm", m.model), cadence, cadence.abs() <= 2.0, "within ±2");
     let (contact_truth, flight_truth) = truth_medians(events);
     let c = m.summary_contact_ms.unwrap_or(f64::NAN) - contact_truth;
-    band(format!("video, {} model: summary contact time error, ms", m.model), c, c.abs() <= TIME_TARGET_MS, "within ±33 (target)");
+    band(
+        format!("video, {} model: summary contact time error, ms", m.model),
+        c,
+        c.abs() <= TIME_TARGET_MS,
+        "within ±33 (target)",
+    );
     let fl = m.summary_flight_ms.unwrap_or(f64::NAN) - flight_truth;
-    band(format!("video, {} model: summary flight time error, ms", m.model), fl, fl.abs() <= TIME_TARGET_MS, "within ±33 (target)");
+    band(
+        format!("video, {} model: summary flight time error, ms", m.model),
+        fl,
+        fl.abs() <= TIME_TARGET_MS,
+        "within ±33 (target)",
+    );
     out
 }
 
@@ -264,7 +316,9 @@ pub fn truth_medians(events: &[Event]) -> (f64, f64) {
     let contact: Vec<f64> = cs.iter().map(|c| (c.to.instant() - c.ic.instant()) * 1000.0).collect();
     let flight: Vec<f64> = cs
         .iter()
-        .filter_map(|c| all_ics.iter().find(|&&t| t > c.to.instant() + 0.5 / CLIP_FPS).map(|n| (n - c.to.instant()) * 1000.0))
+        .filter_map(|c| {
+            all_ics.iter().find(|&&t| t > c.to.instant() + 0.5 / CLIP_FPS).map(|n| (n - c.to.instant()) * 1000.0)
+        })
         .collect();
     (median(&contact).unwrap_or(f64::NAN), median(&flight).unwrap_or(f64::NAN))
 }

@@ -27,7 +27,9 @@ fn the_treadmill_clip_gives_the_hand_counted_gait() {
 
     let mut frames = csv::Reader::from_path(dir.path().join("frames.csv")).unwrap();
     let headers = frames.headers().unwrap().clone();
-    for col in ["frame", "t_s", "detected", "nose_x", "left_heel_y", "right_foot_index_score", "fall_angle_deg", "support"] {
+    for col in
+        ["frame", "t_s", "detected", "nose_x", "left_heel_y", "right_foot_index_score", "fall_angle_deg", "support"]
+    {
         assert!(headers.iter().any(|h| h == col), "frames.csv lacks {col}");
     }
     assert_eq!(headers.len(), 3 + 33 * 3 + runpose_app::output::FRAME_METRIC_COLUMNS.len());
@@ -64,7 +66,18 @@ fn a_truncated_video_still_gives_results_for_its_frames() {
     let dir = tempfile::tempdir().unwrap();
     let fast = dir.path().join("faststart.mp4");
     let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-i", clip().to_str().unwrap(), "-c", "copy", "-movflags", "+faststart", fast.to_str().unwrap()])
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            clip().to_str().unwrap(),
+            "-c",
+            "copy",
+            "-movflags",
+            "+faststart",
+            fast.to_str().unwrap(),
+        ])
         .status()
         .unwrap();
     assert!(status.success());
@@ -74,7 +87,8 @@ fn a_truncated_video_still_gives_results_for_its_frames() {
     let out = dir.path().join("out");
     let o = analyze(&cut, &out, &["--model", "lite"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     let frames = summary["frames"].as_u64().unwrap();
     assert!(frames > 100 && frames < 360, "{frames} frames");
     assert!(summary["damage"].as_str().unwrap().contains("ends early"), "{}", summary["damage"]);
@@ -100,8 +114,20 @@ fn bad_input_gets_one_clear_sentence() {
     // A real video with nobody in it.
     let empty = dir.path().join("empty.mp4");
     let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=gray:size=320x240:rate=10:duration=1", "-c:v", "libx264",
-               "-pix_fmt", "yuv420p", empty.to_str().unwrap()])
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=gray:size=320x240:rate=10:duration=1",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            empty.to_str().unwrap(),
+        ])
         .status()
         .unwrap();
     assert!(status.success());
@@ -134,7 +160,8 @@ fn marker_files_run_the_same_pipeline_and_trc_round_trips() {
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     let stdout = String::from_utf8_lossy(&status.stdout);
     assert!(stdout.contains("not measured") && stdout.contains("trunk angle"), "{stdout}");
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("c3d/summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("c3d/summary.json")).unwrap()).unwrap();
     assert_eq!(summary["model"], "markers");
     assert_eq!(summary["steps"], 85);
     let cadence = summary["cadence_spm"].as_f64().unwrap();
@@ -148,7 +175,8 @@ fn marker_files_run_the_same_pipeline_and_trc_round_trips() {
         .output()
         .unwrap();
     assert!(back.status.success(), "{}", String::from_utf8_lossy(&back.stderr));
-    let again: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("trc/summary.json")).unwrap()).unwrap();
+    let again: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("trc/summary.json")).unwrap()).unwrap();
     let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&summary), keys(&again), "same summary keys");
     assert!((again["cadence_spm"].as_f64().unwrap() - cadence).abs() < 1.0);

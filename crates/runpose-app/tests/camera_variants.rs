@@ -64,7 +64,10 @@ fn every_step_cadence_contact_and_fall_angle_hold_across_cameras() {
         let cadence = s.cadence_spm.unwrap() - base.cadence_spm.unwrap();
         let contact = s.contact_ms.unwrap() - base.contact_ms.unwrap();
         let fall = s.fall_angle_deg.unwrap() - base.fall_angle_deg.unwrap();
-        report.push(format!("{name}: steps {} ({steps:+}), cadence {cadence:+.1} spm, contact {contact:+.0} ms, fall angle {fall:+.1}°", s.steps));
+        report.push(format!(
+            "{name}: steps {} ({steps:+}), cadence {cadence:+.1} spm, contact {contact:+.0} ms, fall angle {fall:+.1}°",
+            s.steps
+        ));
         if steps.abs() > 1 {
             out.push(format!("{name}: {} steps against {}", s.steps, base.steps));
         }
@@ -85,7 +88,13 @@ fn every_step_cadence_contact_and_fall_angle_hold_across_cameras() {
         }
         assert_eq!(s.activity, runpose_core::summary::Activity::Running, "{name}");
     }
-    println!("full quality: {} steps, cadence {:.1}, contact {:.0} ms, fall angle {:.1}°", base.steps, base.cadence_spm.unwrap(), base.contact_ms.unwrap(), base.fall_angle_deg.unwrap());
+    println!(
+        "full quality: {} steps, cadence {:.1}, contact {:.0} ms, fall angle {:.1}°",
+        base.steps,
+        base.cadence_spm.unwrap(),
+        base.contact_ms.unwrap(),
+        base.fall_angle_deg.unwrap()
+    );
     println!("{}", report.join("\n"));
     println!("targets missed: {missed:?}");
     assert!(out.is_empty(), "{out:#?}");

@@ -32,11 +32,21 @@ fn field(line: &str, key: &str) -> f64 {
 fn the_live_view_plays_frames_saves_a_screenshot_and_prints_latency() {
     let dir = tempfile::tempdir().unwrap();
     let shot = dir.path().join("live.png");
-    let o = live(&["--video", clip().to_str().unwrap(), "--frames", "45", "--screenshot", shot.to_str().unwrap(), "--model", "lite"]);
+    let o = live(&[
+        "--video",
+        clip().to_str().unwrap(),
+        "--frames",
+        "45",
+        "--screenshot",
+        shot.to_str().unwrap(),
+        "--model",
+        "lite",
+    ]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "stdout: {out}\nstderr: {err}");
     let line = out.lines().find(|l| l.starts_with("latency_ms ")).unwrap_or_else(|| panic!("no latency line in {out}"));
-    let (median, p95, dropped, fps) = (field(line, "median"), field(line, "p95"), field(line, "dropped"), field(line, "fps"));
+    let (median, p95, dropped, fps) =
+        (field(line, "median"), field(line, "p95"), field(line, "dropped"), field(line, "fps"));
     assert!(median > 0.0 && p95 >= median, "{line}");
     assert!(dropped >= 0.0 && fps > 0.0, "{line}");
 
@@ -61,7 +71,10 @@ fn a_source_that_fails_ends_an_automated_run_with_a_sentence() {
     assert!(err.contains("could not be opened as a video"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 
-    let o = Command::new(env!("CARGO_BIN_EXE_runpose")).args(["live", "--video", "/nonexistent/clip.mp4", "--frames", "5"]).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_runpose"))
+        .args(["live", "--video", "/nonexistent/clip.mp4", "--frames", "5"])
+        .output()
+        .unwrap();
     let (_, err) = text(&o);
     assert!(!o.status.success());
     assert!(err.contains("does not exist"), "{err}");
@@ -71,12 +84,23 @@ fn a_source_that_fails_ends_an_automated_run_with_a_sentence() {
 fn recording_from_the_window_keeps_a_clip_and_a_folder_it_cannot_write_leaves_the_view_running() {
     let dir = tempfile::tempdir().unwrap();
     let recordings = dir.path().join("recordings");
-    let o = live(&["--video", clip().to_str().unwrap(), "--frames", "60", "--record", "--recordings", recordings.to_str().unwrap(), "--model", "lite"]);
+    let o = live(&[
+        "--video",
+        clip().to_str().unwrap(),
+        "--frames",
+        "60",
+        "--record",
+        "--recordings",
+        recordings.to_str().unwrap(),
+        "--model",
+        "lite",
+    ]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "stdout: {out}\nstderr: {err}");
     let clips: Vec<_> = std::fs::read_dir(&recordings).unwrap().flatten().map(|e| e.path()).collect();
     assert_eq!(clips.len(), 1, "one clip: {clips:?}");
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(clips[0].join("clip.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(clips[0].join("clip.json")).unwrap()).unwrap();
     assert_eq!(manifest["state"], "complete", "stopping at the end analysed the clip: {manifest}");
     assert_eq!(manifest["model"], "lite");
     assert!(manifest["frames"].as_u64().unwrap() >= 30, "{manifest}");
@@ -85,7 +109,17 @@ fn recording_from_the_window_keeps_a_clip_and_a_folder_it_cannot_write_leaves_th
     // A file where the recordings folder should be: recording fails with a message, the live view plays on.
     let blocker = dir.path().join("not-a-folder");
     std::fs::write(&blocker, "x").unwrap();
-    let o = live(&["--video", clip().to_str().unwrap(), "--frames", "45", "--record", "--recordings", blocker.join("recs").to_str().unwrap(), "--model", "lite"]);
+    let o = live(&[
+        "--video",
+        clip().to_str().unwrap(),
+        "--frames",
+        "45",
+        "--record",
+        "--recordings",
+        blocker.join("recs").to_str().unwrap(),
+        "--model",
+        "lite",
+    ]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "stdout: {out}\nstderr: {err}");
     assert!(out.contains("latency_ms "), "the view played all its frames: {out}");
@@ -110,7 +144,16 @@ fn the_settled_steps_are_written_in_the_columns_of_steps_csv() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("live-steps.csv");
     let video = clip();
-    let args = ["--video", video.to_str().unwrap(), "--frames", "220", "--steps-out", path.to_str().unwrap(), "--height-cm", "175"];
+    let args = [
+        "--video",
+        video.to_str().unwrap(),
+        "--frames",
+        "220",
+        "--steps-out",
+        path.to_str().unwrap(),
+        "--height-cm",
+        "175",
+    ];
     let (header, rows, out) = steps_written(&args, &path);
     let analyze_header = {
         let a = runpose_core::analyze(common::fixture_poses(), &runpose_core::AnalysisConfig::default()).unwrap();
@@ -134,14 +177,25 @@ fn the_settled_steps_cadence_is_analyzes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("live-steps.csv");
     let video = clip();
-    let args = ["--video", video.to_str().unwrap(), "--frames", "330", "--steps-out", path.to_str().unwrap(), "--height-cm", "175"];
+    let args = [
+        "--video",
+        video.to_str().unwrap(),
+        "--frames",
+        "330",
+        "--steps-out",
+        path.to_str().unwrap(),
+        "--height-cm",
+        "175",
+    ];
     let (header, rows, out) = steps_written(&args, &path);
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     let (cadence, flagged, ic, step) = (column("cadence_spm"), column("flagged"), column("ic_t_s"), column("step_ms"));
-    let sound: Vec<f64> = rows.iter().filter(|r| !r[flagged].contains("cadence")).filter_map(|r| r[cadence].parse().ok()).collect();
+    let sound: Vec<f64> =
+        rows.iter().filter(|r| !r[flagged].contains("cadence")).filter_map(|r| r[cadence].parse().ok()).collect();
     assert!(sound.len() >= 10, "{} settled steps with a sound cadence of {}: {out}", sound.len(), rows.len());
     let median = runpose_core::stats::median(&sound).unwrap();
-    let contacts: Vec<(f64, Option<f64>)> = rows.iter().map(|r| (r[ic].parse().unwrap(), r[step].parse().ok())).collect();
+    let contacts: Vec<(f64, Option<f64>)> =
+        rows.iter().map(|r| (r[ic].parse().unwrap(), r[step].parse().ok())).collect();
     let live = runpose_core::live::contacts_cadence_spm(&contacts).unwrap();
     let options = runpose_app::analyze::AnalyzeOptions {
         video: clip(),
@@ -155,6 +209,9 @@ fn the_settled_steps_cadence_is_analyzes() {
         progress: false,
     };
     let offline = runpose_app::analyze::run(&options).unwrap().analysis.summary.cadence_spm.unwrap();
-    println!("{out}live: {} steps settled, cadence {live:.1} (median of the steps' {median:.1}); analyze {offline:.1}", rows.len());
+    println!(
+        "{out}live: {} steps settled, cadence {live:.1} (median of the steps' {median:.1}); analyze {offline:.1}",
+        rows.len()
+    );
     assert!((live - offline).abs() <= 3.0, "live cadence {live:.1} vs analyze {offline:.1}");
 }

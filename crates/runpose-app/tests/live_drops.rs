@@ -5,8 +5,8 @@
 
 use std::sync::OnceLock;
 
-use runpose_core::validation::drop_frames;
 use runpose_core::live::settled_cadence_spm;
+use runpose_core::validation::drop_frames;
 use runpose_core::{Analysis, AnalysisConfig, LiveAnalyzer, PoseFrame, analyze};
 
 mod common;
@@ -44,8 +44,21 @@ fn settled_steps_match_the_offline_ones() {
     let far: Vec<String> = steps
         .iter()
         .filter_map(|s| {
-            let nearest = offline.steps.iter().filter(|o| o.side == s.side).map(|o| (o.ic_t - s.ic_t).abs()).fold(f64::INFINITY, f64::min);
-            (nearest * fps > 2.0).then(|| format!("step {} ({:?} at {:.3} s): {:.2} frames from any offline step", s.index, s.side, s.ic_t, nearest * fps))
+            let nearest = offline
+                .steps
+                .iter()
+                .filter(|o| o.side == s.side)
+                .map(|o| (o.ic_t - s.ic_t).abs())
+                .fold(f64::INFINITY, f64::min);
+            (nearest * fps > 2.0).then(|| {
+                format!(
+                    "step {} ({:?} at {:.3} s): {:.2} frames from any offline step",
+                    s.index,
+                    s.side,
+                    s.ic_t,
+                    nearest * fps
+                )
+            })
         })
         .collect();
     println!("{} steps settled; further than 2 frames: {far:?}", steps.len());
@@ -73,9 +86,19 @@ fn settled_steps_match_the_offline_ones_when_frames_are_dropped() {
             failures.push(format!("seed {seed}: only {} steps settled ({dropped:.2} dropped)", steps.len()));
         }
         for s in &steps {
-            let nearest = offline.steps.iter().filter(|o| o.side == s.side).map(|o| (o.ic_t - s.ic_t).abs()).fold(f64::INFINITY, f64::min);
+            let nearest = offline
+                .steps
+                .iter()
+                .filter(|o| o.side == s.side)
+                .map(|o| (o.ic_t - s.ic_t).abs())
+                .fold(f64::INFINITY, f64::min);
             if nearest * fps > 2.0 {
-                let other = offline.steps.iter().filter(|o| o.side != s.side).map(|o| (o.ic_t - s.ic_t).abs()).fold(f64::INFINITY, f64::min);
+                let other = offline
+                    .steps
+                    .iter()
+                    .filter(|o| o.side != s.side)
+                    .map(|o| (o.ic_t - s.ic_t).abs())
+                    .fold(f64::INFINITY, f64::min);
                 failures.push(format!("seed {seed} ({dropped:.2} dropped): step {} ({:?} at {:.3} s, {:.0} ms contact) is {:.2} frames from any offline step of its foot, {:.2} from the other's", s.index, s.side, s.ic_t, s.contact_ms, nearest * fps, other * fps));
             }
             if s.flags.implausible() {
@@ -86,9 +109,13 @@ fn settled_steps_match_the_offline_ones_when_frames_are_dropped() {
         // (which steps settle is a sample of a run whose step times alternate by ±30 ms).
         let cadence = settled_cadence_spm(&steps).unwrap_or(f64::NAN);
         let (first, last) = (steps.first().map_or(0.0, |s| s.ic_t), steps.last().map_or(0.0, |s| s.ic_t));
-        let span: Vec<runpose_core::metrics::StepMetrics> = offline.steps.iter().filter(|o| o.ic_t > first - 0.1 && o.ic_t < last + 0.1).cloned().collect();
+        let span: Vec<runpose_core::metrics::StepMetrics> =
+            offline.steps.iter().filter(|o| o.ic_t > first - 0.1 && o.ic_t < last + 0.1).cloned().collect();
         let offline_cadence = settled_cadence_spm(&span).unwrap_or(f64::NAN);
-        println!("seed {seed}: {dropped:.2} dropped, {} steps settled, cadence {cadence:.1} (offline, same span {offline_cadence:.1})", steps.len());
+        println!(
+            "seed {seed}: {dropped:.2} dropped, {} steps settled, cadence {cadence:.1} (offline, same span {offline_cadence:.1})",
+            steps.len()
+        );
         if !((cadence - offline_cadence).abs() <= 3.0) {
             failures.push(format!("seed {seed}: cadence {cadence:.1} vs {offline_cadence:.1}"));
         }

@@ -39,7 +39,8 @@ fn clip_frame(index: usize) -> image::RgbImage {
 
 fn regenerate_fixtures() {
     let clip = clip();
-    let mut tracker = runpose_app::analyze::load_tracker(runpose_vision::ModelVariant::Full, None).expect("the model loads");
+    let mut tracker =
+        runpose_app::analyze::load_tracker(runpose_vision::ModelVariant::Full, None).expect("the model loads");
     let mut reader = runpose_capture::VideoReader::open(&clip).unwrap();
     let mut rows: PoseRows = Vec::new();
     for _ in 0..FIXTURE_FRAMES {
@@ -65,7 +66,11 @@ fn fixture_state() -> LiveState {
     assert!(!view.steps.is_empty(), "the fixture has settled steps");
     let image = clip_frame(frames.len() - 1);
     let (index, t) = (frames.len() as u64 - 1, frames.last().unwrap().t);
-    LiveState { frame: LiveFrame { index, t, captured: Instant::now(), image }, view: Ok(Arc::new(view)), inference: Duration::ZERO }
+    LiveState {
+        frame: LiveFrame { index, t, captured: Instant::now(), image },
+        view: Ok(Arc::new(view)),
+        inference: Duration::ZERO,
+    }
 }
 
 fn harness(app: LiveApp) -> Harness<'static, LiveApp> {
@@ -78,7 +83,12 @@ fn idle_app(settings: Settings) -> LiveApp {
 
 #[test]
 fn the_overlay_shows_skeleton_fall_line_numbers_and_charts() {
-    let mut app = idle_app(Settings { camera: None, video: Some("demo.mp4".into()), height_cm: Some(175.0), ..Default::default() });
+    let mut app = idle_app(Settings {
+        camera: None,
+        video: Some("demo.mp4".into()),
+        height_cm: Some(175.0),
+        ..Default::default()
+    });
     app.show_state(fixture_state());
     let mut h = harness(app);
     h.run();
@@ -92,7 +102,12 @@ fn the_overlay_shows_skeleton_fall_line_numbers_and_charts() {
 /// With many frames dropped the panel's numbers and the charts' step lines are grey and the panel says why.
 #[test]
 fn with_many_frames_dropped_numbers_and_charts_are_grey() {
-    let mut app = idle_app(Settings { camera: None, video: Some("demo.mp4".into()), height_cm: Some(175.0), ..Default::default() });
+    let mut app = idle_app(Settings {
+        camera: None,
+        video: Some("demo.mp4".into()),
+        height_cm: Some(175.0),
+        ..Default::default()
+    });
     let mut state = fixture_state();
     let mut view = state.view.as_deref().unwrap().clone();
     view.dropped_share = 0.4;
@@ -107,7 +122,8 @@ fn with_many_frames_dropped_numbers_and_charts_are_grey() {
 
 #[test]
 fn treadmill_mode_shows_the_cue_and_big_numbers() {
-    let mut app = idle_app(Settings { camera: None, video: Some("demo.mp4".into()), treadmill: true, ..Default::default() });
+    let mut app =
+        idle_app(Settings { camera: None, video: Some("demo.mp4".into()), treadmill: true, ..Default::default() });
     app.show_state(fixture_state());
     let mut h = harness(app);
     h.run();

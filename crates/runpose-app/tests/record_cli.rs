@@ -55,7 +55,10 @@ fn a_recording_holds_video_landmarks_and_the_analysis() {
     let rows = runpose_capture::clip::read_pose_rows(&out.join("poses.csv")).unwrap();
     assert_eq!(rows.frames.len() as u64, frames);
     assert!(rows.analysed.iter().all(|a| *a), "no frame is left without its landmarks");
-    assert!(rows.frames.iter().filter(|f| f.pose.is_some()).count() as u64 >= frames - 2, "the runner on (nearly) every frame");
+    assert!(
+        rows.frames.iter().filter(|f| f.pose.is_some()).count() as u64 >= frames - 2,
+        "the runner on (nearly) every frame"
+    );
     let mut video = runpose_capture::VideoReader::open(out.join("video.mkv")).unwrap();
     let mut pictures = 0;
     while video.next_frame().unwrap().is_some() {
@@ -73,12 +76,17 @@ fn a_recording_holds_video_landmarks_and_the_analysis() {
     let (header, rows) = csv_rows(&out.join("steps.csv"));
     assert_eq!(rows as u64, facts["steps"].as_u64().unwrap());
     assert!(header.iter().any(|h| h == "contact_ms"));
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["steps"], facts["steps"]);
     assert!(summary["cadence_spm"].as_f64().unwrap() > 150.0, "{summary}");
 
     // The same folder again is refused, and the clip is untouched.
-    let again = runpose().args(["record", "--video", clip().to_str().unwrap(), "--seconds", "1", "--out"]).arg(&out).output().unwrap();
+    let again = runpose()
+        .args(["record", "--video", clip().to_str().unwrap(), "--seconds", "1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     assert_eq!(info(&out).0, facts);
@@ -101,7 +109,9 @@ fn a_recording_killed_with_sigkill_reopens_with_all_but_its_last_second() {
     let mut written_s = 0.0;
     for line in lines.by_ref() {
         let line = line.unwrap();
-        if let Some(s) = line.strip_prefix("recording: ").and_then(|r| r.split(" s,").next()).and_then(|s| s.parse::<f64>().ok()) {
+        if let Some(s) =
+            line.strip_prefix("recording: ").and_then(|r| r.split(" s,").next()).and_then(|s| s.parse::<f64>().ok())
+        {
             written_s = s;
             if s >= 4.0 {
                 break;

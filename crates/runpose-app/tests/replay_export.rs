@@ -46,7 +46,9 @@ fn the_storyboard_shows_the_frames_each_steps_numbers_are_taken_at() {
         assert_eq!(titles, ["LANDING", "POSE", "FALL", "PULL"]);
         let frames: Vec<Option<usize>> = panels.iter().map(|p| p.frame).collect();
         assert_eq!(frames, [Some(inst.contact), Some(inst.pose), Some(inst.toe_off), inst.peak_pull]);
-        assert!(inst.contact <= inst.pose && inst.pose <= inst.toe_off && inst.peak_pull.is_none_or(|p| p > inst.toe_off));
+        assert!(
+            inst.contact <= inst.pose && inst.pose <= inst.toe_off && inst.peak_pull.is_none_or(|p| p > inst.toe_off)
+        );
         let step = &a.steps[inst.step];
         // The fall panel's frame is the one nearest the toe-off, drawn over the step's foot; the step's fall angle at
         // toe-off is interpolated between it and the frame on the other side of the instant (docs/metrics.md
@@ -54,7 +56,10 @@ fn the_storyboard_shows_the_frames_each_steps_numbers_are_taken_at() {
         let m = a.metrics_with_support(inst.toe_off, inst.side).unwrap();
         let other = if a.frames[inst.toe_off].t <= step.to_t { inst.toe_off + 1 } else { inst.toe_off - 1 };
         let n = a.metrics_with_support(other, inst.side).unwrap();
-        let (lo, hi) = (m.fall_angle_deg.unwrap().min(n.fall_angle_deg.unwrap()), m.fall_angle_deg.unwrap().max(n.fall_angle_deg.unwrap()));
+        let (lo, hi) = (
+            m.fall_angle_deg.unwrap().min(n.fall_angle_deg.unwrap()),
+            m.fall_angle_deg.unwrap().max(n.fall_angle_deg.unwrap()),
+        );
         let v = step.fall_angle_toe_off_deg.unwrap();
         assert!(v >= lo - 1e-9 && v <= hi + 1e-9, "step {}: {v} not within {lo}..{hi}", inst.step);
         if a.metrics[inst.toe_off].support == Some(inst.side) {
@@ -64,7 +69,12 @@ fn the_storyboard_shows_the_frames_each_steps_numbers_are_taken_at() {
         // The pull panel's frame is where the foot is highest: the step's pull height.
         if let Some(p) = inst.peak_pull {
             let h = a.metrics[p].foot_height_ll[inst.side.index()].unwrap();
-            assert!((h - step.pull_height_ll.unwrap()).abs() < 1e-9, "step {}: {h} vs {:?}", inst.step, step.pull_height_ll);
+            assert!(
+                (h - step.pull_height_ll.unwrap()).abs() < 1e-9,
+                "step {}: {h} vs {:?}",
+                inst.step,
+                step.pull_height_ll
+            );
             pulls_checked += 1;
         }
     }
@@ -91,7 +101,9 @@ fn exported_frames_and_video_carry_the_overlay_and_the_coachs_marks() {
     let plain = annotated_frame(&mut doc, frame).unwrap();
     // A vertical reference at x = 600 on this frame (over the background, right of the runner).
     doc.markup.marks.push(Mark { frame, shape: Shape::Vertical { at: Point::new(600.0, 0.0) } });
-    doc.markup.marks.push(Mark { frame, shape: Shape::Text { at: Point::new(380.0, 200.0), text: "hips forward".into() } });
+    doc.markup
+        .marks
+        .push(Mark { frame, shape: Shape::Text { at: Point::new(380.0, 200.0), text: "hips forward".into() } });
     doc.save_markup(false).unwrap();
     let marked_frame = annotated_frame(&mut doc, frame).unwrap();
     assert!(marked(&plain, 600, 300..1000, 10) < 50);
@@ -114,7 +126,11 @@ fn exported_frames_and_video_carry_the_overlay_and_the_coachs_marks() {
     let second = clip.join(format!("frame-{:04}-2.png", frame + 1));
     assert_eq!(image::open(&first).unwrap().to_rgb8(), marked_frame);
     assert!(second.is_file(), "the second export does not replace the first");
-    assert!(h.state().notice.as_deref().is_some_and(|n| n.starts_with("wrote ") && n.ends_with("-2.png")), "{:?}", h.state().notice);
+    assert!(
+        h.state().notice.as_deref().is_some_and(|n| n.starts_with("wrote ") && n.ends_with("-2.png")),
+        "{:?}",
+        h.state().notice
+    );
     h.get_by_label("Storyboard").click();
     h.run();
     let step = h.state().storyboard.as_ref().expect("the storyboard is shown").0;
@@ -140,7 +156,9 @@ fn exported_frames_and_video_carry_the_overlay_and_the_coachs_marks() {
     while let Some(f) = reader.next_frame().unwrap() {
         // H.264 keeps colour at half resolution, so a thin yellow line comes out pale: count yellowish pixels. The
         // vertical shows on its frame only.
-        let count = (300..1000).filter(|&y| matches!(f.image.get_pixel(600, y).0, [r, g, b] if r > 170 && g > 170 && b < 150)).count();
+        let count = (300..1000)
+            .filter(|&y| matches!(f.image.get_pixel(600, y).0, [r, g, b] if r > 170 && g > 170 && b < 150))
+            .count();
         if n == frame {
             assert!(count > 600, "frame {n}: {count}");
         } else if n.abs_diff(frame) > 1 {

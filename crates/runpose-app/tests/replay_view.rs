@@ -143,7 +143,9 @@ fn dragging_a_wrong_landmark_corrects_it_and_recomputes_the_frame() {
     assert_eq!((c.frame, c.landmark), (frame, side.knee()));
     assert!((c.x - to.x).abs() < 2.0 && (c.y - to.y).abs() < 2.0, "{c:?}");
     let after = &doc.analysis.as_ref().unwrap().metrics[frame];
-    let flexion = |m: &runpose_core::metrics::FrameMetrics| if side == runpose_core::Side::Left { m.knee_flexion_left_deg } else { m.knee_flexion_right_deg };
+    let flexion = |m: &runpose_core::metrics::FrameMetrics| {
+        if side == runpose_core::Side::Left { m.knee_flexion_left_deg } else { m.knee_flexion_right_deg }
+    };
     let (b, a) = (flexion(&before).unwrap(), flexion(after).unwrap());
     assert!((a - b).abs() > 5.0, "the knee angle follows the corrected knee: {b} → {a}");
     // Kept in the markup file.
@@ -177,7 +179,14 @@ fn side_by_side_the_second_clip_lands_when_the_first_does() {
     let (first, last) = (map.pairs()[0].0, map.pairs().last().unwrap().0);
     let a_times: Vec<f64> = h.state().doc.as_ref().unwrap().raw.iter().map(|f| f.t).collect();
     let (mut by_phase, mut by_clock) = (Vec::new(), Vec::new());
-    let off = |b: usize, side| b_contacts.iter().filter(|(_, s)| *s == side).map(|(c, _)| b as i64 - *c as i64).min_by_key(|d| d.abs()).unwrap();
+    let off = |b: usize, side| {
+        b_contacts
+            .iter()
+            .filter(|(_, s)| *s == side)
+            .map(|(c, _)| b as i64 - *c as i64)
+            .min_by_key(|d| d.abs())
+            .unwrap()
+    };
     // The near foot's contacts: the far foot's, seen poorly by the full model, may be found a few frames apart in the
     // two clips (docs/metrics.md §Flags).
     let near = h.state().doc.as_ref().unwrap().analysis.as_ref().unwrap().summary.near_side;
@@ -190,7 +199,10 @@ fn side_by_side_the_second_clip_lands_when_the_first_does() {
     // A contact found in one clip and missed in the other (the far foot is seen poorly) has no partner: one may.
     let lined_up = by_phase.iter().filter(|d| d.abs() <= 1).count();
     assert!(lined_up + 1 >= by_phase.len(), "frames from a contact of the same foot in B: {by_phase:?}");
-    assert!(by_clock.iter().filter(|d| d.abs() > 2).count() >= by_clock.len() / 2, "clock time would not line up: {by_clock:?}");
+    assert!(
+        by_clock.iter().filter(|d| d.abs() > 2).count() >= by_clock.len() / 2,
+        "clock time would not line up: {by_clock:?}"
+    );
     // ] steps both: A goes to its next key instant, and B follows.
     let (f, side) = a_contacts[4];
     h.state_mut().seek(f - 1);
@@ -259,7 +271,8 @@ fn drag(h: &mut Harness<'static, ReplayApp>, from: Point, to: Point) {
 fn a_marks_points_are_edited_by_dragging_its_handles_and_a_note_by_typing() {
     let dir = tempfile::tempdir().unwrap();
     let clip = make_clip(dir.path());
-    let mut h = harness(ReplayApp::new(Some(Replay::open(&clip, ModelVariant::Full, false).unwrap()), ModelVariant::Full));
+    let mut h =
+        harness(ReplayApp::new(Some(Replay::open(&clip, ModelVariant::Full, false).unwrap()), ModelVariant::Full));
     h.run();
     h.get_by_label("Angle").click();
     h.run();
@@ -285,7 +298,10 @@ fn a_marks_points_are_edited_by_dragging_its_handles_and_a_note_by_typing() {
     let saved = load_markup(&clip.join("markup.json")).unwrap().unwrap();
     assert_eq!(saved.marks[0].shape, angle(&h));
     h.state_mut().undo();
-    assert!((angle(&h).value().unwrap() - 45.0).abs() < 0.6 && matches!(angle(&h), Shape::Angle { vertex, .. } if (vertex.x - 300.0).abs() < 1e-9));
+    assert!(
+        (angle(&h).value().unwrap() - 45.0).abs() < 0.6
+            && matches!(angle(&h), Shape::Angle { vertex, .. } if (vertex.x - 300.0).abs() < 1e-9)
+    );
 
     // A text note: selected, its text edited in the toolbar's field, saved when the field is left.
     h.get_by_label("Text").click();
@@ -299,5 +315,7 @@ fn a_marks_points_are_edited_by_dragging_its_handles_and_a_note_by_typing() {
     let saved = load_markup(&clip.join("markup.json")).unwrap().unwrap();
     assert!(matches!(&saved.marks[1].shape, Shape::Text { text, .. } if text == "hips over the foot"));
     h.state_mut().undo();
-    assert!(matches!(&h.state().doc.as_ref().unwrap().markup.marks[1].shape, Shape::Text { text, .. } if text == "note"));
+    assert!(
+        matches!(&h.state().doc.as_ref().unwrap().markup.marks[1].shape, Shape::Text { text, .. } if text == "note")
+    );
 }

@@ -41,14 +41,25 @@ fn gait_events_stay_within_their_bands_against_the_force_plate() {
     }
     assert_eq!(report.contacts, 85, "force-plate contacts of the 30 s trial");
     // The default model of `analyze` is among the jitters held to the targets.
-    assert!(report.sensitivity.iter().any(|x| x.banded && x.source.starts_with(runpose_app::analyze::DEFAULT_MODEL.name())));
-    let out: Vec<String> = report.bands().into_iter().filter(|b| !b.ok).map(|b| format!("{} = {:.3} ({})", b.what, b.value, b.rule)).collect();
+    assert!(
+        report.sensitivity.iter().any(|x| x.banded && x.source.starts_with(runpose_app::analyze::DEFAULT_MODEL.name()))
+    );
+    let out: Vec<String> = report
+        .bands()
+        .into_iter()
+        .filter(|b| !b.ok)
+        .map(|b| format!("{} = {:.3} ({})", b.what, b.value, b.rule))
+        .collect();
     assert!(out.is_empty(), "out of band: {out:#?}");
     // Metrics without their landmarks are left out, not guessed: the set has no shoulders.
     let s = &report.native.summary;
     assert_eq!(s.trunk_angle_deg, None);
     assert!(s.missing_landmarks.contains(&"left_shoulder"));
-    assert!(s.low_confidence.contains(&"fall_angle"), "a hip-only centre of mass is low confidence: {:?}", s.low_confidence);
+    assert!(
+        s.low_confidence.contains(&"fall_angle"),
+        "a hip-only centre of mass is low confidence: {:?}",
+        s.low_confidence
+    );
     assert!(s.confidence.contact > 0.99);
 }
 
@@ -70,8 +81,11 @@ fn left_and_right_never_flip_on_the_real_clip() {
     let mut checked = 0;
     for (i, w) in a.frames.windows(2).enumerate() {
         let (Some(p), Some(q)) = (&w[0].pose, &w[1].pose) else { continue };
-        let travel = |a: [runpose_core::Point; 4], b: [runpose_core::Point; 4]| a.iter().zip(&b).map(|(x, y)| x.dist(*y)).sum::<f64>();
-        let (pl, pr, ql, qr) = (points(p, Side::Left), points(p, Side::Right), points(q, Side::Left), points(q, Side::Right));
+        let travel = |a: [runpose_core::Point; 4], b: [runpose_core::Point; 4]| {
+            a.iter().zip(&b).map(|(x, y)| x.dist(*y)).sum::<f64>()
+        };
+        let (pl, pr, ql, qr) =
+            (points(p, Side::Left), points(p, Side::Right), points(q, Side::Left), points(q, Side::Right));
         let apart = travel(pl, pr) / leg;
         if apart < 0.4 {
             continue;

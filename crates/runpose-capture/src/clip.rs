@@ -14,8 +14,8 @@ use image::RgbImage;
 use runpose_core::{Keypoint, Landmark, NUM_LANDMARKS, Pose, PoseFrame};
 use serde::{Deserialize, Serialize};
 
-use crate::video::{VideoCodec, VideoWriter};
 use crate::CaptureError;
+use crate::video::{VideoCodec, VideoWriter};
 
 /// The manifest's `format`.
 pub const CLIP_FORMAT: &str = "runpose-clip";
@@ -115,12 +115,19 @@ pub fn read_manifest(dir: &Path) -> Result<ClipManifest, CaptureError> {
     }
     let text = std::fs::read_to_string(&path)
         .map_err(|e| read_error(&path, format!("{e}: is {} a runpose clip folder?", dir.display())))?;
-    let manifest: ClipManifest = serde_json::from_str(&text).map_err(|e| read_error(&path, format!("damaged manifest ({e})")))?;
+    let manifest: ClipManifest =
+        serde_json::from_str(&text).map_err(|e| read_error(&path, format!("damaged manifest ({e})")))?;
     if manifest.format != CLIP_FORMAT {
         return Err(read_error(&path, format!("not a runpose clip (format '{}')", manifest.format)));
     }
     if manifest.version > CLIP_VERSION {
-        return Err(read_error(&path, format!("clip version {} is newer than this runpose reads ({CLIP_VERSION}): update runpose", manifest.version)));
+        return Err(read_error(
+            &path,
+            format!(
+                "clip version {} is newer than this runpose reads ({CLIP_VERSION}): update runpose",
+                manifest.version
+            ),
+        ));
     }
     Ok(manifest)
 }
@@ -202,9 +209,9 @@ fn pose_row(frame: usize, t: f64, pose: Option<&Pose>, analysed: bool) -> Vec<St
     let detected = if analysed { u8::from(pose.is_some()).to_string() } else { String::new() };
     let mut row = vec![frame.to_string(), format!("{t:.4}"), detected];
     match pose {
-        Some(p) => row.extend(
-            p.keypoints.iter().flat_map(|k| [format!("{:.2}", k.x), format!("{:.2}", k.y), format!("{:.2}", k.z), format!("{:.4}", k.score)]),
-        ),
+        Some(p) => row.extend(p.keypoints.iter().flat_map(|k| {
+            [format!("{:.2}", k.x), format!("{:.2}", k.y), format!("{:.2}", k.z), format!("{:.4}", k.score)]
+        })),
         None => row.extend(std::iter::repeat_n(String::new(), NUM_LANDMARKS * 4)),
     }
     row
@@ -255,7 +262,17 @@ impl ClipWriter {
         let poses_file = File::create(&poses_path).map_err(|e| fail(&e))?;
         let mut poses = csv::Writer::from_writer(BufWriter::new(poses_file.try_clone().map_err(|e| fail(&e))?));
         poses.write_record(poses_header()).map_err(|e| fail(&e))?;
-        Ok(Self { dir: dir.to_path_buf(), manifest, video, poses, poses_file, _lock: lock, first_t: None, last_t: 0.0, last_sync: Instant::now() })
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            manifest,
+            video,
+            poses,
+            poses_file,
+            _lock: lock,
+            first_t: None,
+            last_t: 0.0,
+            last_sync: Instant::now(),
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -361,10 +378,7 @@ pub struct PoseRows {
 /// Reads a poses file (poses.csv's format) at `path` with which rows were analysed. A row cut off by a crash ends it.
 pub fn read_pose_rows(path: &Path) -> Result<PoseRows, CaptureError> {
     let path = path.to_path_buf();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(&path)
-        .map_err(|e| read_error(&path, e))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(&path).map_err(|e| read_error(&path, e))?;
     let mut rows = PoseRows::default();
     for (i, record) in reader.records().enumerate() {
         // A row cut off by a crash ends the file.
@@ -404,7 +418,10 @@ pub fn read_pose_rows(path: &Path) -> Result<PoseRows, CaptureError> {
 fn count_video_frames(path: &Path) -> Result<usize, CaptureError> {
     crate::video::init_ffmpeg();
     let input = ffmpeg::format::input(path).map_err(|e| read_error(path, e))?;
-    let stream = input.streams().best(ffmpeg::media::Type::Video).ok_or_else(|| CaptureError::NoVideoStream(path.to_path_buf()))?;
+    let stream = input
+        .streams()
+        .best(ffmpeg::media::Type::Video)
+        .ok_or_else(|| CaptureError::NoVideoStream(path.to_path_buf()))?;
     let index = stream.index();
     let mut input = input;
     Ok(input.packets().filter(|(s, p)| s.index() == index && !p.is_corrupt()).count())
@@ -415,7 +432,10 @@ fn remux(from: &Path, to: &Path, keep: usize) -> Result<usize, CaptureError> {
     crate::video::init_ffmpeg();
     let fail = |e: &dyn std::fmt::Display| CaptureError::Write { path: to.to_path_buf(), reason: e.to_string() };
     let mut input = ffmpeg::format::input(from).map_err(|e| read_error(from, e))?;
-    let ist = input.streams().best(ffmpeg::media::Type::Video).ok_or_else(|| CaptureError::NoVideoStream(from.to_path_buf()))?;
+    let ist = input
+        .streams()
+        .best(ffmpeg::media::Type::Video)
+        .ok_or_else(|| CaptureError::NoVideoStream(from.to_path_buf()))?;
     let (index, in_tb, params) = (ist.index(), ist.time_base(), ist.parameters());
     let mut output = ffmpeg::format::output(to).map_err(|e| fail(&e))?;
     let mut ost = output.add_stream(ffmpeg::encoder::find(ffmpeg::codec::Id::None)).map_err(|e| fail(&e))?;
@@ -461,7 +481,9 @@ pub struct Recovery {
 pub fn recover(dir: &Path) -> Result<Recovery, CaptureError> {
     let mut manifest = match open_clip(dir)? {
         ClipStatus::Interrupted(m) => m,
-        ClipStatus::InProgress(_) => return Err(CaptureError::Clip(format!("{} is still being recorded", dir.display()))),
+        ClipStatus::InProgress(_) => {
+            return Err(CaptureError::Clip(format!("{} is still being recorded", dir.display())));
+        }
         ClipStatus::Complete(m) => m,
     };
     let video_path = dir.join(VIDEO_FILE);
@@ -476,14 +498,21 @@ pub fn recover(dir: &Path) -> Result<Recovery, CaptureError> {
     let written = remux(&video_path, &tmp, frames)?;
     if written != frames {
         let _ = std::fs::remove_file(&tmp);
-        return Err(CaptureError::Clip(format!("{}: only {written} of {frames} frames could be copied", video_path.display())));
+        return Err(CaptureError::Clip(format!(
+            "{}: only {written} of {frames} frames could be copied",
+            video_path.display()
+        )));
     }
-    File::open(&tmp).and_then(|f| f.sync_all()).map_err(|e| CaptureError::Write { path: tmp.clone(), reason: e.to_string() })?;
+    File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| CaptureError::Write { path: tmp.clone(), reason: e.to_string() })?;
     // The poses first, to a new file: the recording's own poses.csv is replaced only by a complete copy.
     let poses_tmp = dir.join(format!(".{POSES_FILE}.recovering"));
     write_pose_rows(&poses_tmp, &poses[..frames], &rows.analysed[..frames])?;
-    std::fs::rename(&poses_tmp, dir.join(POSES_FILE)).map_err(|e| CaptureError::Write { path: dir.join(POSES_FILE), reason: e.to_string() })?;
-    std::fs::rename(&tmp, &video_path).map_err(|e| CaptureError::Write { path: video_path.clone(), reason: e.to_string() })?;
+    std::fs::rename(&poses_tmp, dir.join(POSES_FILE))
+        .map_err(|e| CaptureError::Write { path: dir.join(POSES_FILE), reason: e.to_string() })?;
+    std::fs::rename(&tmp, &video_path)
+        .map_err(|e| CaptureError::Write { path: video_path.clone(), reason: e.to_string() })?;
     manifest.recovered = true;
     manifest.frames = frames;
     manifest.duration_s = poses[frames - 1].t - poses[0].t;
@@ -504,7 +533,8 @@ pub fn write_pose_rows(path: &Path, frames: &[PoseFrame], analysed: &[bool]) -> 
     let mut w = csv::Writer::from_writer(BufWriter::new(file.try_clone().map_err(|e| fail(&e))?));
     w.write_record(poses_header()).map_err(|e| fail(&e))?;
     for (i, f) in frames.iter().enumerate() {
-        w.write_record(pose_row(i, f.t, f.pose.as_ref(), analysed.get(i).copied().unwrap_or(true))).map_err(|e| fail(&e))?;
+        w.write_record(pose_row(i, f.t, f.pose.as_ref(), analysed.get(i).copied().unwrap_or(true)))
+            .map_err(|e| fail(&e))?;
     }
     w.flush().map_err(|e| fail(&e))?;
     drop(w);
@@ -532,14 +562,21 @@ pub fn load_markup(path: &Path) -> Result<Option<runpose_core::markup::Markup>, 
         Err(e) => return Err(read_error(path, e)),
     };
     runpose_core::markup::Markup::from_json(&text).map(Some).map_err(|e| {
-        CaptureError::Clip(format!("{}: {e}; it is kept as it is, and saving will ask before replacing it", path.display()))
+        CaptureError::Clip(format!(
+            "{}: {e}; it is kept as it is, and saving will ask before replacing it",
+            path.display()
+        ))
     })
 }
 
 /// Saves markup atomically (a crash while saving leaves the old file whole). If the file there cannot be read as
 /// markup, it is replaced only with `replace_unreadable` (the user was asked), and then kept beside as
 /// `NAME.unreadable-N` first.
-pub fn save_markup(path: &Path, markup: &runpose_core::markup::Markup, replace_unreadable: bool) -> Result<(), CaptureError> {
+pub fn save_markup(
+    path: &Path,
+    markup: &runpose_core::markup::Markup,
+    replace_unreadable: bool,
+) -> Result<(), CaptureError> {
     if path.exists()
         && let Err(e) = load_markup(path)
     {
@@ -547,8 +584,12 @@ pub fn save_markup(path: &Path, markup: &runpose_core::markup::Markup, replace_u
             return Err(e);
         }
         let name = path.file_name().map_or_else(|| "markup".into(), |n| n.to_string_lossy().into_owned());
-        let backup = (1..).map(|n| path.with_file_name(format!("{name}.unreadable-{n}"))).find(|p| !p.exists()).expect("a free name");
-        std::fs::rename(path, &backup).map_err(|e| CaptureError::Write { path: backup.clone(), reason: e.to_string() })?;
+        let backup = (1..)
+            .map(|n| path.with_file_name(format!("{name}.unreadable-{n}")))
+            .find(|p| !p.exists())
+            .expect("a free name");
+        std::fs::rename(path, &backup)
+            .map_err(|e| CaptureError::Write { path: backup.clone(), reason: e.to_string() })?;
     }
     write_json_atomic(path, markup)
 }

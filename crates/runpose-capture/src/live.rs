@@ -3,8 +3,8 @@
 //! joins the live pipeline's threads, so a slow consumer drops stale frames instead of building a queue.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Weak};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -43,7 +43,10 @@ impl Default for CameraMode {
 /// Where live frames come from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LiveSource {
-    Camera { index: u32, mode: CameraMode },
+    Camera {
+        index: u32,
+        mode: CameraMode,
+    },
     /// A video file played at its own pace, from the start again at its end.
     Video(PathBuf),
 }
@@ -52,9 +55,14 @@ impl LiveSource {
     /// In one sentence, for the window's title and messages.
     pub fn describe(&self) -> String {
         match self {
-            LiveSource::Camera { index, mode } => format!("camera {index} ({}×{} at {} fps)", mode.width, mode.height, mode.fps),
+            LiveSource::Camera { index, mode } => {
+                format!("camera {index} ({}×{} at {} fps)", mode.width, mode.height, mode.fps)
+            }
             LiveSource::Video(path) => {
-                format!("video {}", path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()))
+                format!(
+                    "video {}",
+                    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+                )
             }
         }
     }
@@ -134,7 +142,8 @@ pub fn latest<T>() -> (LatestSender<T>, LatestReceiver<T>) {
     let (tx, rx) = bounded(1);
     let dropped = Arc::new(AtomicU64::new(0));
     let alive = Arc::new(());
-    let sender = LatestSender { tx, stale: rx.clone(), dropped: dropped.clone(), receivers: Arc::downgrade(&alive), tee: None };
+    let sender =
+        LatestSender { tx, stale: rx.clone(), dropped: dropped.clone(), receivers: Arc::downgrade(&alive), tee: None };
     (sender, LatestReceiver { rx, dropped, _alive: alive })
 }
 
@@ -266,21 +275,30 @@ pub fn list_cameras() -> Result<Vec<CameraDescription>, CaptureError> {
 mod camera {
     use super::*;
     use nokhwa::pixel_format::RgbFormat;
-    use nokhwa::utils::{ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType, Resolution};
+    use nokhwa::utils::{
+        ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType, Resolution,
+    };
 
     pub fn list() -> Result<Vec<CameraDescription>, CaptureError> {
-        let cameras = nokhwa::query(ApiBackend::Auto).map_err(|e| CaptureError::Camera(format!("cameras could not be listed: {e}")))?;
+        let cameras = nokhwa::query(ApiBackend::Auto)
+            .map_err(|e| CaptureError::Camera(format!("cameras could not be listed: {e}")))?;
         Ok(cameras
             .into_iter()
             .filter_map(|c| Some(CameraDescription { index: c.index().as_index().ok()?, name: c.human_name() }))
             .collect())
     }
 
-    pub fn run(index: u32, mode: CameraMode, tx: &LatestSender<CaptureEvent>, stop: &AtomicBool) -> Result<(), CaptureError> {
+    pub fn run(
+        index: u32,
+        mode: CameraMode,
+        tx: &LatestSender<CaptureEvent>,
+        stop: &AtomicBool,
+    ) -> Result<(), CaptureError> {
         let fail = |what: &str, e: nokhwa::NokhwaError| CaptureError::Camera(format!("camera {index} {what}: {e}"));
         let wanted = CameraFormat::new(Resolution::new(mode.width, mode.height), FrameFormat::MJPEG, mode.fps);
         let request = RequestedFormat::new::<RgbFormat>(RequestedFormatType::Closest(wanted));
-        let mut camera = nokhwa::Camera::new(CameraIndex::Index(index), request).map_err(|e| fail("could not be opened", e))?;
+        let mut camera =
+            nokhwa::Camera::new(CameraIndex::Index(index), request).map_err(|e| fail("could not be opened", e))?;
         camera.open_stream().map_err(|e| fail("could not start", e))?;
         let start = Instant::now();
         let mut n = 0u64;
@@ -291,7 +309,9 @@ mod camera {
             let image = if buffer.source_frame_format() == FrameFormat::MJPEG {
                 image::load_from_memory_with_format(buffer.buffer(), image::ImageFormat::Jpeg)
                     .map(|i| i.to_rgb8())
-                    .map_err(|e| CaptureError::Camera(format!("camera {index} sent a frame that does not decode: {e}")))?
+                    .map_err(|e| {
+                        CaptureError::Camera(format!("camera {index} sent a frame that does not decode: {e}"))
+                    })?
             } else {
                 buffer.decode_image::<RgbFormat>().map_err(|e| fail("sent a frame that does not decode", e))?
             };
@@ -315,7 +335,9 @@ mod camera {
     }
 
     pub fn run(index: u32, _: CameraMode, _: &LatestSender<CaptureEvent>, _: &AtomicBool) -> Result<(), CaptureError> {
-        Err(CaptureError::Camera(format!("camera {index}: this build has no camera support (build with the `camera` feature)")))
+        Err(CaptureError::Camera(format!(
+            "camera {index}: this build has no camera support (build with the `camera` feature)"
+        )))
     }
 }
 

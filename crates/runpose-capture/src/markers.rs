@@ -152,7 +152,9 @@ pub fn read_trc(path: &Path) -> Result<MarkerData, MarkerError> {
         }
         let row = (0..names.len())
             .map(|m| {
-                let get = |c: usize| fields.get(2 + 3 * m + c).and_then(|f| f.trim().parse::<f64>().ok()).filter(|v| v.is_finite());
+                let get = |c: usize| {
+                    fields.get(2 + 3 * m + c).and_then(|f| f.trim().parse::<f64>().ok()).filter(|v| v.is_finite())
+                };
                 Some([get(0)?, get(1)?, get(2)?])
             })
             .collect();
@@ -176,11 +178,19 @@ pub fn write_trc(path: &Path, data: &MarkerData, first_time_s: f64) -> Result<()
     let n = data.frames.len();
     let mut s = String::new();
     let _ = writeln!(s, "PathFileType\t4\t(X/Y/Z)\t{file_name}");
-    let _ = writeln!(s, "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames");
+    let _ = writeln!(
+        s,
+        "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames"
+    );
     let rate = data.rate_hz;
     let _ = writeln!(s, "{rate:.6}\t{rate:.6}\t{n}\t{}\t{units}\t{rate:.6}\t1\t{n}", data.names.len());
-    let _ = writeln!(s, "Frame#\tTime\t{}", data.names.iter().map(|m| format!("{m}\t\t")).collect::<String>().trim_end());
-    let _ = writeln!(s, "\t\t{}", (1..=data.names.len()).map(|i| format!("X{i}\tY{i}\tZ{i}")).collect::<Vec<_>>().join("\t"));
+    let _ =
+        writeln!(s, "Frame#\tTime\t{}", data.names.iter().map(|m| format!("{m}\t\t")).collect::<String>().trim_end());
+    let _ = writeln!(
+        s,
+        "\t\t{}",
+        (1..=data.names.len()).map(|i| format!("X{i}\tY{i}\tZ{i}")).collect::<Vec<_>>().join("\t")
+    );
     let _ = writeln!(s);
     for (i, row) in data.frames.iter().enumerate() {
         let _ = write!(s, "{}\t{:.6}", i + 1, first_time_s + i as f64 / rate);
@@ -362,13 +372,15 @@ pub fn read_c3d(path: &Path) -> Result<C3dFile, MarkerError> {
     while names.len() < points {
         names.push(format!("M{:03}", names.len() + 1));
     }
-    let units = p("POINT:UNITS").map(ParamValue::strings).and_then(|u| u.first().cloned()).unwrap_or_else(|| "mm".into());
+    let units =
+        p("POINT:UNITS").map(ParamValue::strings).and_then(|u| u.first().cloned()).unwrap_or_else(|| "mm".into());
     let mm = mm_per_unit(&units).unwrap_or(1.0);
 
     let analog_scales = p("ANALOG:SCALE").map(ParamValue::numbers).unwrap_or_default();
     let analog_offsets = p("ANALOG:OFFSET").map(ParamValue::numbers).unwrap_or_default();
     let gen_scale = num("ANALOG:GEN_SCALE").unwrap_or(1.0);
-    let unsigned = p("ANALOG:FORMAT").map(ParamValue::strings).is_some_and(|f| f.first().is_some_and(|s| s == "UNSIGNED"));
+    let unsigned =
+        p("ANALOG:FORMAT").map(ParamValue::strings).is_some_and(|f| f.first().is_some_and(|s| s == "UNSIGNED"));
     let mut channels = vec![Vec::with_capacity(n_frames * per_frame); analog_used];
 
     let value = |at: usize| -> f64 {
@@ -484,7 +496,10 @@ impl MarkerMap {
         let path = Path::new(name_or_path);
         if !path.exists() {
             let names: Vec<&str> = PRESETS.iter().map(|p| p.0).collect();
-            return Err(MarkerError::Map(format!("'{name_or_path}' is neither a preset ({}) nor a file", names.join(", "))));
+            return Err(MarkerError::Map(format!(
+                "'{name_or_path}' is neither a preset ({}) nor a file",
+                names.join(", ")
+            )));
         }
         Self::from_json(&std::fs::read_to_string(path).map_err(|e| io_err(path, e))?)
     }
@@ -525,11 +540,15 @@ impl Calibration {
     pub fn from_static(data: &MarkerData, map: &MarkerMap) -> Result<Self, MarkerError> {
         let mut clusters = Vec::new();
         for c in &map.clusters {
-            let mean = |name: &String| Some((name.clone(), mean_position(data, data.index_of(name)?)? * data.mm_per_unit));
+            let mean =
+                |name: &String| Some((name.clone(), mean_position(data, data.index_of(name)?)? * data.mm_per_unit));
             let tracking: Vec<_> = c.tracking.iter().filter_map(mean).collect();
             let anatomical: Vec<_> = c.anatomical.iter().filter_map(mean).collect();
             if tracking.len() < 3 {
-                return Err(MarkerError::Map(format!("the static trial shows fewer than 3 tracking markers of the {}", c.segment)));
+                return Err(MarkerError::Map(format!(
+                    "the static trial shows fewer than 3 tracking markers of the {}",
+                    c.segment
+                )));
             }
             let centroid = tracking.iter().map(|t| t.1).sum::<Vector3<f64>>() / tracking.len() as f64;
             let rel = |v: Vec<(String, Vector3<f64>)>| v.into_iter().map(|(n, p)| (n, p - centroid)).collect();
@@ -543,7 +562,8 @@ impl Calibration {
     pub fn rebuild(&self, data: &mut MarkerData) -> Vec<String> {
         let mut added = Vec::new();
         for (tracking, anatomical) in &self.clusters {
-            let missing: Vec<&(String, Vector3<f64>)> = anatomical.iter().filter(|(n, _)| data.index_of(n).is_none()).collect();
+            let missing: Vec<&(String, Vector3<f64>)> =
+                anatomical.iter().filter(|(n, _)| data.index_of(n).is_none()).collect();
             if missing.is_empty() {
                 continue;
             }
@@ -623,15 +643,26 @@ pub fn side_view(data: &MarkerData, map: &MarkerMap, camera: CameraSide) -> Resu
     for l in Landmark::ALL {
         let Some(expr) = map.landmarks.get(l.name()) else { continue };
         let terms = expr.terms();
-        let lacking: Vec<String> = terms.iter().filter(|(n, _)| data.index_of(n).is_none()).map(|(n, _)| n.clone()).collect();
+        let lacking: Vec<String> =
+            terms.iter().filter(|(n, _)| data.index_of(n).is_none()).map(|(n, _)| n.clone()).collect();
         if lacking.is_empty() {
             exprs[l.index()] = Some(terms.iter().filter_map(|(n, w)| Some((data.index_of(n)?, *w))).collect());
         } else {
             missing.push((l, lacking));
         }
     }
-    let needed = [Landmark::LeftHip, Landmark::RightHip, Landmark::LeftKnee, Landmark::RightKnee, Landmark::LeftAnkle,
-        Landmark::RightAnkle, Landmark::LeftHeel, Landmark::RightHeel, Landmark::LeftFootIndex, Landmark::RightFootIndex];
+    let needed = [
+        Landmark::LeftHip,
+        Landmark::RightHip,
+        Landmark::LeftKnee,
+        Landmark::RightKnee,
+        Landmark::LeftAnkle,
+        Landmark::RightAnkle,
+        Landmark::LeftHeel,
+        Landmark::RightHeel,
+        Landmark::LeftFootIndex,
+        Landmark::RightFootIndex,
+    ];
     let absent: Vec<&str> = needed.iter().filter(|l| exprs[l.index()].is_none()).map(|l| l.name()).collect();
     if !absent.is_empty() {
         return Err(MarkerError::Missing(absent.join(", ")));
@@ -645,10 +676,12 @@ pub fn side_view(data: &MarkerData, map: &MarkerMap, camera: CameraSide) -> Resu
         let v: Vec<Vector3<f64>> = data.frames.iter().filter_map(|r| f(r)).collect();
         (!v.is_empty()).then(|| v.iter().sum::<Vector3<f64>>() / v.len() as f64)
     };
-    let hip_mid = |r: &[Option<P3>]| Some((landmark_at(r, Landmark::LeftHip)? + landmark_at(r, Landmark::RightHip)?) / 2.0);
+    let hip_mid =
+        |r: &[Option<P3>]| Some((landmark_at(r, Landmark::LeftHip)? + landmark_at(r, Landmark::RightHip)?) / 2.0);
     let ankle_mid =
         |r: &[Option<P3>]| Some((landmark_at(r, Landmark::LeftAnkle)? + landmark_at(r, Landmark::RightAnkle)?) / 2.0);
-    let leg_up = mean_of(&|r| Some(hip_mid(r)? - ankle_mid(r)?)).ok_or_else(|| MarkerError::Missing("hips and ankles seen together".into()))?;
+    let leg_up = mean_of(&|r| Some(hip_mid(r)? - ankle_mid(r)?))
+        .ok_or_else(|| MarkerError::Missing("hips and ankles seen together".into()))?;
     let axis = leg_up.iamax();
     let mut up = Vector3::zeros();
     up[axis] = leg_up[axis].signum();
@@ -661,8 +694,11 @@ pub fn side_view(data: &MarkerData, map: &MarkerMap, camera: CameraSide) -> Resu
         _ => Vector3::zeros(),
     };
     let toe_heel = |r: &[Option<P3>]| {
-        Some(landmark_at(r, Landmark::LeftFootIndex)? - landmark_at(r, Landmark::LeftHeel)? + landmark_at(r, Landmark::RightFootIndex)?
-            - landmark_at(r, Landmark::RightHeel)?)
+        Some(
+            landmark_at(r, Landmark::LeftFootIndex)? - landmark_at(r, Landmark::LeftHeel)?
+                + landmark_at(r, Landmark::RightFootIndex)?
+                - landmark_at(r, Landmark::RightHeel)?,
+        )
     };
     let toes = flat(mean_of(&toe_heel).unwrap_or_else(Vector3::zeros));
     let forward = if travel.norm() > leg_mm {
@@ -727,7 +763,12 @@ mod tests {
     fn rigid_fit_recovers_a_rotation_and_translation() {
         let r = nalgebra::Rotation3::from_euler_angles(0.3, -0.2, 1.1).into_inner();
         let t = Vector3::new(10.0, -5.0, 2.0);
-        let src = [Vector3::new(0.0, 0.0, 0.0), Vector3::new(100.0, 0.0, 0.0), Vector3::new(0.0, 50.0, 0.0), Vector3::new(20.0, 30.0, 40.0)];
+        let src = [
+            Vector3::new(0.0, 0.0, 0.0),
+            Vector3::new(100.0, 0.0, 0.0),
+            Vector3::new(0.0, 50.0, 0.0),
+            Vector3::new(20.0, 30.0, 40.0),
+        ];
         let pairs: Vec<_> = src.iter().map(|s| (*s, r * s + t)).collect();
         let (r2, t2) = rigid_fit(&pairs).unwrap();
         assert!((r2 - r).norm() < 1e-9 && (t2 - t).norm() < 1e-6);
@@ -739,7 +780,16 @@ mod tests {
             rate_hz: 100.0,
             mm_per_unit: 1.0,
             names: vec!["A".into()],
-            frames: vec![vec![Some([0.0; 3])], vec![None], vec![None], vec![Some([3.0, 0.0, 0.0])], vec![None], vec![None], vec![None], vec![Some([0.0; 3])]],
+            frames: vec![
+                vec![Some([0.0; 3])],
+                vec![None],
+                vec![None],
+                vec![Some([3.0, 0.0, 0.0])],
+                vec![None],
+                vec![None],
+                vec![None],
+                vec![Some([0.0; 3])],
+            ],
         };
         d.fill_gaps(2);
         assert_eq!(d.frames[1][0], Some([1.0, 0.0, 0.0]));

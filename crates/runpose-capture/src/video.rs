@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use ffmpeg_next as ffmpeg;
 use ffmpeg::codec::packet::side_data::Type as SideDataType;
 use ffmpeg::format::Pixel;
 use ffmpeg::software::scaling;
+use ffmpeg_next as ffmpeg;
 use image::RgbImage;
 
 use crate::{CaptureError, Frame};
@@ -75,8 +75,12 @@ impl VideoReader {
         if !path.exists() {
             return Err(CaptureError::NotFound(path));
         }
-        let input = ffmpeg::format::input(&path).map_err(|e| CaptureError::NotAVideo { path: path.clone(), reason: e.to_string() })?;
-        let stream = input.streams().best(ffmpeg::media::Type::Video).ok_or_else(|| CaptureError::NoVideoStream(path.clone()))?;
+        let input = ffmpeg::format::input(&path)
+            .map_err(|e| CaptureError::NotAVideo { path: path.clone(), reason: e.to_string() })?;
+        let stream = input
+            .streams()
+            .best(ffmpeg::media::Type::Video)
+            .ok_or_else(|| CaptureError::NoVideoStream(path.clone()))?;
         let stream_index = stream.index();
         let tb = stream.time_base();
         let time_base = tb.numerator() as f64 / tb.denominator().max(1) as f64;
@@ -85,10 +89,17 @@ impl VideoReader {
             .find(|sd| sd.kind() == SideDataType::DisplayMatrix)
             .and_then(|sd| {
                 let bytes: [u8; 36] = sd.data().get(..36)?.try_into().ok()?;
-                let m: [i32; 9] = std::array::from_fn(|i| i32::from_ne_bytes(bytes[i * 4..i * 4 + 4].try_into().expect("4 bytes")));
+                let m: [i32; 9] =
+                    std::array::from_fn(|i| i32::from_ne_bytes(bytes[i * 4..i * 4 + 4].try_into().expect("4 bytes")));
                 Some(rotation_from_display_matrix(&m))
             })
-            .or_else(|| stream.metadata().get("rotate").and_then(|r| r.parse::<i64>().ok()).map(|r| (r.rem_euclid(360) as u32 / 90) * 90))
+            .or_else(|| {
+                stream
+                    .metadata()
+                    .get("rotate")
+                    .and_then(|r| r.parse::<i64>().ok())
+                    .map(|r| (r.rem_euclid(360) as u32 / 90) * 90)
+            })
             .unwrap_or(0);
         let rate = stream.avg_frame_rate();
         let fps = if rate.denominator() != 0 { rate.numerator() as f64 / rate.denominator() as f64 } else { 0.0 };
@@ -96,8 +107,15 @@ impl VideoReader {
         let duration_s = (stream.duration() > 0).then_some(stream.duration() as f64 * time_base);
         let mut context = ffmpeg::codec::context::Context::from_parameters(stream.parameters())
             .map_err(|e| CaptureError::NotAVideo { path: path.clone(), reason: e.to_string() })?;
-        context.set_threading(ffmpeg::codec::threading::Config { kind: ffmpeg::codec::threading::Type::Frame, count: 2, ..Default::default() });
-        let decoder = context.decoder().video().map_err(|e| CaptureError::Unsupported { path: path.clone(), reason: e.to_string() })?;
+        context.set_threading(ffmpeg::codec::threading::Config {
+            kind: ffmpeg::codec::threading::Type::Frame,
+            count: 2,
+            ..Default::default()
+        });
+        let decoder = context
+            .decoder()
+            .video()
+            .map_err(|e| CaptureError::Unsupported { path: path.clone(), reason: e.to_string() })?;
         let codec = decoder.codec().map_or_else(|| "unknown".to_string(), |c| c.name().to_string());
         let (w, h) = (decoder.width(), decoder.height());
         if w == 0 || h == 0 {
@@ -196,7 +214,9 @@ impl VideoReader {
                 Ok(()) => continue,
                 Err(ffmpeg::Error::Eof) => break,
                 Err(e) => {
-                    self.note_damage(format!("the file ends early or is damaged ({e}); the frames before that are used"));
+                    self.note_damage(format!(
+                        "the file ends early or is damaged ({e}); the frames before that are used"
+                    ));
                     break;
                 }
             }
@@ -208,13 +228,16 @@ impl VideoReader {
     fn convert(&mut self, decoded: &ffmpeg::frame::Video) -> Result<Frame, CaptureError> {
         let (w, h, fmt) = (decoded.width(), decoded.height(), decoded.format());
         if self.scaler.as_ref().is_none_or(|(_, f, sw, sh)| (*f, *sw, *sh) != (fmt, w, h)) {
-            let ctx = scaling::Context::get(fmt, w, h, Pixel::RGB24, w, h, scaling::Flags::BILINEAR)
-                .map_err(|e| CaptureError::Unsupported { path: self.path.clone(), reason: format!("pixel format {fmt:?}: {e}") })?;
+            let ctx = scaling::Context::get(fmt, w, h, Pixel::RGB24, w, h, scaling::Flags::BILINEAR).map_err(|e| {
+                CaptureError::Unsupported { path: self.path.clone(), reason: format!("pixel format {fmt:?}: {e}") }
+            })?;
             self.scaler = Some((ctx, fmt, w, h));
         }
         let mut rgb = ffmpeg::frame::Video::empty();
         let (scaler, ..) = self.scaler.as_mut().expect("set above");
-        scaler.run(decoded, &mut rgb).map_err(|e| CaptureError::Unsupported { path: self.path.clone(), reason: e.to_string() })?;
+        scaler
+            .run(decoded, &mut rgb)
+            .map_err(|e| CaptureError::Unsupported { path: self.path.clone(), reason: e.to_string() })?;
         let stride = rgb.stride(0);
         let data = rgb.data(0);
         let row = w as usize * 3;
@@ -251,9 +274,10 @@ impl VideoReader {
         }
         let first = self.first_ts.unwrap_or(0) as f64 * self.time_base;
         let target_us = ((first + t.max(0.0)) * 1e6).round() as i64;
-        self.input
-            .seek(target_us, ..target_us + 1)
-            .map_err(|e| CaptureError::NotAVideo { path: self.path.clone(), reason: format!("seeking to {t:.3} s failed: {e}") })?;
+        self.input.seek(target_us, ..target_us + 1).map_err(|e| CaptureError::NotAVideo {
+            path: self.path.clone(),
+            reason: format!("seeking to {t:.3} s failed: {e}"),
+        })?;
         self.decoder.flush();
         self.flushing = false;
         self.finished = false;
@@ -302,7 +326,10 @@ impl SeekableVideo {
             return Ok(img.clone());
         }
         let Some(&target_t) = self.times.get(i) else {
-            return Err(CaptureError::NotAVideo { path: self.reader.path().to_path_buf(), reason: format!("it has no frame {i}") });
+            return Err(CaptureError::NotAVideo {
+                path: self.reader.path().to_path_buf(),
+                reason: format!("it has no frame {i}"),
+            });
         };
         if !self.next.is_some_and(|n| n <= i && i - n <= Self::MAX_DECODE_AHEAD) {
             // Half a frame early, so rounding never lands after the frame's own keyframe.
@@ -312,7 +339,10 @@ impl SeekableVideo {
         }
         loop {
             let Some(frame) = self.reader.next_frame()? else {
-                return Err(CaptureError::NotAVideo { path: self.reader.path().to_path_buf(), reason: format!("frame {i} could not be decoded") });
+                return Err(CaptureError::NotAVideo {
+                    path: self.reader.path().to_path_buf(),
+                    reason: format!("frame {i} could not be decoded"),
+                });
             };
             let index = match self.next {
                 Some(n) => n,
@@ -384,7 +414,13 @@ impl VideoWriter {
 
     /// Creates `path` (its extension picks the container) encoding with `codec`. With `VideoCodec::Mjpeg` every
     /// packet goes to the file as soon as it is encoded, so a killed process leaves all but the frame in hand.
-    pub fn create_with(path: impl AsRef<Path>, width: u32, height: u32, fps: f64, codec: VideoCodec) -> Result<Self, CaptureError> {
+    pub fn create_with(
+        path: impl AsRef<Path>,
+        width: u32,
+        height: u32,
+        fps: f64,
+        codec: VideoCodec,
+    ) -> Result<Self, CaptureError> {
         init_ffmpeg();
         let path = path.as_ref().to_path_buf();
         let fail = |reason: String| CaptureError::Write { path: path.clone(), reason };
@@ -404,7 +440,10 @@ impl VideoWriter {
         };
         let pixel = if kind == VideoCodec::Mjpeg { Pixel::YUVJ420P } else { Pixel::YUV420P };
         let mut stream = output.add_stream(codec).map_err(|e| fail(e.to_string()))?;
-        let mut encoder = ffmpeg::codec::context::Context::new_with_codec(codec).encoder().video().map_err(|e| fail(e.to_string()))?;
+        let mut encoder = ffmpeg::codec::context::Context::new_with_codec(codec)
+            .encoder()
+            .video()
+            .map_err(|e| fail(e.to_string()))?;
         encoder.set_width(ew);
         encoder.set_height(eh);
         encoder.set_format(pixel);
@@ -433,7 +472,8 @@ impl VideoWriter {
         } else {
             encoder.set_bit_rate(8_000_000);
         }
-        let encoder = encoder.open_with(opts).map_err(|e| fail(format!("the {} encoder could not start: {e}", codec.name())))?;
+        let encoder =
+            encoder.open_with(opts).map_err(|e| fail(format!("the {} encoder could not start: {e}", codec.name())))?;
         stream.set_parameters(&encoder);
         stream.set_time_base(WRITER_TIME_BASE);
         let mut header = ffmpeg::Dictionary::new();
@@ -447,7 +487,18 @@ impl VideoWriter {
             .map_err(|e| fail(e.to_string()))?;
         let interval_ms = (1000.0 / rate).round().max(1.0) as i64;
         let sync_handle = std::fs::File::open(&path).ok();
-        Ok(Self { path, output, encoder, scaler, width: ew, height: eh, stream_time_base, last_pts: None, interval_ms, sync_handle })
+        Ok(Self {
+            path,
+            output,
+            encoder,
+            scaler,
+            width: ew,
+            height: eh,
+            stream_time_base,
+            last_pts: None,
+            interval_ms,
+            sync_handle,
+        })
     }
 
     /// Appends a frame shown at `t` seconds. Frames larger than the writer's size are cropped to it.
@@ -498,7 +549,9 @@ impl VideoWriter {
     /// killed process).
     pub fn sync(&self) -> Result<(), CaptureError> {
         match &self.sync_handle {
-            Some(f) => f.sync_data().map_err(|e| CaptureError::Write { path: self.path.clone(), reason: e.to_string() }),
+            Some(f) => {
+                f.sync_data().map_err(|e| CaptureError::Write { path: self.path.clone(), reason: e.to_string() })
+            }
             None => Ok(()),
         }
     }

@@ -89,7 +89,8 @@ fn a_clip_folder_in_use_or_damaged_says_so() {
     let w = ClipWriter::create(&clip_dir, meta(), 320, 240, FPS).unwrap();
     assert!(matches!(open_clip(&clip_dir).unwrap(), ClipStatus::InProgress(_)), "the recorder holds its lock");
     assert!(recover(&clip_dir).unwrap_err().to_string().contains("still being recorded"));
-    let again = ClipWriter::create(&clip_dir, meta(), 320, 240, FPS).err().expect("an existing clip is never overwritten");
+    let again =
+        ClipWriter::create(&clip_dir, meta(), 320, 240, FPS).err().expect("an existing clip is never overwritten");
     assert!(again.to_string().contains("not empty"), "{again}");
     drop(w);
 
@@ -180,8 +181,12 @@ fn markup_saves_atomically_round_trips_and_an_unreadable_file_is_never_replaced_
     assert_eq!(load_markup(&path).unwrap(), None, "no markup yet");
 
     let mut m = Markup::default();
-    m.marks.push(Mark { frame: 12, shape: Shape::Angle { a: Point::new(1.0, 2.0), vertex: Point::new(3.0, 4.0), b: Point::new(9.0, 4.0) } });
-    m.marks.push(Mark { frame: 12, shape: Shape::Text { at: Point::new(5.0, 5.0), text: "land under the hip".into() } });
+    m.marks.push(Mark {
+        frame: 12,
+        shape: Shape::Angle { a: Point::new(1.0, 2.0), vertex: Point::new(3.0, 4.0), b: Point::new(9.0, 4.0) },
+    });
+    m.marks
+        .push(Mark { frame: 12, shape: Shape::Text { at: Point::new(5.0, 5.0), text: "land under the hip".into() } });
     m.correct(12, Landmark::LeftFootIndex, Point::new(300.0, 700.0));
     save_markup(&path, &m, false).unwrap();
     assert_eq!(load_markup(&path).unwrap(), Some(m.clone()));

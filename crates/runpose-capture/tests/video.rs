@@ -17,7 +17,11 @@ fn clip() -> PathBuf {
 }
 
 fn ffmpeg(args: &[&str]) {
-    let status = Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).status().expect("ffmpeg is installed (scripts/setup.sh)");
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .status()
+        .expect("ffmpeg is installed (scripts/setup.sh)");
     assert!(status.success(), "ffmpeg {args:?}");
 }
 
@@ -50,8 +54,19 @@ fn rotation_metadata_turns_frames_upright() {
     // Store the portrait clip's first second as landscape pixels, then give the track the display matrix a phone
     // writes when filming upright (FFmpeg 5.1's command line cannot set one): it turns the pixels back upright.
     let landscape = dir.path().join("landscape.mp4");
-    ffmpeg(&["-i", clip().to_str().unwrap(), "-t", "1", "-vf", "transpose=cclock", "-c:v", "libx264", "-preset", "ultrafast",
-             landscape.to_str().unwrap()]);
+    ffmpeg(&[
+        "-i",
+        clip().to_str().unwrap(),
+        "-t",
+        "1",
+        "-vf",
+        "transpose=cclock",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        landscape.to_str().unwrap(),
+    ]);
     let mut bytes = std::fs::read(&landscape).unwrap();
     let be = |v: i32| v.to_be_bytes();
     let identity: Vec<u8> = [0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x4000_0000].iter().flat_map(|&v| be(v)).collect();
@@ -75,9 +90,21 @@ fn odd_sizes_and_variable_frame_rates_keep_their_geometry_and_time() {
     let dir = tempfile::tempdir().unwrap();
     let odd = dir.path().join("odd.mkv");
     // 321x241, frames at irregular times (every other interval doubled).
-    ffmpeg(&["-f", "lavfi", "-i", "testsrc=size=321x241:rate=10:duration=2", "-vf",
-             "settb=1/1000,setpts='(N*0.1+if(mod(N\\,2)\\,0.05\\,0))/TB'", "-fps_mode", "vfr", "-enc_time_base", "1:1000",
-             "-c:v", "ffv1", odd.to_str().unwrap()]);
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=321x241:rate=10:duration=2",
+        "-vf",
+        "settb=1/1000,setpts='(N*0.1+if(mod(N\\,2)\\,0.05\\,0))/TB'",
+        "-fps_mode",
+        "vfr",
+        "-enc_time_base",
+        "1:1000",
+        "-c:v",
+        "ffv1",
+        odd.to_str().unwrap(),
+    ]);
     let (_, frames) = read_all(&odd);
     assert_eq!(frames.len(), 20);
     assert_eq!(frames[0].image.dimensions(), (321, 241));
@@ -128,7 +155,9 @@ fn writer_round_trips_frames_and_time_stamps_through_the_decode_thread() {
         writer.write(&img, t).unwrap();
     }
     writer.finish().unwrap();
-    if let Some(keep) = std::env::var_os("KEEP_WRITER_OUTPUT") { std::fs::copy(&out, keep).unwrap(); }
+    if let Some(keep) = std::env::var_os("KEEP_WRITER_OUTPUT") {
+        std::fs::copy(&out, keep).unwrap();
+    }
     let (info, rx, handle) = spawn_decoder(&out, 2).unwrap();
     assert_eq!((info.width, info.height), (160, 120));
     let frames: Vec<_> = rx.iter().collect::<Result<_, _>>().unwrap();

@@ -1,19 +1,17 @@
 //! The whole keypoint pipeline over a recorded sequence: cleaning, smoothing, direction, ground, gait events,
 //! per-frame and per-step metrics, and the run's summary with its cues.
 
-
 use crate::filter::{
-    detect_foot_collapse, landmark_jitter_ll, noise_power_kept, repair_unreliable_feet,
-    settle_sides, smooth_offline,
+    detect_foot_collapse, landmark_jitter_ll, noise_power_kept, repair_unreliable_feet, settle_sides, smooth_offline,
 };
 use crate::footprint;
-use crate::gaps;
 use crate::gait::{self, ContactLevel, ContactParams, GroundFrame, Stance};
+use crate::gaps;
 use crate::metrics::{self, FrameMetrics, StepContext, StepMetrics, frame_metrics, step_metrics};
 use crate::plausibility;
-use crate::summary::{self, Activity, Cleaning, Facts, summarize};
 use crate::skeleton::{Pose, Side};
 use crate::stats::median_of;
+use crate::summary::{self, Activity, Cleaning, Facts, summarize};
 
 /// One frame of a sequence: its time stamp (seconds from the first frame) and the pose, if a person was found.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +45,14 @@ pub struct AnalysisConfig {
 
 impl Default for AnalysisConfig {
     fn default() -> Self {
-        Self { height_cm: None, units_per_cm: None, level_ground: false, contact: ContactParams::default(), far_toe_off_unreliable: true, fill_dropped_frames: false }
+        Self {
+            height_cm: None,
+            units_per_cm: None,
+            level_ground: false,
+            contact: ContactParams::default(),
+            far_toe_off_unreliable: true,
+            fill_dropped_frames: false,
+        }
     }
 }
 
@@ -69,9 +74,7 @@ impl AnalysisConfig {
 pub enum AnalysisError {
     #[error("no person was found in any frame")]
     NoPerson,
-    #[error(
-        "the person was seen too poorly to measure the body (no frame shows hip, knee and ankle clearly)"
-    )]
+    #[error("the person was seen too poorly to measure the body (no frame shows hip, knee and ankle clearly)")]
     NoScale,
 }
 
@@ -116,10 +119,7 @@ impl Analysis {
 }
 
 /// Runs the whole pipeline on a sequence of frames (time stamps increasing).
-pub fn analyze(
-    mut frames: Vec<PoseFrame>,
-    config: &AnalysisConfig,
-) -> Result<Analysis, AnalysisError> {
+pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<Analysis, AnalysisError> {
     let detected_frames = frames.iter().filter(|f| f.pose.is_some()).count();
     if detected_frames == 0 {
         return Err(AnalysisError::NoPerson);
@@ -142,8 +142,7 @@ pub fn analyze(
     let seen = metrics::seen_landmarks(&frames);
     let shoulders_seen = metrics::shoulders_seen(&seen);
     let near_side = gait::near_side(&frames);
-    let ground = gait::fit_ground(&frames, leg, facing, config.level_ground)
-        .ok_or(AnalysisError::NoPerson)?;
+    let ground = gait::fit_ground(&frames, leg, facing, config.level_ground).ok_or(AnalysisError::NoPerson)?;
 
     let t: Vec<f64> = frames.iter().map(|f| f.t).collect();
     let frame_interval = gait::frame_interval(&t);
@@ -181,13 +180,26 @@ pub fn analyze(
             let found = &mut by_foot[side.index()];
             let Some(v) = own[side.index()].or(pooled) else { continue };
             // Contacts the threshold missed (a foot seen poorly, a low frame rate) are found where the foot stands.
-            let missed = footprint::still_contacts(&frames, found, side, v, leg, reach, config.contact.min_contact_s, config.contact.open_end);
+            let missed = footprint::still_contacts(
+                &frames,
+                found,
+                side,
+                v,
+                leg,
+                reach,
+                config.contact.min_contact_s,
+                config.contact.open_end,
+            );
             found.extend(missed);
             found.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
-            if footprint::time_by_footprints(&frames, found, side, v, leg, reach, &params, config.contact.open_end) > 0 {
+            if footprint::time_by_footprints(&frames, found, side, v, leg, reach, &params, config.contact.open_end) > 0
+            {
                 events_timed.push(side);
             }
-            found.retain(|s| s.to_t - s.ic_t >= config.contact.min_contact_s || (config.contact.open_end && s.to_frame == frames.len() - 1));
+            found.retain(|s| {
+                s.to_t - s.ic_t >= config.contact.min_contact_s
+                    || (config.contact.open_end && s.to_frame == frames.len() - 1)
+            });
         }
     }
     let mut stances: Vec<Stance> = by_foot.into_iter().flatten().collect();
@@ -218,14 +230,7 @@ pub fn analyze(
             Some(metrics::foot_angle_deg(pose, side, &ground))
         }))
     });
-    let ctx = StepContext {
-        frames: &frames,
-        metrics: &metrics,
-        ground: &ground,
-        leg,
-        flat_foot_angle_deg,
-        seen,
-    };
+    let ctx = StepContext { frames: &frames, metrics: &metrics, ground: &ground, leg, flat_foot_angle_deg, seen };
     // The far foot's toe-off is timed by a toe point the pose model places poorly (docs/metrics.md §Flags).
     let far_toe_off = config.far_toe_off_unreliable.then_some(near_side.other());
     let mut steps: Vec<StepMetrics> = (0..stances.len())
@@ -248,26 +253,12 @@ pub fn analyze(
         }
     }
 
-    let cleaning = Cleaning {
-        reliable: &reliable,
-        sides,
-        landmark_jitter_ll,
-        events_aligned,
-        events_timed,
-        seen,
-    };
+    let cleaning = Cleaning { reliable: &reliable, sides, landmark_jitter_ll, events_aligned, events_timed, seen };
     let cm_per_leg_length = match config.units_per_cm {
         Some(u) if u > 0.0 => Some(leg / u),
         _ => config.height_cm.map(|h| h * LEG_LENGTH_PER_HEIGHT),
     };
     let facts = Facts { frame_interval, detected_frames, leg, facing, near_side, cm_per_leg_length };
     let summary = summarize(&frames, &steps, activity, &cleaning, &facts);
-    Ok(Analysis {
-        frames,
-        ground,
-        stances,
-        metrics,
-        steps,
-        summary,
-    })
+    Ok(Analysis { frames, ground, stances, metrics, steps, summary })
 }

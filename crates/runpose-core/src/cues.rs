@@ -103,10 +103,7 @@ pub const RULES: [CueRule; 8] = [
 
 /// The rules that fire on one step, in priority order.
 pub fn step_cues(step: &StepMetrics) -> Vec<&'static CueRule> {
-    RULES
-        .iter()
-        .filter(|r| r.verdict(step) == Some(true))
-        .collect()
+    RULES.iter().filter(|r| r.verdict(step) == Some(true)).collect()
 }
 
 /// A cue for a whole run: the rule fired on `share` of the `measured` steps where it could be evaluated.
@@ -129,8 +126,7 @@ pub fn summary_cues(steps: &[StepMetrics]) -> Vec<Cue> {
         .iter()
         .filter_map(|r| {
             let verdicts: Vec<bool> = steps.iter().filter_map(|s| r.verdict(s)).collect();
-            let share =
-                verdicts.iter().filter(|&&v| v).count() as f64 / verdicts.len().max(1) as f64;
+            let share = verdicts.iter().filter(|&&v| v).count() as f64 / verdicts.len().max(1) as f64;
             (verdicts.len() >= CUE_MIN_STEPS && share >= CUE_MIN_SHARE).then_some(Cue {
                 id: r.id,
                 text: r.text,
@@ -196,7 +192,10 @@ pub(crate) mod tests {
         let mut heel = good_step();
         heel.foot_strike = Some(FootStrike::Heel);
         assert_eq!(step_cues(&heel).len(), 1);
-        heel.flags = crate::plausibility::StepFlags { reasons: vec!["low confidence: foot strike".into()], metrics: vec!["foot_strike"] };
+        heel.flags = crate::plausibility::StepFlags {
+            reasons: vec!["low confidence: foot strike".into()],
+            metrics: vec!["foot_strike"],
+        };
         assert!(step_cues(&heel).is_empty());
         assert!(summary_cues(&[heel.clone(), heel.clone(), heel]).is_empty(), "flagged steps are not measured");
     }
@@ -212,13 +211,9 @@ pub(crate) mod tests {
             ("overstride", |s| s.landing_distance_ll = Some(0.3)),
             ("heel_strike", |s| s.foot_strike = Some(FootStrike::Heel)),
             ("push_off", |s| s.knee_flexion_toe_off_deg = Some(12.0)),
-            ("late_pull", |s| {
-                s.swing_ankle_ahead_of_hip_midstance_ll = Some(-0.5)
-            }),
+            ("late_pull", |s| s.swing_ankle_ahead_of_hip_midstance_ll = Some(-0.5)),
             ("waist_bend", |s| s.trunk_angle_midstance_deg = Some(30.0)),
-            ("alignment", |s| {
-                s.hip_ahead_of_ankle_midstance_ll = Some(-0.3)
-            }),
+            ("alignment", |s| s.hip_ahead_of_ankle_midstance_ll = Some(-0.3)),
             ("over_fall", |s| s.fall_angle_max_deg = Some(25.0)),
             ("low_cadence", |s| s.cadence_spm = Some(150.0)),
         ];
@@ -238,10 +233,7 @@ pub(crate) mod tests {
         steps[1].cadence_spm = Some(150.0);
         let cues = summary_cues(&steps);
         assert_eq!(cues.len(), 1);
-        assert_eq!(
-            (cues[0].id, cues[0].share, cues[0].measured),
-            ("low_cadence", 0.5, 4)
-        );
+        assert_eq!((cues[0].id, cues[0].share, cues[0].measured), ("low_cadence", 0.5, 4));
         // Unmeasurable steps don't count: two measured steps are too few.
         for s in &mut steps[2..] {
             s.cadence_spm = None;

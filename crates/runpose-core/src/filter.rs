@@ -21,11 +21,7 @@ pub struct OneEuroParams {
 impl Default for OneEuroParams {
     /// Tuned for coordinates in leg lengths at 25–120 frames per second.
     fn default() -> Self {
-        Self {
-            min_cutoff: 2.0,
-            beta: 0.5,
-            d_cutoff: 1.0,
-        }
+        Self { min_cutoff: 2.0, beta: 0.5, d_cutoff: 1.0 }
     }
 }
 
@@ -92,10 +88,7 @@ pub fn filtfilt(x: &[f64], cutoff_hz: f64, sample_hz: f64) -> Vec<f64> {
     let k = (std::f64::consts::PI * fc / sample_hz).tan();
     let norm = 1.0 / (1.0 + std::f64::consts::SQRT_2 * k + k * k);
     let (b0, b1, b2) = (k * k * norm, 2.0 * k * k * norm, k * k * norm);
-    let (a1, a2) = (
-        2.0 * (k * k - 1.0) * norm,
-        (1.0 - std::f64::consts::SQRT_2 * k + k * k) * norm,
-    );
+    let (a1, a2) = (2.0 * (k * k - 1.0) * norm, (1.0 - std::f64::consts::SQRT_2 * k + k * k) * norm);
     let pass = |input: &mut dyn Iterator<Item = f64>| -> Vec<f64> {
         let mut out = Vec::with_capacity(x.len());
         // Start in the steady state of the first sample, so the ends do not ring.
@@ -149,7 +142,11 @@ fn smooth_run(run: &mut [PoseFrame]) {
         let n = ((t[t.len() - 1] - t[0]) / dt).round() as usize + 1;
         (0..n).map(|k| t[0] + k as f64 * (t[t.len() - 1] - t[0]) / (n - 1).max(1) as f64).collect()
     };
-    let rate = if even { 1.0 / crate::stats::median(&dts).unwrap_or(dt) } else { (grid.len() - 1).max(1) as f64 / (t[t.len() - 1] - t[0]) };
+    let rate = if even {
+        1.0 / crate::stats::median(&dts).unwrap_or(dt)
+    } else {
+        (grid.len() - 1).max(1) as f64 / (t[t.len() - 1] - t[0])
+    };
     // Linear interpolation of `values` (at `from`) at the times `to` (both increasing).
     let resample = |from: &[f64], values: &[f64], to: &[f64]| -> Vec<f64> {
         to.iter()
@@ -192,22 +189,8 @@ const LIMB_GROUPS: [(&[Landmark], &[Landmark]); 2] = {
             &[RightHip, RightKnee, RightAnkle, RightHeel, RightFootIndex],
         ),
         (
-            &[
-                LeftShoulder,
-                LeftElbow,
-                LeftWrist,
-                LeftPinky,
-                LeftIndex,
-                LeftThumb,
-            ],
-            &[
-                RightShoulder,
-                RightElbow,
-                RightWrist,
-                RightPinky,
-                RightIndex,
-                RightThumb,
-            ],
+            &[LeftShoulder, LeftElbow, LeftWrist, LeftPinky, LeftIndex, LeftThumb],
+            &[RightShoulder, RightElbow, RightWrist, RightPinky, RightIndex, RightThumb],
         ),
     ]
 };
@@ -229,29 +212,18 @@ const RELABEL_PRIOR_LL: f64 = 0.02;
 /// model's labels. Then the whole sequence is relabelled if needed so that the limbs nearer the camera (by the
 /// model's depth, median over the clip) are the side a camera sees when the runner faces `facing` (facing left: the
 /// left side).
-pub fn settle_sides(
-    frames: &mut [PoseFrame],
-    facing: crate::Facing,
-    leg_length: f64,
-) -> SideSettling {
+pub fn settle_sides(frames: &mut [PoseFrame], facing: crate::Facing, leg_length: f64) -> SideSettling {
     let mut changed = vec![false; frames.len()];
     let mut whole_clip = [false; 2];
     for (g, (left, right)) in LIMB_GROUPS.into_iter().enumerate() {
         let positions = |p: &Pose, swapped: bool| -> Vec<crate::Point> {
-            let (a, b) = if swapped {
-                (right, left)
-            } else {
-                (left, right)
-            };
+            let (a, b) = if swapped { (right, left) } else { (left, right) };
             a.iter().chain(b.iter()).map(|&l| p.pt(l)).collect()
         };
-        let travel = |a: &[crate::Point], b: &[crate::Point]| {
-            a.iter().zip(b).map(|(p, q)| p.dist(*q)).sum::<f64>() / leg_length
-        };
+        let travel =
+            |a: &[crate::Point], b: &[crate::Point]| a.iter().zip(b).map(|(p, q)| p.dist(*q)).sum::<f64>() / leg_length;
         // Viterbi over the frames with a person; a frame without one breaks nothing but adds no evidence.
-        let idx: Vec<usize> = (0..frames.len())
-            .filter(|&i| frames[i].pose.is_some())
-            .collect();
+        let idx: Vec<usize> = (0..frames.len()).filter(|&i| frames[i].pose.is_some()).collect();
         if idx.is_empty() {
             continue;
         }
@@ -296,11 +268,7 @@ pub fn settle_sides(
         let mut state = if cost[0] <= cost[1] { 0 } else { 1 };
         for k in (0..idx.len()).rev() {
             if state == 1 {
-                swap_limbs(
-                    frames[idx[k]].pose.as_mut().expect("frames with a person"),
-                    left,
-                    right,
-                );
+                swap_limbs(frames[idx[k]].pose.as_mut().expect("frames with a person"), left, right);
                 changed[idx[k]] = true;
             }
             state = back[k][state];
@@ -309,12 +277,7 @@ pub fn settle_sides(
         let depth: Vec<f64> = frames
             .iter()
             .filter_map(|f| f.pose.as_ref())
-            .map(|p| {
-                left.iter()
-                    .zip(right)
-                    .map(|(&l, &r)| p.kp(l).z - p.kp(r).z)
-                    .sum::<f64>()
-            })
+            .map(|p| left.iter().zip(right).map(|(&l, &r)| p.kp(l).z - p.kp(r).z).sum::<f64>())
             .collect();
         let left_nearer = crate::stats::median(&depth).is_some_and(|d| d < 0.0);
         let left_should_be_nearer = facing == crate::Facing::Left;
@@ -347,12 +310,7 @@ pub struct SideSettling {
 /// positions of the legs' points (hip, knee, ankle, heel, toe of both sides; x and y), leg lengths. This is the
 /// frame-to-frame noise that smoothing removes (docs/metrics.md §Landmark cleaning). Only the frames `seen` count:
 /// one put back between two others (`gaps::fill_gaps`) lies on a straight line and has no noise of its own.
-pub fn landmark_jitter_ll(
-    raw: &[PoseFrame],
-    smoothed: &[PoseFrame],
-    seen: &[bool],
-    leg_length: f64,
-) -> Option<f64> {
+pub fn landmark_jitter_ll(raw: &[PoseFrame], smoothed: &[PoseFrame], seen: &[bool], leg_length: f64) -> Option<f64> {
     let mut sum = 0.0;
     let mut n = 0usize;
     for ((a, b), _) in raw.iter().zip(smoothed).zip(seen).filter(|(_, seen)| **seen) {
@@ -360,13 +318,7 @@ pub fn landmark_jitter_ll(
             continue;
         };
         for side in Side::BOTH {
-            for l in [
-                side.hip(),
-                side.knee(),
-                side.ankle(),
-                side.heel(),
-                side.toe(),
-            ] {
+            for l in [side.hip(), side.knee(), side.ankle(), side.heel(), side.toe()] {
                 if a.kp(l).score <= 0.0 || b.kp(l).score <= 0.0 {
                     continue;
                 }
@@ -381,13 +333,7 @@ pub fn landmark_jitter_ll(
 
 /// Mean distance between the two feet's matching points (ankle, heel, toe), pixels.
 fn feet_distance(pose: &Pose) -> f64 {
-    Side::Left
-        .foot()
-        .iter()
-        .zip(Side::Right.foot())
-        .map(|(&l, r)| pose.pt(l).dist(pose.pt(r)))
-        .sum::<f64>()
-        / 3.0
+    Side::Left.foot().iter().zip(Side::Right.foot()).map(|(&l, r)| pose.pt(l).dist(pose.pt(r))).sum::<f64>() / 3.0
 }
 
 /// Mean position of a foot's points relative to the hip midpoint.
@@ -412,10 +358,7 @@ pub fn detect_foot_collapse(frames: &[PoseFrame], leg_length: f64) -> Vec<[bool;
             last_good = [None, None];
             continue;
         };
-        let rel = [
-            foot_rel_hip(pose, Side::Left),
-            foot_rel_hip(pose, Side::Right),
-        ];
+        let rel = [foot_rel_hip(pose, Side::Left), foot_rel_hip(pose, Side::Right)];
         if feet_distance(pose) < COLLAPSE_DISTANCE_LL * leg_length {
             let moved = |s: usize| last_good[s].map_or(0.0, |p| p.dist(rel[s]));
             let bad = if moved(0) > moved(1) { 0 } else { 1 };
@@ -433,9 +376,7 @@ pub fn detect_foot_collapse(frames: &[PoseFrame], leg_length: f64) -> Vec<[bool;
 /// scores are set to 0 so that nothing downstream takes them for measurements.
 pub fn repair_unreliable_feet(frames: &mut [PoseFrame], reliable: &[[bool; 2]]) {
     for (s, side) in Side::BOTH.into_iter().enumerate() {
-        let good: Vec<usize> = (0..frames.len())
-            .filter(|&i| frames[i].pose.is_some() && reliable[i][s])
-            .collect();
+        let good: Vec<usize> = (0..frames.len()).filter(|&i| frames[i].pose.is_some() && reliable[i][s]).collect();
         if good.is_empty() {
             continue;
         }
@@ -515,23 +456,13 @@ mod tests {
         let mut frames: Vec<PoseFrame> = (0..120)
             .map(|i| {
                 let t = i as f64 / 30.0;
-                let mut kps = [Keypoint {
-                    score: 1.0,
-                    ..Default::default()
-                }; NUM_LANDMARKS];
-                kps[0].y = 100.0 * (2.0 * std::f64::consts::PI * 3.0 * t).sin()
-                    + if i % 2 == 0 { 5.0 } else { -5.0 };
-                PoseFrame {
-                    t,
-                    pose: Some(Pose::new(kps)),
-                }
+                let mut kps = [Keypoint { score: 1.0, ..Default::default() }; NUM_LANDMARKS];
+                kps[0].y = 100.0 * (2.0 * std::f64::consts::PI * 3.0 * t).sin() + if i % 2 == 0 { 5.0 } else { -5.0 };
+                PoseFrame { t, pose: Some(Pose::new(kps)) }
             })
             .collect();
         smooth_offline(&mut frames);
-        let ys: Vec<f64> = frames
-            .iter()
-            .map(|f| f.pose.as_ref().unwrap().keypoints[0].y)
-            .collect();
+        let ys: Vec<f64> = frames.iter().map(|f| f.pose.as_ref().unwrap().keypoints[0].y).collect();
         for (i, y) in ys.iter().enumerate().skip(10).take(100) {
             let clean = 100.0 * (2.0 * std::f64::consts::PI * 3.0 * i as f64 / 30.0).sin();
             // No lag, amplitude within 10 %, and the ±5 px jitter (at 15 Hz) gone.
@@ -542,35 +473,12 @@ mod tests {
     }
 
     fn standing_pose(left_foot: (f64, f64), right_foot: (f64, f64)) -> Pose {
-        let mut kps = [Keypoint {
-            score: 0.9,
-            ..Default::default()
-        }; NUM_LANDMARKS];
+        let mut kps = [Keypoint { score: 0.9, ..Default::default() }; NUM_LANDMARKS];
         for (side, (x, y)) in [(Side::Left, left_foot), (Side::Right, right_foot)] {
-            kps[side.hip().index()] = Keypoint {
-                x: 0.0,
-                y: 0.0,
-                z: 0.0,
-                score: 0.9,
-            };
-            kps[side.ankle().index()] = Keypoint {
-                x,
-                y,
-                z: 0.0,
-                score: 0.9,
-            };
-            kps[side.heel().index()] = Keypoint {
-                x: x + 10.0,
-                y: y + 10.0,
-                z: 0.0,
-                score: 0.9,
-            };
-            kps[side.toe().index()] = Keypoint {
-                x: x - 30.0,
-                y: y + 10.0,
-                z: 0.0,
-                score: 0.9,
-            };
+            kps[side.hip().index()] = Keypoint { x: 0.0, y: 0.0, z: 0.0, score: 0.9 };
+            kps[side.ankle().index()] = Keypoint { x, y, z: 0.0, score: 0.9 };
+            kps[side.heel().index()] = Keypoint { x: x + 10.0, y: y + 10.0, z: 0.0, score: 0.9 };
+            kps[side.toe().index()] = Keypoint { x: x - 30.0, y: y + 10.0, z: 0.0, score: 0.9 };
         }
         Pose::new(kps)
     }
@@ -585,23 +493,11 @@ mod tests {
             .enumerate()
             .map(|(i, &rx)| {
                 let ry = if rx == 0.0 { 100.0 } else { 60.0 };
-                PoseFrame {
-                    t: i as f64 * 0.1,
-                    pose: Some(standing_pose((0.0, 100.0), (rx, ry))),
-                }
+                PoseFrame { t: i as f64 * 0.1, pose: Some(standing_pose((0.0, 100.0), (rx, ry))) }
             })
             .collect();
         let reliable = detect_foot_collapse(&frames_src, 100.0);
-        assert_eq!(
-            reliable,
-            vec![
-                [true, true],
-                [true, true],
-                [true, false],
-                [true, false],
-                [true, true]
-            ]
-        );
+        assert_eq!(reliable, vec![[true, true], [true, true], [true, false], [true, false], [true, true]]);
         let mut frames = frames_src.clone();
         repair_unreliable_feet(&mut frames, &reliable);
         let ankle = frames[2].pose.as_ref().unwrap().kp(Landmark::RightAnkle);
@@ -621,10 +517,7 @@ mod tests {
         let x = |i: usize| 20.0 * i as f64 - 200.0;
         let frames_src: Vec<PoseFrame> = (0..=20)
             .filter(|i| !(8..=12).contains(i))
-            .map(|i| PoseFrame {
-                t: i as f64 / 30.0,
-                pose: Some(standing_pose((x(i), 100.0), (-x(i), 100.0))),
-            })
+            .map(|i| PoseFrame { t: i as f64 / 30.0, pose: Some(standing_pose((x(i), 100.0), (-x(i), 100.0))) })
             .collect();
         let mut frames = frames_src.clone();
         let settled = settle_sides(&mut frames, crate::Facing::Left, 100.0);

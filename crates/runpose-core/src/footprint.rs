@@ -28,12 +28,7 @@ pub struct FootprintParams {
 
 impl Default for FootprintParams {
     fn default() -> Self {
-        Self {
-            noise_factor: 2.5,
-            min_ll: 0.02,
-            toe_roll_ll: 0.02,
-            search_s: 0.25,
-        }
+        Self { noise_factor: 2.5, min_ll: 0.02, toe_roll_ll: 0.02, search_s: 0.25 }
     }
 }
 
@@ -138,8 +133,16 @@ pub fn still_contacts(
         let seen_end = (b + 1 < n && frames[b + 1].pose.is_some()) || (open_end && b == n - 1);
         // Well clear of this foot's known contacts (a foot just lifted, or about to land, moves slowly over the
         // ground for a frame or two), and long enough to be a whole contact.
-        let clear = |s: &&Stance| s.side == side && frames[s.ic_frame].t - STILL_CLEAR_S <= frames[b].t && frames[a].t <= frames[s.to_frame].t + STILL_CLEAR_S;
-        if seen_start && seen_end && frames[b].t - frames[a].t >= min_contact_s.max(STILL_MIN_S) && !known.iter().any(|s| clear(&s)) {
+        let clear = |s: &&Stance| {
+            s.side == side
+                && frames[s.ic_frame].t - STILL_CLEAR_S <= frames[b].t
+                && frames[a].t <= frames[s.to_frame].t + STILL_CLEAR_S
+        };
+        if seen_start
+            && seen_end
+            && frames[b].t - frames[a].t >= min_contact_s.max(STILL_MIN_S)
+            && !known.iter().any(|s| clear(&s))
+        {
             out.push(Stance { side, ic_t: frames[a].t, to_t: frames[b].t, ic_frame: a, to_frame: b });
         }
     }
@@ -219,7 +222,8 @@ pub fn time_by_footprints(
             }
             // A landing heel comes down onto its footprint; one that was lower in the first frames seen is rising from
             // it: the contact began before the clip (or the person's appearance) did, and what is seen is its end.
-            let below = |i: usize| grounded(frames, i, heel, ground_velocity).is_some_and(|p| p.y - print.y > 0.5 * reach);
+            let below =
+                |i: usize| grounded(frames, i, heel, ground_velocity).is_some_and(|p| p.y - print.y > 0.5 * reach);
             if i > lower
                 && let (Some(d_out), Some(d_in)) = (dist(i - 1), dist(i))
                 && d_out > reach
@@ -290,7 +294,8 @@ pub fn time_by_footprints(
     for s in &mut merged {
         let open = open_end && s.to_frame == last;
         s.ic_frame = frames.partition_point(|f| f.t < s.ic_t).min(last);
-        s.to_frame = if open { last } else { frames.partition_point(|f| f.t <= s.to_t).saturating_sub(1).max(s.ic_frame) };
+        s.to_frame =
+            if open { last } else { frames.partition_point(|f| f.t <= s.to_t).saturating_sub(1).max(s.ic_frame) };
     }
     *stances = merged;
     timed

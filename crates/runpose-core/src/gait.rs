@@ -19,11 +19,7 @@ pub fn leg_length(frames: &[PoseFrame]) -> Option<f64> {
         .filter_map(|p| {
             Side::BOTH
                 .iter()
-                .filter(|s| {
-                    [s.hip(), s.knee(), s.ankle()]
-                        .iter()
-                        .all(|&l| p.kp(l).score >= SCALE_MIN_SCORE)
-                })
+                .filter(|s| [s.hip(), s.knee(), s.ankle()].iter().all(|&l| p.kp(l).score >= SCALE_MIN_SCORE))
                 .map(|s| p.pt(s.hip()).dist(p.pt(s.knee())) + p.pt(s.knee()).dist(p.pt(s.ankle())))
                 .max_by(f64::total_cmp)
         })
@@ -38,20 +34,12 @@ pub fn detect_facing(frames: &[PoseFrame]) -> Facing {
         .iter()
         .filter_map(|f| f.pose.as_ref())
         .map(|p| {
-            let feet: f64 = Side::BOTH
-                .iter()
-                .map(|s| (p.pt(s.toe()).x - p.pt(s.heel()).x).signum())
-                .sum();
-            let head =
-                (p.pt(Landmark::Nose).x - p.mid(Landmark::LeftEar, Landmark::RightEar).x).signum();
+            let feet: f64 = Side::BOTH.iter().map(|s| (p.pt(s.toe()).x - p.pt(s.heel()).x).signum()).sum();
+            let head = (p.pt(Landmark::Nose).x - p.mid(Landmark::LeftEar, Landmark::RightEar).x).signum();
             feet + head
         })
         .sum();
-    if vote < 0.0 {
-        Facing::Left
-    } else {
-        Facing::Right
-    }
+    if vote < 0.0 { Facing::Left } else { Facing::Right }
 }
 
 /// The side of the body nearer the camera, from BlazePose's relative depth (negative towards the camera) of the
@@ -61,21 +49,13 @@ pub fn near_side(frames: &[PoseFrame]) -> Side {
         .iter()
         .filter_map(|f| f.pose.as_ref())
         .map(|p| {
-            [
-                Landmark::LeftShoulder,
-                Landmark::LeftHip,
-                Landmark::LeftKnee,
-            ]
-            .iter()
-            .map(|&l| p.kp(l).z - p.kp(l.mirrored()).z)
-            .sum::<f64>()
+            [Landmark::LeftShoulder, Landmark::LeftHip, Landmark::LeftKnee]
+                .iter()
+                .map(|&l| p.kp(l).z - p.kp(l.mirrored()).z)
+                .sum::<f64>()
         })
         .collect();
-    if median(&diffs).unwrap_or(0.0) <= 0.0 {
-        Side::Left
-    } else {
-        Side::Right
-    }
+    if median(&diffs).unwrap_or(0.0) <= 0.0 { Side::Left } else { Side::Right }
 }
 
 /// Where one foot meets the ground in the image, as a function of x: knots (x, y) joined by straight lines and held
@@ -96,31 +76,23 @@ const PROFILE_MIN_POINTS: usize = 5;
 
 impl GroundProfile {
     pub fn level(y: f64) -> Self {
-        Self {
-            knots: vec![(0.0, y)],
-        }
+        Self { knots: vec![(0.0, y)] }
     }
 
     /// Learns the profile from a foot's lowest points: one knot per bin of `PROFILE_BIN_LL` leg lengths, at the
     /// bin's mean x and the `PROFILE_QUANTILE` of its image heights.
     pub fn fit(points: &[Point], leg_length: f64) -> Option<Self> {
         let width = PROFILE_BIN_LL * leg_length;
-        let mut bins: std::collections::BTreeMap<i64, Vec<Point>> =
-            std::collections::BTreeMap::new();
+        let mut bins: std::collections::BTreeMap<i64, Vec<Point>> = std::collections::BTreeMap::new();
         for p in points.iter().filter(|p| p.is_finite()) {
-            bins.entry((p.x / width).floor() as i64)
-                .or_default()
-                .push(*p);
+            bins.entry((p.x / width).floor() as i64).or_default().push(*p);
         }
         let mut knots: Vec<(f64, f64)> = bins
             .values()
             .filter(|b| b.len() >= PROFILE_MIN_POINTS)
             .filter_map(|b| {
                 let x = b.iter().map(|p| p.x).sum::<f64>() / b.len() as f64;
-                Some((
-                    x,
-                    percentile(&b.iter().map(|p| p.y).collect::<Vec<_>>(), PROFILE_QUANTILE)?,
-                ))
+                Some((x, percentile(&b.iter().map(|p| p.y).collect::<Vec<_>>(), PROFILE_QUANTILE)?))
             })
             .collect();
         if knots.is_empty() {
@@ -165,28 +137,12 @@ pub struct GroundFrame {
 
 impl GroundFrame {
     pub fn new(feet: [GroundProfile; 2], facing: Facing) -> Self {
-        let knots: Vec<Point> = feet
-            .iter()
-            .flat_map(|f| f.knots.iter().map(|&(x, y)| Point::new(x, y)))
-            .collect();
+        let knots: Vec<Point> = feet.iter().flat_map(|f| f.knots.iter().map(|&(x, y)| Point::new(x, y))).collect();
         let n = knots.len() as f64;
-        let (mx, my) = (
-            knots.iter().map(|p| p.x).sum::<f64>() / n,
-            knots.iter().map(|p| p.y).sum::<f64>() / n,
-        );
+        let (mx, my) = (knots.iter().map(|p| p.x).sum::<f64>() / n, knots.iter().map(|p| p.y).sum::<f64>() / n);
         let sxx: f64 = knots.iter().map(|p| (p.x - mx).powi(2)).sum();
-        let b = if sxx > 1e-9 {
-            knots.iter().map(|p| (p.x - mx) * (p.y - my)).sum::<f64>() / sxx
-        } else {
-            0.0
-        };
-        Self {
-            a: my - b * mx,
-            b,
-            feet,
-            forward: Point::new(facing.sign(), 0.0),
-            up: Point::new(0.0, -1.0),
-        }
+        let b = if sxx > 1e-9 { knots.iter().map(|p| (p.x - mx) * (p.y - my)).sum::<f64>() / sxx } else { 0.0 };
+        Self { a: my - b * mx, b, feet, forward: Point::new(facing.sign(), 0.0), up: Point::new(0.0, -1.0) }
     }
 
     /// Level ground at image height `y` for both feet.
@@ -234,21 +190,10 @@ pub const HEEL_ALLOWANCE_LL: f64 = 0.06;
 
 /// The height that decides ground contact for one foot, pixels: its lowest point above the foot's ground profile,
 /// less `heel_allowance_ll` leg lengths when that point is the heel (docs/metrics.md §Gait events).
-pub fn contact_height(
-    ground: &GroundFrame,
-    pose: &Pose,
-    side: Side,
-    leg_length: f64,
-    heel_allowance_ll: f64,
-) -> f64 {
+pub fn contact_height(ground: &GroundFrame, pose: &Pose, side: Side, leg_length: f64, heel_allowance_ll: f64) -> f64 {
     let low = foot_low_point(pose, side);
     let heel_first = pose.pt(side.heel()).y > pose.pt(side.toe()).y;
-    ground.foot_height(side, low)
-        - if heel_first {
-            heel_allowance_ll * leg_length
-        } else {
-            0.0
-        }
+    ground.foot_height(side, low) - if heel_first { heel_allowance_ll * leg_length } else { 0.0 }
 }
 
 /// The contact height series of one foot (`contact_height` per frame; `None` without a person), or with
@@ -263,55 +208,31 @@ pub fn contact_heights(
     if !params.per_point_rest {
         return frames
             .iter()
-            .map(|f| {
-                f.pose
-                    .as_ref()
-                    .map(|p| contact_height(ground, p, side, leg_length, params.heel_allowance_ll))
-            })
+            .map(|f| f.pose.as_ref().map(|p| contact_height(ground, p, side, leg_length, params.heel_allowance_ll)))
             .collect();
     }
     let series = |l: crate::Landmark| -> Vec<Option<f64>> {
-        frames
-            .iter()
-            .map(|f| f.pose.as_ref().map(|p| ground.foot_height(side, p.pt(l))))
-            .collect()
+        frames.iter().map(|f| f.pose.as_ref().map(|p| ground.foot_height(side, p.pt(l)))).collect()
     };
     let (heel, toe) = (series(side.heel()), series(side.toe()));
-    let rest = |v: &[Option<f64>]| {
-        percentile(&v.iter().flatten().copied().collect::<Vec<_>>(), 0.05).unwrap_or(0.0)
-    };
+    let rest = |v: &[Option<f64>]| percentile(&v.iter().flatten().copied().collect::<Vec<_>>(), 0.05).unwrap_or(0.0);
     let (rh, rt) = (rest(&heel), rest(&toe));
-    heel.iter()
-        .zip(&toe)
-        .map(|(h, t)| Some(((*h)? - rh).min((*t)? - rt)))
-        .collect()
+    heel.iter().zip(&toe).map(|(h, t)| Some(((*h)? - rh).min((*t)? - rt))).collect()
 }
 
 /// Learns each foot's ground profile from its lowest points over the sequence. With `level`, the ground is known to
 /// be level in the view (markers in a lab frame): each foot's profile is then one level, the `PROFILE_QUANTILE` of
 /// all its lowest points, which bins would bias where the foot hovers in late swing and touches only briefly.
-pub fn fit_ground(
-    frames: &[PoseFrame],
-    leg_length: f64,
-    facing: Facing,
-    level: bool,
-) -> Option<GroundFrame> {
+pub fn fit_ground(frames: &[PoseFrame], leg_length: f64, facing: Facing, level: bool) -> Option<GroundFrame> {
     let profile = |side: Side| {
-        let lows: Vec<Point> = frames
-            .iter()
-            .filter_map(|f| f.pose.as_ref())
-            .map(|p| foot_low_point(p, side))
-            .collect();
+        let lows: Vec<Point> = frames.iter().filter_map(|f| f.pose.as_ref()).map(|p| foot_low_point(p, side)).collect();
         if level {
             let ys: Vec<f64> = lows.iter().map(|p| p.y).filter(|y| y.is_finite()).collect();
             return Some(GroundProfile::level(percentile(&ys, PROFILE_QUANTILE)?));
         }
         GroundProfile::fit(&lows, leg_length)
     };
-    Some(GroundFrame::new(
-        [profile(Side::Left)?, profile(Side::Right)?],
-        facing,
-    ))
+    Some(GroundFrame::new([profile(Side::Left)?, profile(Side::Right)?], facing))
 }
 
 /// One foot's contact with the ground: from initial contact to toe-off.
@@ -454,7 +375,8 @@ pub fn refine_initial_contacts(stances: &mut [Stance], frames: &[PoseFrame], gro
                     continue;
                 }
                 let curvature = a - 2.0 * b + c;
-                let shift = if curvature.abs() > f64::EPSILON { (0.5 * (a - c) / curvature).clamp(-0.5, 0.5) } else { 0.0 };
+                let shift =
+                    if curvature.abs() > f64::EPSILON { (0.5 * (a - c) / curvature).clamp(-0.5, 0.5) } else { 0.0 };
                 let step = if shift >= 0.0 { t[i + 1] - t[i] } else { t[i] - t[i - 1] };
                 best = Some((b, t[i] + shift * step));
             }
@@ -488,9 +410,8 @@ impl ContactLevel {
     }
 
     fn new(rest: f64, range: f64, leg_length: f64, jitter: f64, params: &ContactParams) -> Self {
-        let above = (params.min_threshold_ll * leg_length)
-            .max(params.range_fraction * range)
-            .max(params.noise_factor * jitter);
+        let above =
+            (params.min_threshold_ll * leg_length).max(params.range_fraction * range).max(params.noise_factor * jitter);
         Self { rest, range, threshold: rest + above }
     }
 
@@ -568,11 +489,7 @@ pub fn stances_at(
         }
         let w = ((threshold - a) / (b - a)).clamp(0.0, 1.0);
         let speed = (b - a) / dt; // negative while landing, positive while lifting off
-        let lag = if params.extrapolate_to_rest {
-            ((threshold - rest) / speed.abs()).min(frame_interval)
-        } else {
-            0.0
-        };
+        let lag = if params.extrapolate_to_rest { ((threshold - rest) / speed.abs()).min(frame_interval) } else { 0.0 };
         t[i] + w * dt - lag * speed.signum()
     };
     // Merge runs separated by a short gap, then drop short runs.
@@ -662,7 +579,8 @@ pub fn align_events(
     let Some(dt) = frame_interval(&t) else { return false };
     // An open contact (live, still going on) has no toe-off yet: its initial contact is aligned, not its end.
     let last = t.len() - 1;
-    let closed: Vec<usize> = (0..stances.len()).filter(|&k| !(params.open_end && stances[k].to_frame == last)).collect();
+    let closed: Vec<usize> =
+        (0..stances.len()).filter(|&k| !(params.open_end && stances[k].to_frame == last)).collect();
     if closed.len() < ALIGN_MIN_STANCES {
         return false;
     }
@@ -689,7 +607,9 @@ pub fn align_events(
     // The average step must agree with the crossings to within one round's search, and each contact must still
     // end after it starts and before the foot's next one; otherwise (a short or irregular run) the crossings stay.
     let reach = ALIGN_SEARCH_S.max(2.0 * dt);
-    let moved = |a: &dyn Fn(&Stance) -> f64| median(&stances.iter().zip(&aligned).map(|(s, n)| (a(n) - a(s)).abs()).collect::<Vec<_>>());
+    let moved = |a: &dyn Fn(&Stance) -> f64| {
+        median(&stances.iter().zip(&aligned).map(|(s, n)| (a(n) - a(s)).abs()).collect::<Vec<_>>())
+    };
     let ordered = aligned.windows(2).all(|w| w[0].ic_t < w[0].to_t && w[0].to_t < w[1].ic_t)
         && aligned.last().is_some_and(|s| s.ic_t < s.to_t);
     if !ordered || moved(&|s| s.ic_t).is_none_or(|m| m > reach) || moved(&|s| s.to_t).is_none_or(|m| m > reach) {
@@ -720,9 +640,7 @@ fn match_to_average(raw: &[PoseFrame], t: &[f64], dt: f64, side: Side, events: &
         let sampled: Vec<Option<Vec<Point>>> = e
             .iter()
             .map(|&at| {
-                (0..n_grid)
-                    .flat_map(|j| points.map(|l| position_at(raw, t, at - half + j as f64 * step, l)))
-                    .collect()
+                (0..n_grid).flat_map(|j| points.map(|l| position_at(raw, t, at - half + j as f64 * step, l))).collect()
             })
             .collect();
         let whole: Vec<&Vec<Point>> = sampled.iter().flatten().collect();
@@ -788,7 +706,14 @@ fn match_to_average(raw: &[PoseFrame], t: &[f64], dt: f64, side: Side, events: &
 /// The average stance of one foot: the steps' motion from `ALIGN_WINDOW_S` before their initial contacts `ics` to
 /// as long after their toe-offs `tos`, the contact itself stretched to the median contact time. Returns the
 /// average as frames (time 0 at the initial contact), the number of steps in it and that contact time.
-fn average_stance(raw: &[PoseFrame], t: &[f64], dt: f64, side: Side, ics: &[f64], tos: &[f64]) -> Option<(Vec<PoseFrame>, usize, f64)> {
+fn average_stance(
+    raw: &[PoseFrame],
+    t: &[f64],
+    dt: f64,
+    side: Side,
+    ics: &[f64],
+    tos: &[f64],
+) -> Option<(Vec<PoseFrame>, usize, f64)> {
     let points = align_landmarks(side);
     let contact = median(&ics.iter().zip(tos).map(|(a, b)| b - a).collect::<Vec<_>>())?;
     let step = dt / ALIGN_SUBSAMPLES as f64;
@@ -806,7 +731,9 @@ fn average_stance(raw: &[PoseFrame], t: &[f64], dt: f64, side: Side, ics: &[f64]
                 ic + tau * (to - ic) / contact
             }
         };
-        let Some(v) = (0..n_grid).flat_map(|j| points.map(|l| position_at(raw, t, at(tau(j)), l))).collect::<Option<Vec<Point>>>()
+        let Some(v) = (0..n_grid)
+            .flat_map(|j| points.map(|l| position_at(raw, t, at(tau(j)), l)))
+            .collect::<Option<Vec<Point>>>()
         else {
             continue;
         };
@@ -867,7 +794,13 @@ mod tests {
 
     #[test]
     fn a_swing_ends_at_the_next_contact_of_its_foot_or_where_a_missed_one_must_be() {
-        let st = |side, ic_frame: usize, to_frame: usize| Stance { side, ic_t: ic_frame as f64, to_t: to_frame as f64, ic_frame, to_frame };
+        let st = |side, ic_frame: usize, to_frame: usize| Stance {
+            side,
+            ic_t: ic_frame as f64,
+            to_t: to_frame as f64,
+            ic_frame,
+            to_frame,
+        };
         let (l, r) = (Side::Left, Side::Right);
         let run = [st(l, 0, 6), st(r, 9, 15), st(l, 18, 24), st(r, 27, 33)];
         assert_eq!(swing_end(&run, 0, 40), 18, "the next left contact");
@@ -881,16 +814,11 @@ mod tests {
     #[test]
     fn ground_frame_measures_heights_per_foot_and_lean_from_the_vertical() {
         // Left foot's track slopes down to the right by 0.2, the right foot's is level and higher in the image.
-        let left = GroundProfile {
-            knots: vec![(0.0, 500.0), (200.0, 540.0)],
-        };
+        let left = GroundProfile { knots: vec![(0.0, 500.0), (200.0, 540.0)] };
         let g = GroundFrame::new([left, GroundProfile::level(480.0)], Facing::Right);
         assert!((g.foot_height(Side::Left, Point::new(100.0, 520.0))).abs() < 1e-9);
         assert!((g.foot_height(Side::Left, Point::new(100.0, 480.0)) - 40.0).abs() < 1e-9);
-        assert!(
-            (g.foot_height(Side::Left, Point::new(400.0, 540.0))).abs() < 1e-9,
-            "held level past the last knot"
-        );
+        assert!((g.foot_height(Side::Left, Point::new(400.0, 540.0))).abs() < 1e-9, "held level past the last knot");
         assert!((g.foot_height(Side::Right, Point::new(100.0, 470.0)) - 10.0).abs() < 1e-9);
         // Angles are from the image vertical whatever the ground's slope.
         assert!(g.lean_deg(Point::new(0.0, -1.0)).abs() < 1e-9);
@@ -899,9 +827,7 @@ mod tests {
         // Facing left flips the forward direction, so the same vector leans backwards.
         let gl = GroundFrame::level(500.0, Facing::Left);
         assert!((gl.lean_deg(ten) + 10.0).abs() < 1e-9);
-        assert!(
-            (g.foot_angle_deg(Point::new(0.0, 0.0), Point::new(10.0, -10.0)) - 45.0).abs() < 1e-9
-        );
+        assert!((g.foot_angle_deg(Point::new(0.0, 0.0), Point::new(10.0, -10.0)) - 45.0).abs() < 1e-9);
     }
 
     #[test]
@@ -913,17 +839,11 @@ mod tests {
                 Point::new(x, 1100.0 + 0.2 * x + if i % 2 == 0 { 1.5 } else { -1.5 })
             })
             .collect();
-        points.extend(
-            (0..60).map(|i| Point::new(150.0 + 5.0 * i as f64, 1000.0 + (i % 7) as f64 * 10.0)),
-        );
+        points.extend((0..60).map(|i| Point::new(150.0 + 5.0 * i as f64, 1000.0 + (i % 7) as f64 * 10.0)));
         let profile = GroundProfile::fit(&points, 300.0).unwrap();
         for x in [230.0, 300.0, 370.0] {
             let want = 1100.0 + 0.2 * x;
-            assert!(
-                (profile.y_at(x) - want).abs() < 6.0,
-                "ground at {x}: {} vs {want}",
-                profile.y_at(x)
-            );
+            assert!((profile.y_at(x) - want).abs() < 6.0, "ground at {x}: {} vs {want}", profile.y_at(x));
         }
     }
 
@@ -952,20 +872,12 @@ mod tests {
         let (t, h) = synthetic_foot(30.0, 5.0, 0.1);
         let stances = detect_stances(Side::Left, &t, &h, 400.0, 0.0, ContactParams::default());
         // Contacts begin at 0.1 + 0.7k; the first (0.1) has its start seen because frame 2 (0.067 s) is in the air.
-        let expected_ic: Vec<f64> = (0..7)
-            .map(|k| 0.1 + 0.7 * k as f64)
-            .filter(|&ic| ic + 0.3 < 5.0)
-            .collect();
+        let expected_ic: Vec<f64> = (0..7).map(|k| 0.1 + 0.7 * k as f64).filter(|&ic| ic + 0.3 < 5.0).collect();
         assert_eq!(stances.len(), expected_ic.len(), "{stances:?}");
         for (s, ic) in stances.iter().zip(expected_ic) {
             // The threshold (12 px on a 0..100 px swing) is crossed within a few ms of the true instant.
             assert!((s.ic_t - ic).abs() < 0.012, "ic {} vs {ic}", s.ic_t);
-            assert!(
-                (s.to_t - (ic + 0.25)).abs() < 0.012,
-                "to {} vs {}",
-                s.to_t,
-                ic + 0.25
-            );
+            assert!((s.to_t - (ic + 0.25)).abs() < 0.012, "to {} vs {}", s.to_t, ic + 0.25);
             assert_eq!(s.side, Side::Left);
         }
     }
@@ -998,7 +910,8 @@ mod tests {
             crate::filter::smooth_offline(&mut frames);
             let ground = GroundFrame::level(500.0, Facing::Right);
             // A threshold crossing 20 ms early, as a heel hovering near its resting level gives.
-            let mut stances = vec![Stance { side: Side::Left, ic_t: touchdown - 0.02, to_t: 0.28, ic_frame: 0, to_frame: 1 }];
+            let mut stances =
+                vec![Stance { side: Side::Left, ic_t: touchdown - 0.02, to_t: 0.28, ic_frame: 0, to_frame: 1 }];
             refine_initial_contacts(&mut stances, &frames, &ground);
             // Within one 60 fps frame (the validation's requirement), and nearer than the crossing was.
             assert!((stances[0].ic_t - touchdown).abs() < 1.0 / 60.0, "{fps} fps: {} vs {touchdown}", stances[0].ic_t);
@@ -1026,8 +939,7 @@ mod tests {
         // 0.0 starts unseen, 0.7 is broken by the lost frames, 2.8 is cut by the end: 1.4 and 2.1 remain.
         assert_eq!(stances.len(), 2, "{stances:?}");
         assert!(
-            (stances[0].ic_t - 1.4).abs() < 1.0 / 60.0
-                && (stances[1].ic_t - 2.1).abs() < 1.0 / 60.0,
+            (stances[0].ic_t - 1.4).abs() < 1.0 / 60.0 && (stances[1].ic_t - 2.1).abs() < 1.0 / 60.0,
             "{stances:?}"
         );
     }

@@ -19,6 +19,6 @@ pub mod stats;
 pub mod summary;
 pub mod validation;
 
-pub use live::{LiveAnalyzer, LiveView, Rolling};
 pub use analysis::{Analysis, AnalysisConfig, AnalysisError, PoseFrame, Summary, analyze};
+pub use live::{LiveAnalyzer, LiveView, Rolling};
 pub use skeleton::{Facing, Keypoint, Landmark, NUM_LANDMARKS, Point, Pose, Side};

@@ -195,7 +195,8 @@ impl LiveAnalyzer {
         let last_ic = self.steps.back().map_or(f64::NEG_INFINITY, |s| s.ic_t);
         // A foot lands again only after it lifted: a later window that times one contact differently does not settle
         // it a second time.
-        let lifted = Side::BOTH.map(|side| self.steps.iter().rev().find(|s| s.side == side).map_or(f64::NEG_INFINITY, |s| s.to_t));
+        let lifted = Side::BOTH
+            .map(|side| self.steps.iter().rev().find(|s| s.side == side).map_or(f64::NEG_INFINITY, |s| s.to_t));
         // A step's cadence and flight time need the next contact: it settles once that contact is settled too.
         let settled = |k: usize| analysis.steps.get(k + 1).is_some_and(|next| next.ic_t <= horizon);
         // A step whose landing, lift-off or next landing fell among frames the machine dropped (three or more in a
@@ -214,7 +215,8 @@ impl LiveAnalyzer {
             real.windows(2).any(|w| frames_missing(w[1] - w[0], dt) && w[1] >= from - 2.0 * dt && w[0] <= to + 2.0 * dt)
         };
         let typical = Side::BOTH.map(|side| {
-            let of_foot: Vec<&StepMetrics> = analysis.steps.iter().filter(|s| s.side == side && !s.flags.implausible()).collect();
+            let of_foot: Vec<&StepMetrics> =
+                analysis.steps.iter().filter(|s| s.side == side && !s.flags.implausible()).collect();
             let contact: Vec<f64> = of_foot.iter().map(|s| s.contact_ms).collect();
             let step: Vec<f64> = of_foot.iter().filter_map(|s| s.step_ms).collect();
             (crate::stats::median(&contact), crate::stats::median(&step))
@@ -233,18 +235,17 @@ impl LiveAnalyzer {
                 && !s.flags.implausible()
                 && (!near_gap(s.ic_t, next.ic_t) || in_rhythm(s))
         };
-        let new_steps = analysis
-            .steps
-            .iter()
-            .enumerate()
-            .filter(|&(k, s)| settled(k) && s.ic_t > last_ic + 0.5 * (s.to_t - s.ic_t) && s.ic_t > lifted[s.side.index()] && timed(k, s));
+        let new_steps = analysis.steps.iter().enumerate().filter(|&(k, s)| {
+            settled(k) && s.ic_t > last_ic + 0.5 * (s.to_t - s.ic_t) && s.ic_t > lifted[s.side.index()] && timed(k, s)
+        });
         for (_, step) in new_steps {
             let mut step = step.clone();
             step.index = self.steps_seen;
             self.steps_seen += 1;
             self.steps.push_back(step);
         }
-        let frames_until = analysis.stances.iter().map(|s| s.to_t).filter(|&t| t <= horizon).fold(f64::NEG_INFINITY, f64::max);
+        let frames_until =
+            analysis.stances.iter().map(|s| s.to_t).filter(|&t| t <= horizon).fold(f64::NEG_INFINITY, f64::max);
         for (f, m) in analysis.frames.iter().zip(&analysis.metrics) {
             if f.t > self.settled_until && f.t <= frames_until {
                 if let Some(angle) = m.fall_angle_deg {
@@ -301,7 +302,8 @@ mod tests {
         let steps = steps_of(&[330.0, 370.0, 330.0, 370.0, 330.0, 370.0, 330.0, 370.0, 330.0, 370.0]);
         let every = settled_cadence_spm(&steps).unwrap();
         assert!((every - 60_000.0 / 350.0).abs() < 1e-9, "{every}");
-        let some: Vec<StepMetrics> = steps.iter().enumerate().filter(|(k, _)| ![2, 5, 6].contains(k)).map(|(_, s)| s.clone()).collect();
+        let some: Vec<StepMetrics> =
+            steps.iter().enumerate().filter(|(k, _)| ![2, 5, 6].contains(k)).map(|(_, s)| s.clone()).collect();
         let cadence = settled_cadence_spm(&some).unwrap();
         assert!((cadence - every).abs() < 1e-9, "{cadence}");
         // Step 4's contact a frame late: step 3 is longer, step 4 shorter by as much.
@@ -309,7 +311,8 @@ mod tests {
         late[4].ic_t += 0.033;
         late[3].step_ms = late[3].step_ms.map(|ms| ms + 33.0);
         late[4].step_ms = late[4].step_ms.map(|ms| ms - 33.0);
-        let late_some: Vec<StepMetrics> = late.iter().enumerate().filter(|(k, _)| ![3, 6].contains(k)).map(|(_, s)| s.clone()).collect();
+        let late_some: Vec<StepMetrics> =
+            late.iter().enumerate().filter(|(k, _)| ![3, 6].contains(k)).map(|(_, s)| s.clone()).collect();
         assert!((settled_cadence_spm(&late_some).unwrap() - every).abs() < 1e-9);
     }
 }

@@ -16,15 +16,35 @@ pub const MARKUP_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Shape {
-    Line { a: Point, b: Point },
+    Line {
+        a: Point,
+        b: Point,
+    },
     /// The angle at `vertex` between the rays to `a` and `b` (`angle_deg`).
-    Angle { a: Point, vertex: Point, b: Point },
+    Angle {
+        a: Point,
+        vertex: Point,
+        b: Point,
+    },
     /// A vertical line through `at`, the whole height of the frame: the reference for alignment and lean.
-    Vertical { at: Point },
-    Circle { center: Point, radius: f64 },
-    Arrow { from: Point, to: Point },
-    Text { at: Point, text: String },
-    Freehand { points: Vec<Point> },
+    Vertical {
+        at: Point,
+    },
+    Circle {
+        center: Point,
+        radius: f64,
+    },
+    Arrow {
+        from: Point,
+        to: Point,
+    },
+    Text {
+        at: Point,
+        text: String,
+    },
+    Freehand {
+        points: Vec<Point>,
+    },
 }
 
 /// The angle at `vertex` between the rays to `a` and `b`, degrees (0 to 180; 0 if a ray has no length).
@@ -287,7 +307,8 @@ mod tests {
 
     #[test]
     fn dragging_a_handle_changes_that_point_only() {
-        let mut angle = Shape::Angle { a: Point::new(0.0, -100.0), vertex: Point::new(0.0, 0.0), b: Point::new(100.0, 0.0) };
+        let mut angle =
+            Shape::Angle { a: Point::new(0.0, -100.0), vertex: Point::new(0.0, 0.0), b: Point::new(100.0, 0.0) };
         assert!((angle.value().unwrap() - 90.0).abs() < 1e-9);
         // The far end of the second ray, dragged up to 45°.
         let k = angle.handle_at(Point::new(98.0, 3.0), 8.0).unwrap();
@@ -337,7 +358,10 @@ mod tests {
     fn markup_round_trips_and_refuses_what_it_cannot_read() {
         let mut m = Markup::default();
         m.marks.push(Mark { frame: 0, shape: Shape::Angle { a: p(1.0, 2.0), vertex: p(3.0, 4.0), b: p(5.0, 7.5) } });
-        m.marks.push(Mark { frame: 9, shape: Shape::Text { at: p(1.0, 1.0), text: "Knee ahead of the \"ankle\" – ok?".into() } });
+        m.marks.push(Mark {
+            frame: 9,
+            shape: Shape::Text { at: p(1.0, 1.0), text: "Knee ahead of the \"ankle\" – ok?".into() },
+        });
         m.marks.push(Mark { frame: 9, shape: Shape::Freehand { points: vec![p(0.0, 0.0), p(1.5, 2.25)] } });
         m.marks.push(Mark { frame: 2, shape: Shape::Arrow { from: p(0.0, 0.0), to: p(3.0, 3.0) } });
         m.correct(5, Landmark::LeftHeel, p(100.5, 200.25));

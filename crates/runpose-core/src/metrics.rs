@@ -27,13 +27,7 @@ const SEGMENTS: [Segment; 8] = [
         bilateral: false,
     },
     // Trunk: from the hip midpoint (greater trochanters) to the shoulder midpoint (glenohumeral joints).
-    Segment {
-        mass: 0.497,
-        from: |p, _| p.hip_mid(),
-        to: |p, _| p.shoulder_mid(),
-        fraction: 0.5,
-        bilateral: false,
-    },
+    Segment { mass: 0.497, from: |p, _| p.hip_mid(), to: |p, _| p.shoulder_mid(), fraction: 0.5, bilateral: false },
     Segment {
         mass: 0.028,
         from: |p, s| p.pt(s.shoulder()),
@@ -41,13 +35,7 @@ const SEGMENTS: [Segment; 8] = [
         fraction: 0.436,
         bilateral: true,
     },
-    Segment {
-        mass: 0.016,
-        from: |p, s| p.pt(s.elbow()),
-        to: |p, s| p.pt(s.wrist()),
-        fraction: 0.430,
-        bilateral: true,
-    },
+    Segment { mass: 0.016, from: |p, s| p.pt(s.elbow()), to: |p, s| p.pt(s.wrist()), fraction: 0.430, bilateral: true },
     Segment {
         mass: 0.006,
         from: |p, s| p.pt(s.wrist()),
@@ -55,27 +43,9 @@ const SEGMENTS: [Segment; 8] = [
         fraction: 0.506,
         bilateral: true,
     },
-    Segment {
-        mass: 0.100,
-        from: |p, s| p.pt(s.hip()),
-        to: |p, s| p.pt(s.knee()),
-        fraction: 0.433,
-        bilateral: true,
-    },
-    Segment {
-        mass: 0.0465,
-        from: |p, s| p.pt(s.knee()),
-        to: |p, s| p.pt(s.ankle()),
-        fraction: 0.433,
-        bilateral: true,
-    },
-    Segment {
-        mass: 0.0145,
-        from: |p, s| p.pt(s.heel()),
-        to: |p, s| p.pt(s.toe()),
-        fraction: 0.5,
-        bilateral: true,
-    },
+    Segment { mass: 0.100, from: |p, s| p.pt(s.hip()), to: |p, s| p.pt(s.knee()), fraction: 0.433, bilateral: true },
+    Segment { mass: 0.0465, from: |p, s| p.pt(s.knee()), to: |p, s| p.pt(s.ankle()), fraction: 0.433, bilateral: true },
+    Segment { mass: 0.0145, from: |p, s| p.pt(s.heel()), to: |p, s| p.pt(s.toe()), fraction: 0.5, bilateral: true },
 ];
 
 /// Trunk and head landmarks whose mean visibility must reach `COM_MIN_SCORE` for the segmental model.
@@ -109,20 +79,13 @@ fn mean_score(pose: &Pose, landmarks: &[Landmark]) -> f64 {
 pub fn center_of_mass(pose: &Pose) -> (Point, bool) {
     let shoulders = mean_score(pose, &SHOULDERS);
     let hips = mean_score(pose, &HIPS);
-    if mean_score(pose, &COM_CORE) < COM_MIN_SCORE
-        || shoulders < COM_MIN_SCORE
-        || hips < COM_MIN_SCORE
-    {
+    if mean_score(pose, &COM_CORE) < COM_MIN_SCORE || shoulders < COM_MIN_SCORE || hips < COM_MIN_SCORE {
         return (pose.hip_mid(), true);
     }
     let mut sum = Point::default();
     let mut mass = 0.0;
     for seg in &SEGMENTS {
-        let sides: &[Side] = if seg.bilateral {
-            &Side::BOTH
-        } else {
-            &Side::BOTH[..1]
-        };
+        let sides: &[Side] = if seg.bilateral { &Side::BOTH } else { &Side::BOTH[..1] };
         for &s in sides {
             sum = sum + (seg.from)(pose, s).lerp((seg.to)(pose, s), seg.fraction) * seg.mass;
             mass += seg.mass;
@@ -140,11 +103,7 @@ pub const LOW_CONFIDENCE: f64 = 0.5;
 /// Confidence of the centre of mass of a pose: the mean score of the trunk and head landmarks, or
 /// `COM_FALLBACK_CONFIDENCE` times the hips' score when the hip midpoint stands in.
 pub fn com_confidence(pose: &Pose) -> f64 {
-    if center_of_mass(pose).1 {
-        COM_FALLBACK_CONFIDENCE * mean_score(pose, &HIPS)
-    } else {
-        mean_score(pose, &COM_CORE)
-    }
+    if center_of_mass(pose).1 { COM_FALLBACK_CONFIDENCE * mean_score(pose, &HIPS) } else { mean_score(pose, &COM_CORE) }
 }
 
 /// Mean score of a foot's ankle, heel and toe.
@@ -159,8 +118,7 @@ pub fn leg_confidence(pose: &Pose, side: Side) -> f64 {
 
 /// Least of the shoulders' and the hips' mean scores.
 pub fn trunk_confidence(pose: &Pose) -> f64 {
-    mean_score(pose, &SHOULDERS)
-        .min(mean_score(pose, &HIPS))
+    mean_score(pose, &SHOULDERS).min(mean_score(pose, &HIPS))
 }
 
 /// Landmarks seen (score above 0) in at least one frame: a landmark never seen (a marker set without shoulders,
@@ -181,8 +139,7 @@ pub const BALL_OF_FOOT_FRACTION: f64 = 0.72;
 
 /// The support point: the ball of the foot, between the heel and toe-tip landmarks.
 pub fn ball_of_foot(pose: &Pose, side: Side) -> Point {
-    pose.pt(side.heel())
-        .lerp(pose.pt(side.toe()), BALL_OF_FOOT_FRACTION)
+    pose.pt(side.heel()).lerp(pose.pt(side.toe()), BALL_OF_FOOT_FRACTION)
 }
 
 /// Fall angle over `side`'s foot, degrees (docs/metrics.md §Fall angle): the lean from the vertical of the line from
@@ -198,11 +155,7 @@ pub fn foot_angle_deg(pose: &Pose, side: Side, ground: &GroundFrame) -> f64 {
 
 /// Knee flexion, degrees: 180° minus the angle hip–knee–ankle, so 0° is a straight leg (docs/metrics.md §Knee).
 pub fn knee_flexion_deg(pose: &Pose, side: Side) -> f64 {
-    let (h, k, a) = (
-        pose.pt(side.hip()),
-        pose.pt(side.knee()),
-        pose.pt(side.ankle()),
-    );
+    let (h, k, a) = (pose.pt(side.hip()), pose.pt(side.knee()), pose.pt(side.ankle()));
     180.0 - k.angle_between_deg(h, a)
 }
 
@@ -265,8 +218,7 @@ pub fn frame_metrics(
         com_height_ll: Some(ground.height(com) / leg),
         fall_angle_confidence: support.map(|s| foot_confidence(pose, s).min(com_confidence(pose))),
         trunk_angle_confidence: shoulders_seen.then(|| trunk_confidence(pose)),
-        foot_height_ll: [Side::Left, Side::Right]
-            .map(|s| Some(ground.foot_height(s, foot_low_point(pose, s)) / leg)),
+        foot_height_ll: [Side::Left, Side::Right].map(|s| Some(ground.foot_height(s, foot_low_point(pose, s)) / leg)),
         foot_reliable,
     }
 }
@@ -411,7 +363,8 @@ impl StepContext<'_> {
     /// rounding); the nearest pose's value where only one side has a person.
     fn interpolated(&self, t: f64, f: impl Fn(&Pose) -> f64) -> Option<f64> {
         let after = self.frames.partition_point(|x| x.t <= t);
-        let (a, b) = (after.checked_sub(1).and_then(|i| Some((i, f(self.pose(i)?)))), self.pose(after).map(|p| (after, f(p))));
+        let (a, b) =
+            (after.checked_sub(1).and_then(|i| Some((i, f(self.pose(i)?)))), self.pose(after).map(|p| (after, f(p))));
         match (a, b) {
             (Some((i, va)), Some((j, vb))) => {
                 let w = (t - self.frames[i].t) / (self.frames[j].t - self.frames[i].t);
@@ -444,16 +397,13 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
     let step_ms = next.map(|n| (n.ic_t - st.ic_t) * 1000.0);
 
     let at = |i: usize| ctx.pose(i);
-    let landing_distance_ll =
-        at(ic).map(|p| ctx.ground.ahead(p.pt(side.ankle()), center_of_mass(p).0) / leg);
+    let landing_distance_ll = at(ic).map(|p| ctx.ground.ahead(p.pt(side.ankle()), center_of_mass(p).0) / leg);
     let foot_strike_angle_deg = at(ic).and_then(|p| {
         let reference = ctx.flat_foot_angle_deg[side.index()]?;
         Some(foot_angle_deg(p, side, ctx.ground) - reference)
     });
     // Over this step's own foot, even where the other foot has already landed.
-    let fall_in_stance: Vec<f64> = (ic..=to)
-        .filter_map(|i| Some(fall_angle_deg(at(i)?, side, ctx.ground)))
-        .collect();
+    let fall_in_stance: Vec<f64> = (ic..=to).filter_map(|i| Some(fall_angle_deg(at(i)?, side, ctx.ground))).collect();
 
     let fall_toe_off = ctx.interpolated(st.to_t, |p| fall_angle_deg(p, side, ctx.ground));
 
@@ -473,76 +423,44 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
         })
     });
 
-    let com_heights: Vec<f64> = (ic..=next.map_or(to, |n| n.ic_frame))
-        .filter_map(|i| ctx.metrics.get(i)?.com_height_ll)
-        .collect();
+    let com_heights: Vec<f64> =
+        (ic..=next.map_or(to, |n| n.ic_frame)).filter_map(|i| ctx.metrics.get(i)?.com_height_ll).collect();
     let vertical_oscillation_ll = (next.is_some() && com_heights.len() >= 3).then(|| {
-        let (lo, hi) = com_heights
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-                (a.min(v), b.max(v))
-            });
+        let (lo, hi) = com_heights.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
         hi - lo
     });
 
     let shoulders_seen = shoulders_seen(&ctx.seen);
     let conf = |i: usize, f: &dyn Fn(&Pose) -> f64| at(i).map_or(0.0, f);
-    let next_foot = next.map_or(0.0, |n| {
-        conf(ctx.nearest_frame(n.ic_t), &|p| foot_confidence(p, n.side))
-    });
-    let swing_scores: Vec<f64> = (to + 1..swing_end)
-        .filter_map(|i| Some(foot_confidence(at(i)?, side)))
-        .collect();
-    let com_over_step = (ic..=next.map_or(to, |n| n.ic_frame))
-        .map(|i| conf(i, &com_confidence))
-        .fold(1.0, f64::min);
+    let next_foot = next.map_or(0.0, |n| conf(ctx.nearest_frame(n.ic_t), &|p| foot_confidence(p, n.side)));
+    let swing_scores: Vec<f64> = (to + 1..swing_end).filter_map(|i| Some(foot_confidence(at(i)?, side))).collect();
+    let com_over_step = (ic..=next.map_or(to, |n| n.ic_frame)).map(|i| conf(i, &com_confidence)).fold(1.0, f64::min);
     let ankle = |i: usize, s: Side| conf(i, &|p| p.kp(s.ankle()).score);
     let hips = |i: usize| conf(i, &|p| mean_score(p, &HIPS));
     let shoulders = |i: usize| conf(i, &|p| mean_score(p, &SHOULDERS));
     let metric_confidence = StepConfidence {
-        contact: conf(ic, &|p| foot_confidence(p, side))
-            .min(conf(to, &|p| foot_confidence(p, side))),
+        contact: conf(ic, &|p| foot_confidence(p, side)).min(conf(to, &|p| foot_confidence(p, side))),
         flight: conf(to, &|p| foot_confidence(p, side)).min(next_foot),
         cadence: conf(ic, &|p| foot_confidence(p, side)).min(next_foot),
         fall_angle: conf(to, &|p| foot_confidence(p, side).min(com_confidence(p))),
         landing_distance: conf(ic, &|p| foot_confidence(p, side).min(com_confidence(p))),
         foot_strike: conf(ic, &|p| foot_confidence(p, side)),
-        knee_flexion: conf(ic, &|p| leg_confidence(p, side))
-            .min(conf(to, &|p| leg_confidence(p, side))),
+        knee_flexion: conf(ic, &|p| leg_confidence(p, side)).min(conf(to, &|p| leg_confidence(p, side))),
         trunk_angle: conf(mid, &trunk_confidence),
         shoulder_alignment: shoulders(mid).min(ankle(mid, side)),
         hip_alignment: hips(mid).min(ankle(mid, side)),
         swing_position: hips(mid).min(ankle(mid, side.other())),
-        pull: if swing_scores.is_empty() {
-            0.0
-        } else {
-            swing_scores.iter().sum::<f64>() / swing_scores.len() as f64
-        },
+        pull: if swing_scores.is_empty() { 0.0 } else { swing_scores.iter().sum::<f64>() / swing_scores.len() as f64 },
         vertical_oscillation: com_over_step,
     };
 
-    let leg_points = [
-        side.hip(),
-        side.knee(),
-        side.ankle(),
-        side.heel(),
-        side.toe(),
-    ];
+    let leg_points = [side.hip(), side.knee(), side.ankle(), side.heel(), side.toe()];
     let scores: Vec<f64> = [ic, mid, to]
         .iter()
         .filter_map(|&i| at(i))
-        .flat_map(|p| {
-            leg_points
-                .iter()
-                .map(|&l| p.kp(l).score)
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|p| leg_points.iter().map(|&l| p.kp(l).score).collect::<Vec<_>>())
         .collect();
-    let confidence = if scores.is_empty() {
-        0.0
-    } else {
-        scores.iter().sum::<f64>() / scores.len() as f64
-    };
+    let confidence = if scores.is_empty() { 0.0 } else { scores.iter().sum::<f64>() / scores.len() as f64 };
 
     StepMetrics {
         index: k,
@@ -564,8 +482,7 @@ pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetr
         shoulder_ahead_of_ankle_midstance_ll: at(mid)
             .filter(|_| shoulders_seen)
             .map(|p| ctx.ground.ahead(p.shoulder_mid(), p.pt(side.ankle())) / leg),
-        hip_ahead_of_ankle_midstance_ll: at(mid)
-            .map(|p| ctx.ground.ahead(p.hip_mid(), p.pt(side.ankle())) / leg),
+        hip_ahead_of_ankle_midstance_ll: at(mid).map(|p| ctx.ground.ahead(p.hip_mid(), p.pt(side.ankle())) / leg),
         swing_ankle_ahead_of_hip_midstance_ll: at(mid)
             .map(|p| ctx.ground.ahead(p.pt(side.other().ankle()), p.hip_mid()) / leg),
         pull_height_ll,
@@ -583,17 +500,9 @@ mod tests {
     use crate::skeleton::{Facing, Keypoint, NUM_LANDMARKS};
 
     fn pose_with(points: &[(Landmark, f64, f64)]) -> Pose {
-        let mut kps = [Keypoint {
-            score: 1.0,
-            ..Default::default()
-        }; NUM_LANDMARKS];
+        let mut kps = [Keypoint { score: 1.0, ..Default::default() }; NUM_LANDMARKS];
         for &(l, x, y) in points {
-            kps[l.index()] = Keypoint {
-                x,
-                y,
-                z: 0.0,
-                score: 1.0,
-            };
+            kps[l.index()] = Keypoint { x, y, z: 0.0, score: 1.0 };
         }
         Pose::new(kps)
     }
@@ -603,12 +512,13 @@ mod tests {
         use Landmark::*;
         let level = |l: Landmark| -> f64 {
             match l {
-                Nose | LeftEyeInner | LeftEye | LeftEyeOuter | RightEyeInner | RightEye
-                | RightEyeOuter | LeftEar | RightEar | MouthLeft | MouthRight => 0.0,
+                Nose | LeftEyeInner | LeftEye | LeftEyeOuter | RightEyeInner | RightEye | RightEyeOuter | LeftEar
+                | RightEar | MouthLeft | MouthRight => 0.0,
                 LeftShoulder | RightShoulder => 100.0,
                 LeftElbow | RightElbow => 200.0,
-                LeftWrist | RightWrist | LeftPinky | RightPinky | LeftIndex | RightIndex
-                | LeftThumb | RightThumb => 300.0,
+                LeftWrist | RightWrist | LeftPinky | RightPinky | LeftIndex | RightIndex | LeftThumb | RightThumb => {
+                    300.0
+                }
                 LeftHip | RightHip => 400.0,
                 LeftKnee | RightKnee => 600.0,
                 LeftAnkle | RightAnkle => 800.0,
@@ -677,18 +587,8 @@ mod tests {
             kp.y = ball_y - r * lean.cos();
         }
         // Put the left foot flat on the ground with the ball at the pivot x = 0.
-        *p.kp_mut(Landmark::LeftHeel) = Keypoint {
-            x: -0.72 * 50.0,
-            y: 820.0,
-            z: 0.0,
-            score: 1.0,
-        };
-        *p.kp_mut(Landmark::LeftFootIndex) = Keypoint {
-            x: 0.28 * 50.0,
-            y: 820.0,
-            z: 0.0,
-            score: 1.0,
-        };
+        *p.kp_mut(Landmark::LeftHeel) = Keypoint { x: -0.72 * 50.0, y: 820.0, z: 0.0, score: 1.0 };
+        *p.kp_mut(Landmark::LeftFootIndex) = Keypoint { x: 0.28 * 50.0, y: 820.0, z: 0.0, score: 1.0 };
         let m = frame_metrics(&p, Some(Side::Left), &ground, 400.0, [true, true], true);
         let fall = m.fall_angle_deg.unwrap();
         // The feet points are moved, so the COM shifts a hair; the lean stays within a few tenths of a degree.

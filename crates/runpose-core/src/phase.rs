@@ -27,7 +27,10 @@ pub fn gait_events(stances: impl IntoIterator<Item = (Side, f64, f64)>) -> Vec<G
     let mut events: Vec<GaitEvent> = stances
         .into_iter()
         .flat_map(|(side, ic, to)| {
-            [GaitEvent { t: ic, side, kind: EventKind::InitialContact }, GaitEvent { t: to, side, kind: EventKind::ToeOff }]
+            [
+                GaitEvent { t: ic, side, kind: EventKind::InitialContact },
+                GaitEvent { t: to, side, kind: EventKind::ToeOff },
+            ]
         })
         .filter(|e| e.t.is_finite())
         .collect();
@@ -78,7 +81,8 @@ impl PhaseMap {
 
     /// Aligns each clip's first initial contact of `side` (the near foot, say) with the other's.
     pub fn from_first_contact(a: &[GaitEvent], b: &[GaitEvent], side: Side) -> Option<Self> {
-        let start = |events: &[GaitEvent]| events.iter().position(|e| e.side == side && e.kind == EventKind::InitialContact);
+        let start =
+            |events: &[GaitEvent]| events.iter().position(|e| e.side == side && e.kind == EventKind::InitialContact);
         Self::new(a, start(a)?, b, start(b)?)
     }
 
@@ -157,7 +161,13 @@ pub fn nearest_frame(times: &[f64], t: f64) -> Option<usize> {
     Some(match k {
         0 => 0,
         k if k == times.len() => k - 1,
-        k => if (times[k] - t).abs() < (t - times[k - 1]).abs() { k } else { k - 1 },
+        k => {
+            if (times[k] - t).abs() < (t - times[k - 1]).abs() {
+                k
+            } else {
+                k - 1
+            }
+        }
     })
 }
 

@@ -167,8 +167,8 @@ impl Landmark {
     pub fn parent(self) -> Landmark {
         use Landmark::*;
         match self {
-            LeftEyeInner | LeftEye | LeftEyeOuter | RightEyeInner | RightEye | RightEyeOuter
-            | LeftEar | RightEar | MouthLeft | MouthRight => Nose,
+            LeftEyeInner | LeftEye | LeftEyeOuter | RightEyeInner | RightEye | RightEyeOuter | LeftEar | RightEar
+            | MouthLeft | MouthRight => Nose,
             Nose => LeftShoulder,
             LeftPinky | LeftIndex | LeftThumb => LeftWrist,
             RightPinky | RightIndex | RightThumb => RightWrist,
@@ -348,15 +348,8 @@ impl Pose {
                 source = source.parent();
                 hops += 1;
             }
-            let i = if seen[source.index()] {
-                source.index()
-            } else {
-                l.index()
-            };
-            self.keypoints[l.index()] = Keypoint {
-                score: 0.0,
-                ..self.keypoints[i]
-            };
+            let i = if seen[source.index()] { source.index() } else { l.index() };
+            self.keypoints[l.index()] = Keypoint { score: 0.0, ..self.keypoints[i] };
         }
     }
 
@@ -383,11 +376,7 @@ impl Pose {
 
     /// Exchange only the two legs below the hips.
     pub fn swap_lower_legs(&mut self) {
-        for (a, b) in Side::Left
-            .lower_leg()
-            .into_iter()
-            .zip(Side::Right.lower_leg())
-        {
+        for (a, b) in Side::Left.lower_leg().into_iter().zip(Side::Right.lower_leg()) {
             self.keypoints.swap(a.index(), b.index());
         }
     }
@@ -448,39 +437,17 @@ mod tests {
         // Only hips, knees and ankles seen: everything else sits on its nearest seen ancestor with score 0.
         let mut kps = [Keypoint::default(); NUM_LANDMARKS];
         let mut seen = [false; NUM_LANDMARKS];
-        for (i, l) in [
-            Landmark::LeftHip,
-            Landmark::RightHip,
-            Landmark::LeftKnee,
-            Landmark::LeftAnkle,
-        ]
-        .iter()
-        .enumerate()
+        for (i, l) in
+            [Landmark::LeftHip, Landmark::RightHip, Landmark::LeftKnee, Landmark::LeftAnkle].iter().enumerate()
         {
-            kps[l.index()] = Keypoint {
-                x: i as f64 * 10.0,
-                y: 5.0,
-                z: 0.0,
-                score: 1.0,
-            };
+            kps[l.index()] = Keypoint { x: i as f64 * 10.0, y: 5.0, z: 0.0, score: 1.0 };
             seen[l.index()] = true;
         }
         let mut pose = Pose::new(kps);
         pose.fill_unseen(&seen);
-        assert_eq!(
-            pose.pt(Landmark::LeftFootIndex),
-            pose.pt(Landmark::LeftAnkle)
-        );
-        assert_eq!(
-            pose.pt(Landmark::RightAnkle),
-            pose.pt(Landmark::RightHip),
-            "right knee unseen too: up to the hip"
-        );
-        assert_eq!(
-            pose.pt(Landmark::LeftEar),
-            pose.pt(Landmark::LeftHip),
-            "ear → nose → shoulder → hip"
-        );
+        assert_eq!(pose.pt(Landmark::LeftFootIndex), pose.pt(Landmark::LeftAnkle));
+        assert_eq!(pose.pt(Landmark::RightAnkle), pose.pt(Landmark::RightHip), "right knee unseen too: up to the hip");
+        assert_eq!(pose.pt(Landmark::LeftEar), pose.pt(Landmark::LeftHip), "ear → nose → shoulder → hip");
         assert_eq!(pose.kp(Landmark::LeftEar).score, 0.0);
         assert_eq!(pose.kp(Landmark::LeftKnee).score, 1.0);
     }
@@ -492,12 +459,8 @@ mod tests {
             let (a, b) = (l.name(), l.mirrored().name());
             if l != Landmark::Nose {
                 assert_eq!(
-                    a.replace("left", "right")
-                        .replace("right_", "X")
-                        .replace("left_", "X"),
-                    b.replace("left", "right")
-                        .replace("right_", "X")
-                        .replace("left_", "X")
+                    a.replace("left", "right").replace("right_", "X").replace("left_", "X"),
+                    b.replace("left", "right").replace("right_", "X").replace("left_", "X")
                 );
                 assert_ne!(a, b);
             }
@@ -514,22 +477,10 @@ mod tests {
         }
         let mut pose = Pose::new(kps);
         pose.swap_lower_legs();
-        assert_eq!(
-            pose.kp(Landmark::LeftAnkle).x,
-            Landmark::RightAnkle.index() as f64
-        );
-        assert_eq!(
-            pose.kp(Landmark::LeftHip).x,
-            Landmark::LeftHip.index() as f64
-        );
+        assert_eq!(pose.kp(Landmark::LeftAnkle).x, Landmark::RightAnkle.index() as f64);
+        assert_eq!(pose.kp(Landmark::LeftHip).x, Landmark::LeftHip.index() as f64);
         pose.swap_sides();
-        assert_eq!(
-            pose.kp(Landmark::LeftHip).x,
-            Landmark::RightHip.index() as f64
-        );
-        assert_eq!(
-            pose.kp(Landmark::LeftAnkle).x,
-            Landmark::LeftAnkle.index() as f64
-        );
+        assert_eq!(pose.kp(Landmark::LeftHip).x, Landmark::RightHip.index() as f64);
+        assert_eq!(pose.kp(Landmark::LeftAnkle).x, Landmark::LeftAnkle.index() as f64);
     }
 }

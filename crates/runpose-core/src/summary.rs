@@ -194,7 +194,12 @@ pub fn activity(stances: &[Stance], steps: &[StepMetrics], foot_heights_ll: &[[O
 
 /// The median of `f` over the steps where metric group `group` is not flagged; where every step flags it, the
 /// median over them all, with `group` added to `low`.
-fn sound_median(steps: &[StepMetrics], group: &'static str, f: fn(&StepMetrics) -> Option<f64>, low: &mut Vec<&'static str>) -> Option<f64> {
+fn sound_median(
+    steps: &[StepMetrics],
+    group: &'static str,
+    f: fn(&StepMetrics) -> Option<f64>,
+    low: &mut Vec<&'static str>,
+) -> Option<f64> {
     let sound = median_of(steps.iter().filter(|s| !s.flags.excludes(group)).map(f));
     if sound.is_some() {
         return sound;
@@ -272,9 +277,16 @@ pub const RHYTHM_TOLERANCE: f64 = 0.25;
 /// The most typical steps one run of intervals may count as (`counted_cadence_spm`).
 pub const MAX_STEPS_PER_INTERVAL: f64 = 3.0;
 
-pub fn summarize(frames: &[PoseFrame], steps: &[StepMetrics], activity: Activity, cleaning: &Cleaning, facts: &Facts) -> Summary {
+pub fn summarize(
+    frames: &[PoseFrame],
+    steps: &[StepMetrics],
+    activity: Activity,
+    cleaning: &Cleaning,
+    facts: &Facts,
+) -> Summary {
     let running = activity == Activity::Running;
-    let conf = |f: fn(&StepConfidence) -> f64| median_of(steps.iter().map(|s| Some(f(&s.metric_confidence)))).unwrap_or(0.0);
+    let conf =
+        |f: fn(&StepConfidence) -> f64| median_of(steps.iter().map(|s| Some(f(&s.metric_confidence)))).unwrap_or(0.0);
     let confidence = StepConfidence {
         contact: conf(|c| c.contact),
         flight: conf(|c| c.flight),
@@ -293,7 +305,9 @@ pub fn summarize(frames: &[PoseFrame], steps: &[StepMetrics], activity: Activity
     // Filled by the medians: a metric with no sound step (docs/metrics.md §Flags).
     let mut low: Vec<&'static str> = Vec::new();
     let (mut per_foot, mut asymmetry_pct) = (PerFoot::default(), Asymmetry::default());
-    let mut m = |group: &'static str, f: fn(&StepMetrics) -> Option<f64>| if running { sound_median(steps, group, f, &mut low) } else { None };
+    let mut m = |group: &'static str, f: fn(&StepMetrics) -> Option<f64>| {
+        if running { sound_median(steps, group, f, &mut low) } else { None }
+    };
     let contact_ms = m("contact", |s| Some(s.contact_ms));
     let flight_ms = m("flight", |s| s.flight_ms);
     let fall_angle_deg = m("fall_angle", |s| s.fall_angle_toe_off_deg);
@@ -311,8 +325,14 @@ pub fn summarize(frames: &[PoseFrame], steps: &[StepMetrics], activity: Activity
         let contact = |side| sound(side, "contact", |s| Some(s.contact_ms));
         asymmetry_pct = Asymmetry {
             contact_ms: asymmetry(contact(Side::Left), contact(Side::Right)),
-            flight_ms: asymmetry(sound(Side::Left, "flight", |s| s.flight_ms), sound(Side::Right, "flight", |s| s.flight_ms)),
-            step_ms: asymmetry(sound(Side::Left, "cadence", |s| s.step_ms), sound(Side::Right, "cadence", |s| s.step_ms)),
+            flight_ms: asymmetry(
+                sound(Side::Left, "flight", |s| s.flight_ms),
+                sound(Side::Right, "flight", |s| s.flight_ms),
+            ),
+            step_ms: asymmetry(
+                sound(Side::Left, "cadence", |s| s.step_ms),
+                sound(Side::Right, "cadence", |s| s.step_ms),
+            ),
             contact_balance_left_pct: match (contact(Side::Left), contact(Side::Right)) {
                 (Some(l), Some(r)) if l + r > 0.0 => Some(100.0 * l / (l + r)),
                 _ => None,
@@ -320,7 +340,8 @@ pub fn summarize(frames: &[PoseFrame], steps: &[StepMetrics], activity: Activity
         };
     }
     let cm = |ll: Option<f64>| Some(ll? * facts.cm_per_leg_length?);
-    let count = |k: FootStrike| steps.iter().filter(|s| s.foot_strike == Some(k) && !s.flags.excludes("foot_strike")).count();
+    let count =
+        |k: FootStrike| steps.iter().filter(|s| s.foot_strike == Some(k) && !s.flags.excludes("foot_strike")).count();
     Summary {
         frames: frames.len(),
         detected_frames: facts.detected_frames,
@@ -335,12 +356,20 @@ pub fn summarize(frames: &[PoseFrame], steps: &[StepMetrics], activity: Activity
         landmark_jitter_ll: cleaning.landmark_jitter_ll,
         events_aligned: cleaning.events_aligned.clone(),
         events_timed: cleaning.events_timed.clone(),
-        missing_landmarks: crate::Landmark::ALL.iter().filter(|l| !cleaning.seen[l.index()]).map(|l| l.name()).collect(),
+        missing_landmarks: crate::Landmark::ALL
+            .iter()
+            .filter(|l| !cleaning.seen[l.index()])
+            .map(|l| l.name())
+            .collect(),
         activity,
         not_running: activity.not_running_sentence(),
         steps: steps.len(),
         flagged_steps: steps.iter().filter(|s| !s.flags.is_sound()).count(),
-        cadence_spm: if running { counted_cadence_spm(&steps.iter().filter_map(|s| s.step_ms).collect::<Vec<_>>()) } else { None },
+        cadence_spm: if running {
+            counted_cadence_spm(&steps.iter().filter_map(|s| s.step_ms).collect::<Vec<_>>())
+        } else {
+            None
+        },
         contact_ms,
         flight_ms,
         fall_angle_deg,
@@ -352,7 +381,11 @@ pub fn summarize(frames: &[PoseFrame], steps: &[StepMetrics], activity: Activity
         vertical_oscillation_ll,
         vertical_oscillation_cm: cm(vertical_oscillation_ll),
         pull_height_ll,
-        foot_strikes: FootStrikeCounts { heel: count(FootStrike::Heel), mid: count(FootStrike::Mid), fore: count(FootStrike::Fore) },
+        foot_strikes: FootStrikeCounts {
+            heel: count(FootStrike::Heel),
+            mid: count(FootStrike::Mid),
+            fore: count(FootStrike::Fore),
+        },
         per_foot,
         asymmetry_pct,
         confidence,

@@ -7,9 +7,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use serde::Serialize;
 
+use crate::PoseFrame;
 use crate::gait::Stance;
 use crate::stats::{median, percentile};
-use crate::PoseFrame;
 
 /// A foot contact on the force plate: from the vertical force rising through the threshold to its falling back.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -30,23 +30,12 @@ const MIN_FORCE_CONTACT_S: f64 = 0.05;
 /// load, as Fukuchi 2017's does). The threshold is `FORCE_THRESHOLD_FRACTION` of the median peak of a first pass at
 /// a fifth of the 99th percentile; crossings are interpolated linearly between samples. Contacts cut by the start
 /// or the end of the series are dropped. Returns the contacts and the threshold.
-pub fn force_contacts(
-    force: &[f64],
-    rate_hz: f64,
-    loaded_negative: bool,
-) -> (Vec<ForceContact>, f64) {
-    let f: Vec<f64> = force
-        .iter()
-        .map(|&v| if loaded_negative { -v } else { v })
-        .collect();
+pub fn force_contacts(force: &[f64], rate_hz: f64, loaded_negative: bool) -> (Vec<ForceContact>, f64) {
+    let f: Vec<f64> = force.iter().map(|&v| if loaded_negative { -v } else { v }).collect();
     let runs = |threshold: f64| -> Vec<ForceContact> {
         let cross = |i: usize| {
             let (a, b) = (f[i], f[i + 1]);
-            let w = if (b - a).abs() > f64::EPSILON {
-                ((threshold - a) / (b - a)).clamp(0.0, 1.0)
-            } else {
-                0.5
-            };
+            let w = if (b - a).abs() > f64::EPSILON { ((threshold - a) / (b - a)).clamp(0.0, 1.0) } else { 0.5 };
             (i as f64 + w) / rate_hz
         };
         let mut out = Vec::new();
@@ -56,11 +45,7 @@ pub fn force_contacts(
                 (None, true, true) => start = Some(i - 1),
                 (Some(s), _, false) if f[i - 1] >= threshold => {
                     let peak = f[s..i].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    let c = ForceContact {
-                        ic_t: cross(s),
-                        to_t: cross(i - 1),
-                        peak,
-                    };
+                    let c = ForceContact { ic_t: cross(s), to_t: cross(i - 1), peak };
                     if c.to_t - c.ic_t >= MIN_FORCE_CONTACT_S {
                         out.push(c);
                     }
@@ -128,24 +113,14 @@ impl EventErrors {
     /// Share of matched contacts whose initial contact and toe-off are both within `tolerance_s` of the truth,
     /// counting unmatched true contacts as failures.
     pub fn share_within(&self, tolerance_s: f64) -> f64 {
-        let ok = self
-            .ic
-            .iter()
-            .zip(&self.to)
-            .filter(|(a, b)| a.abs() <= tolerance_s && b.abs() <= tolerance_s)
-            .count();
+        let ok = self.ic.iter().zip(&self.to).filter(|(a, b)| a.abs() <= tolerance_s && b.abs() <= tolerance_s).count();
         ok as f64 / self.truth.max(1) as f64
     }
 
     /// Share of single events (initial contacts and toe-offs counted apart) within `tolerance_s`, unmatched counting
     /// as failures.
     pub fn event_share_within(&self, tolerance_s: f64) -> f64 {
-        let ok = self
-            .ic
-            .iter()
-            .chain(&self.to)
-            .filter(|e| e.abs() <= tolerance_s)
-            .count();
+        let ok = self.ic.iter().chain(&self.to).filter(|e| e.abs() <= tolerance_s).count();
         ok as f64 / (2 * self.truth.max(1)) as f64
     }
 }
@@ -154,28 +129,20 @@ impl EventErrors {
 /// (each stance used once) and measures the errors. True contacts outside the detected stances' time span (the
 /// clip's ends, where no stance can be complete) are not counted.
 pub fn compare_events(truth: &[ForceContact], detected: &[Stance]) -> EventErrors {
-    let (Some(first), Some(last)) = (
-        detected.iter().map(|s| s.ic_t).reduce(f64::min),
-        detected.iter().map(|s| s.to_t).reduce(f64::max),
-    ) else {
+    let (Some(first), Some(last)) =
+        (detected.iter().map(|s| s.ic_t).reduce(f64::min), detected.iter().map(|s| s.to_t).reduce(f64::max))
+    else {
         return EventErrors::empty(truth.len());
     };
-    let truth: Vec<ForceContact> = truth
-        .iter()
-        .copied()
-        .filter(|c| c.ic_t >= first - MATCH_WINDOW_S && c.to_t <= last + MATCH_WINDOW_S)
-        .collect();
+    let truth: Vec<ForceContact> =
+        truth.iter().copied().filter(|c| c.ic_t >= first - MATCH_WINDOW_S && c.to_t <= last + MATCH_WINDOW_S).collect();
     let mut used = vec![false; detected.len()];
     let matches: Vec<Option<usize>> = truth
         .iter()
         .map(|c| {
             let best = (0..detected.len())
                 .filter(|&k| !used[k] && (detected[k].ic_t - c.ic_t).abs() <= MATCH_WINDOW_S)
-                .min_by(|&a, &b| {
-                    (detected[a].ic_t - c.ic_t)
-                        .abs()
-                        .total_cmp(&(detected[b].ic_t - c.ic_t).abs())
-                });
+                .min_by(|&a, &b| (detected[a].ic_t - c.ic_t).abs().total_cmp(&(detected[b].ic_t - c.ic_t).abs()));
             if let Some(k) = best {
                 used[k] = true;
             }
@@ -195,50 +162,26 @@ pub fn compare_events(truth: &[ForceContact], detected: &[Stance]) -> EventError
     }
     for w in 0..truth.len().saturating_sub(1) {
         if let (Some(a), Some(b)) = (matches[w], matches[w + 1]) {
-            e.flight
-                .push((detected[b].ic_t - detected[a].to_t) - (truth[w + 1].ic_t - truth[w].to_t));
+            e.flight.push((detected[b].ic_t - detected[a].to_t) - (truth[w + 1].ic_t - truth[w].to_t));
         }
     }
     let step_times = |ics: Vec<f64>| -> f64 {
         // A gap of a second or more is missed contacts, not a step.
-        let steps: Vec<f64> = ics
-            .windows(2)
-            .map(|w| w[1] - w[0])
-            .filter(|d| *d < 1.0)
-            .collect();
-        if steps.is_empty() {
-            0.0
-        } else {
-            60.0 * steps.len() as f64 / steps.iter().sum::<f64>()
-        }
+        let steps: Vec<f64> = ics.windows(2).map(|w| w[1] - w[0]).filter(|d| *d < 1.0).collect();
+        if steps.is_empty() { 0.0 } else { 60.0 * steps.len() as f64 / steps.iter().sum::<f64>() }
     };
     let mut det_ics: Vec<f64> = detected.iter().map(|s| s.ic_t).collect();
     det_ics.sort_by(f64::total_cmp);
     e.cadence_truth_spm = step_times(truth.iter().map(|c| c.ic_t).collect());
     e.cadence_detected_spm = step_times(det_ics);
-    e.contact_truth_s =
-        median(&truth.iter().map(|c| c.to_t - c.ic_t).collect::<Vec<_>>()).unwrap_or(0.0);
-    e.contact_detected_s =
-        median(&detected.iter().map(|s| s.to_t - s.ic_t).collect::<Vec<_>>()).unwrap_or(0.0);
-    e.flight_truth_s = median(
-        &truth
-            .windows(2)
-            .map(|w| w[1].ic_t - w[0].to_t)
-            .collect::<Vec<_>>(),
-    )
-    .unwrap_or(0.0);
+    e.contact_truth_s = median(&truth.iter().map(|c| c.to_t - c.ic_t).collect::<Vec<_>>()).unwrap_or(0.0);
+    e.contact_detected_s = median(&detected.iter().map(|s| s.to_t - s.ic_t).collect::<Vec<_>>()).unwrap_or(0.0);
+    e.flight_truth_s = median(&truth.windows(2).map(|w| w[1].ic_t - w[0].to_t).collect::<Vec<_>>()).unwrap_or(0.0);
     let mut sorted = detected.to_vec();
     sorted.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
-    e.flight_detected_s = median(
-        &sorted
-            .windows(2)
-            .map(|w| w[1].ic_t - w[0].to_t)
-            .collect::<Vec<_>>(),
-    )
-    .unwrap_or(0.0);
+    e.flight_detected_s = median(&sorted.windows(2).map(|w| w[1].ic_t - w[0].to_t).collect::<Vec<_>>()).unwrap_or(0.0);
     e
 }
-
 
 /// Resamples a pose sequence at `fps` from its first time stamp, interpolating every landmark linearly between the
 /// two nearest frames (as a camera at that rate would sample the same motion). A sample falls without a person when
@@ -315,11 +258,7 @@ mod tests {
             .map(|i| {
                 let t = i as f64 / 300.0;
                 let p = (t - 0.1).rem_euclid(0.35);
-                if p < 0.25 {
-                    -1.5 * (std::f64::consts::PI * p / 0.25).sin()
-                } else {
-                    0.002 * ((i % 3) as f64 - 1.0)
-                }
+                if p < 0.25 { -1.5 * (std::f64::consts::PI * p / 0.25).sin() } else { 0.002 * ((i % 3) as f64 - 1.0) }
             })
             .collect()
     }
@@ -350,10 +289,7 @@ mod tests {
             to_frame: 0,
         };
         // Contact 3 missed; the others 10 ms late landing, 5 ms early off.
-        let detected: Vec<Stance> = (0..truth.len())
-            .filter(|&k| k != 3)
-            .map(|k| stance(k, 0.010, -0.005))
-            .collect();
+        let detected: Vec<Stance> = (0..truth.len()).filter(|&k| k != 3).map(|k| stance(k, 0.010, -0.005)).collect();
         let e = compare_events(&truth, &detected);
         assert_eq!((e.truth, e.matched), (8, 7));
         assert!(e.ic.iter().all(|v| (v - 0.010).abs() < 1e-9));
@@ -369,15 +305,9 @@ mod tests {
     fn resampling_interpolates_and_jitter_is_reproducible() {
         let frames: Vec<PoseFrame> = (0..151)
             .map(|i| {
-                let mut kps = [crate::Keypoint {
-                    score: 1.0,
-                    ..Default::default()
-                }; crate::NUM_LANDMARKS];
+                let mut kps = [crate::Keypoint { score: 1.0, ..Default::default() }; crate::NUM_LANDMARKS];
                 kps[0].x = i as f64; // x = 150 t
-                PoseFrame {
-                    t: i as f64 / 150.0,
-                    pose: Some(Pose::new(kps)),
-                }
+                PoseFrame { t: i as f64 / 150.0, pose: Some(Pose::new(kps)) }
             })
             .collect();
         let r = resample(&frames, 60.0);
@@ -390,9 +320,7 @@ mod tests {
         let d: Vec<f64> = a
             .iter()
             .zip(&r)
-            .map(|(x, y)| {
-                x.pose.as_ref().unwrap().keypoints[5].y - y.pose.as_ref().unwrap().keypoints[5].y
-            })
+            .map(|(x, y)| x.pose.as_ref().unwrap().keypoints[5].y - y.pose.as_ref().unwrap().keypoints[5].y)
             .collect();
         let rms = (d.iter().map(|v| v * v).sum::<f64>() / d.len() as f64).sqrt();
         assert!(rms > 1.4 && rms < 2.6, "rms {rms}");

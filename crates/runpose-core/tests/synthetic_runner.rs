@@ -26,10 +26,7 @@ fn ankle(p: f64) -> Point {
     } else {
         let u = (p - CONTACT) / (stride - CONTACT);
         let x = x_to + (LAND_AHEAD - x_to) * (1.0 - (std::f64::consts::PI * u).cos()) / 2.0;
-        Point::new(
-            x,
-            GROUND - ANKLE_UP - SWING_HEIGHT * (std::f64::consts::PI * u).sin(),
-        )
+        Point::new(x, GROUND - ANKLE_UP - SWING_HEIGHT * (std::f64::consts::PI * u).sin())
     }
 }
 
@@ -46,22 +43,12 @@ fn knee(hip: Point, ankle: Point) -> Point {
 }
 
 fn pose_at(t: f64, facing: Facing) -> Pose {
-    let mut kps = [Keypoint {
-        score: 0.9,
-        ..Default::default()
-    }; NUM_LANDMARKS];
+    let mut kps = [Keypoint { score: 0.9, ..Default::default() }; NUM_LANDMARKS];
     let hip_y = GROUND - 300.0 - 8.0 * (2.0 * std::f64::consts::PI * t / STEP).cos();
     let hip = Point::new(0.0, hip_y);
     let lean = TRUNK_LEAN_DEG.to_radians();
     let shoulder = hip + Point::new(250.0 * lean.sin(), -250.0 * lean.cos());
-    let mut set = |l: Landmark, p: Point, z: f64| {
-        kps[l.index()] = Keypoint {
-            x: p.x,
-            y: p.y,
-            z,
-            score: 0.9,
-        }
-    };
+    let mut set = |l: Landmark, p: Point, z: f64| kps[l.index()] = Keypoint { x: p.x, y: p.y, z, score: 0.9 };
     // The camera sees the side the runner faces: facing left, the left side is nearer (negative depth).
     let near = if facing == Facing::Left { -10.0 } else { 10.0 };
     for (side, phase, z) in [(Side::Left, 0.0, near), (Side::Right, STEP, -near)] {
@@ -90,19 +77,9 @@ fn pose_at(t: f64, facing: Facing) -> Pose {
 fn run(facing: Facing, height_cm: Option<f64>) -> runpose_core::Analysis {
     let frames: Vec<PoseFrame> = (0..(6.0 * FPS) as usize)
         .map(|i| i as f64 / FPS)
-        .map(|t| PoseFrame {
-            t,
-            pose: Some(pose_at(t, facing)),
-        })
+        .map(|t| PoseFrame { t, pose: Some(pose_at(t, facing)) })
         .collect();
-    analyze(
-        frames,
-        &AnalysisConfig {
-            height_cm,
-            ..Default::default()
-        },
-    )
-    .unwrap()
+    analyze(frames, &AnalysisConfig { height_cm, ..Default::default() }).unwrap()
 }
 
 #[test]
@@ -112,39 +89,20 @@ fn timing_metrics_match_the_constructed_gait() {
     assert_eq!(s.facing, Facing::Right);
     assert_eq!(s.near_side, Side::Right);
     assert_eq!(s.sides, Default::default(), "nothing to relabel");
-    assert!(
-        (s.leg_length_px - 300.0).abs() < 1.0,
-        "leg {}",
-        s.leg_length_px
-    );
+    assert!((s.leg_length_px - 300.0).abs() < 1.0, "leg {}", s.leg_length_px);
     assert!(s.steps >= 15, "{} steps", s.steps);
     let cadence = s.cadence_spm.unwrap();
     assert!((cadence - 60.0 / STEP).abs() < 1.0, "cadence {cadence}");
     let contact = s.contact_ms.unwrap();
     // Within one frame interval at 60 fps (the smoothing rounds the corners of the foot's path a little).
-    assert!(
-        (contact - CONTACT * 1000.0).abs() < 1000.0 / FPS,
-        "contact {contact} ms"
-    );
+    assert!((contact - CONTACT * 1000.0).abs() < 1000.0 / FPS, "contact {contact} ms");
     let flight = s.flight_ms.unwrap();
-    assert!(
-        (flight - (STEP - CONTACT) * 1000.0).abs() < 1000.0 / FPS,
-        "flight {flight} ms"
-    );
+    assert!((flight - (STEP - CONTACT) * 1000.0).abs() < 1000.0 / FPS, "flight {flight} ms");
     // Every initial contact within one frame at 60 fps of the truth (left lands at 0.7 k, right at 0.35 + 0.7 k).
     for st in &a.steps {
         let truth = (st.ic_t / STEP).round() * STEP;
-        assert!(
-            (st.ic_t - truth).abs() < 1.0 / FPS,
-            "{:?} contact at {} vs {truth}",
-            st.side,
-            st.ic_t
-        );
-        let expected_side = if ((truth / STEP).round() as i64) % 2 == 0 {
-            Side::Left
-        } else {
-            Side::Right
-        };
+        assert!((st.ic_t - truth).abs() < 1.0 / FPS, "{:?} contact at {} vs {truth}", st.side, st.ic_t);
+        let expected_side = if ((truth / STEP).round() as i64) % 2 == 0 { Side::Left } else { Side::Right };
         assert_eq!(st.side, expected_side);
     }
 }
@@ -156,11 +114,7 @@ fn pose_metrics_match_the_constructed_geometry() {
     // Feet flat at contact: a midfoot strike on every step.
     assert_eq!(s.foot_strikes.mid, s.steps, "{:?}", s.foot_strikes);
     // Trunk leans 6° forward.
-    assert!(
-        (s.trunk_angle_deg.unwrap() - TRUNK_LEAN_DEG).abs() < 0.5,
-        "trunk {:?}",
-        s.trunk_angle_deg
-    );
+    assert!((s.trunk_angle_deg.unwrap() - TRUNK_LEAN_DEG).abs() < 0.5, "trunk {:?}", s.trunk_angle_deg);
     // The foot lands 40 px ahead of the hip; the landing distance is measured from the centre of mass of the
     // constructed pose at the true instant of contact (the segmental model is tested on its own).
     let truth_pose = pose_at(STEP * 4.0, Facing::Right);
@@ -170,11 +124,7 @@ fn pose_metrics_match_the_constructed_geometry() {
     assert!(
         (landing - expected).abs() < 0.02,
         "landing {landing} vs {expected}: {:?}",
-        a.steps
-            .iter()
-            .take(4)
-            .map(|s| (s.ic_t, s.landing_distance_ll))
-            .collect::<Vec<_>>()
+        a.steps.iter().take(4).map(|s| (s.ic_t, s.landing_distance_ll)).collect::<Vec<_>>()
     );
     assert!((s.landing_distance_cm.unwrap() - landing * 180.0 * 0.491).abs() < 1e-6);
     // At toe-off the ball of the foot is behind the centre of mass: a forward fall, as constructed.
@@ -182,10 +132,7 @@ fn pose_metrics_match_the_constructed_geometry() {
     let ground = runpose_core::gait::GroundFrame::level(GROUND, Facing::Right);
     let expected_fall = runpose_core::metrics::fall_angle_deg(&at_toe_off, Side::Left, &ground);
     let fall = s.fall_angle_deg.unwrap();
-    assert!(
-        expected_fall > 2.0 && (fall - expected_fall).abs() < 1.5,
-        "fall {fall} vs {expected_fall}"
-    );
+    assert!(expected_fall > 2.0 && (fall - expected_fall).abs() < 1.5, "fall {fall} vs {expected_fall}");
     for st in a.steps.iter().filter(|s| s.fall_angle_max_deg.is_some()) {
         assert!(st.fall_angle_max_deg.unwrap() >= st.fall_angle_toe_off_deg.unwrap() - 1e-9);
     }
@@ -200,20 +147,10 @@ fn pose_metrics_match_the_constructed_geometry() {
     // 10 px (0.033 leg lengths) ahead of it and the shoulder, leaning 6° over 250 px, 36 px (0.12); the other ankle
     // is half-way through its swing, at −10 px: 0.033 leg lengths behind the hip.
     let st = a.steps.iter().find(|s| s.ic_t > 1.0).unwrap();
-    let near = |v: Option<f64>, want: f64, tol: f64| {
-        assert!((v.unwrap() - want).abs() < tol, "{v:?} vs {want}")
-    };
+    let near = |v: Option<f64>, want: f64, tol: f64| assert!((v.unwrap() - want).abs() < tol, "{v:?} vs {want}");
     near(st.hip_ahead_of_ankle_midstance_ll, 10.0 / 300.0, 0.02);
-    near(
-        st.shoulder_ahead_of_ankle_midstance_ll,
-        (10.0 + 250.0 * TRUNK_LEAN_DEG.to_radians().sin()) / 300.0,
-        0.02,
-    );
-    near(
-        st.swing_ankle_ahead_of_hip_midstance_ll,
-        -10.0 / 300.0,
-        0.02,
-    );
+    near(st.shoulder_ahead_of_ankle_midstance_ll, (10.0 + 250.0 * TRUNK_LEAN_DEG.to_radians().sin()) / 300.0, 0.02);
+    near(st.swing_ankle_ahead_of_hip_midstance_ll, -10.0 / 300.0, 0.02);
     // The pulled ankle passes under the hip when −60 + 100·(1 − cos πu)/2 = 0, u = acos(−0.2)/π of the 450 ms
     // swing: 253.8 ms after toe-off.
     let pull_time = 450.0 * (-0.2f64).acos() / std::f64::consts::PI;
@@ -221,24 +158,10 @@ fn pose_metrics_match_the_constructed_geometry() {
     // Knee flexion at contact: as in the constructed pose at that instant, within 10°: this foot stops dead from
     // 1000 px/s at touchdown, a corner the 8 Hz smoother spreads over a few frames (measured 9° more flexion).
     let at_contact = pose_at((st.ic_t / STEP).round() * STEP, Facing::Right);
-    near(
-        st.knee_flexion_contact_deg,
-        runpose_core::metrics::knee_flexion_deg(&at_contact, st.side),
-        10.0,
-    );
-    assert!(
-        st.confidence > 0.85 && st.confidence <= 0.9 + 1e-9,
-        "confidence {}",
-        st.confidence
-    );
+    near(st.knee_flexion_contact_deg, runpose_core::metrics::knee_flexion_deg(&at_contact, st.side), 10.0);
+    assert!(st.confidence > 0.85 && st.confidence <= 0.9 + 1e-9, "confidence {}", st.confidence);
     assert!(s.cadence_spm.unwrap() > 170.0);
-    assert!(
-        s.cues
-            .iter()
-            .all(|c| c.id != "low_cadence" && c.id != "heel_strike"),
-        "{:?}",
-        s.cues
-    );
+    assert!(s.cues.iter().all(|c| c.id != "low_cadence" && c.id != "heel_strike"), "{:?}", s.cues);
 }
 
 #[test]
@@ -263,22 +186,14 @@ fn legs_swapped_by_the_model_are_settled_back() {
     // The model swaps the legs for runs of frames, and swaps the arms on their own; one run sits at a leg crossing.
     let mut frames: Vec<PoseFrame> = (0..(6.0 * FPS) as usize)
         .map(|i| i as f64 / FPS)
-        .map(|t| PoseFrame {
-            t,
-            pose: Some(pose_at(t, Facing::Left)),
-        })
+        .map(|t| PoseFrame { t, pose: Some(pose_at(t, Facing::Left)) })
         .collect();
     let swapped_runs = [(30..34), (100..101), (150..170), (251..262)];
     for i in swapped_runs.iter().cloned().flatten() {
         frames[i].pose.as_mut().unwrap().swap_sides();
     }
     let a = analyze(frames, &AnalysisConfig::default()).unwrap();
-    assert_eq!(
-        a.summary.sides.relabelled_frames,
-        4 + 1 + 20 + 11,
-        "{:?}",
-        a.summary.sides
-    );
+    assert_eq!(a.summary.sides.relabelled_frames, 4 + 1 + 20 + 11, "{:?}", a.summary.sides);
     assert!(!a.summary.sides.legs_relabelled_in_whole_clip);
     assert_eq!(a.summary.near_side, Side::Left);
     for (x, y) in clean.frames.iter().zip(&a.frames) {
@@ -290,19 +205,13 @@ fn legs_swapped_by_the_model_are_settled_back() {
     // A whole clip labelled the wrong way round (the near legs called right while running left) is relabelled.
     let mut mirrored: Vec<PoseFrame> = (0..(6.0 * FPS) as usize)
         .map(|i| i as f64 / FPS)
-        .map(|t| PoseFrame {
-            t,
-            pose: Some(pose_at(t, Facing::Left)),
-        })
+        .map(|t| PoseFrame { t, pose: Some(pose_at(t, Facing::Left)) })
         .collect();
     for f in &mut mirrored {
         f.pose.as_mut().unwrap().swap_sides();
     }
     let m = analyze(mirrored, &AnalysisConfig::default()).unwrap();
-    assert!(
-        m.summary.sides.legs_relabelled_in_whole_clip
-            && m.summary.sides.arms_relabelled_in_whole_clip
-    );
+    assert!(m.summary.sides.legs_relabelled_in_whole_clip && m.summary.sides.arms_relabelled_in_whole_clip);
     assert_eq!(m.summary.sides.relabelled_frames, 0);
     assert_eq!(
         m.steps.iter().map(|s| s.side).collect::<Vec<_>>(),
@@ -314,29 +223,14 @@ fn legs_swapped_by_the_model_are_settled_back() {
 fn frames_without_a_person_are_gaps_not_errors() {
     let frames: Vec<PoseFrame> = (0..(6.0 * FPS) as usize)
         .map(|i| i as f64 / FPS)
-        .map(|t| PoseFrame {
-            t,
-            pose: (!(2.0..2.5).contains(&t)).then(|| pose_at(t, Facing::Right)),
-        })
+        .map(|t| PoseFrame { t, pose: (!(2.0..2.5).contains(&t)).then(|| pose_at(t, Facing::Right)) })
         .collect();
     let a = analyze(frames, &AnalysisConfig::default()).unwrap();
     assert_eq!(a.summary.detected_frames, 360 - 30);
     // No stance is reported across the gap.
-    assert!(
-        a.stances.iter().all(|s| !(s.ic_t < 2.5 && s.to_t > 2.0)),
-        "{:?}",
-        a.stances
-    );
-    let empty: Vec<PoseFrame> = (0..10)
-        .map(|i| PoseFrame {
-            t: i as f64,
-            pose: None,
-        })
-        .collect();
-    assert_eq!(
-        analyze(empty, &AnalysisConfig::default()).err(),
-        Some(runpose_core::AnalysisError::NoPerson)
-    );
+    assert!(a.stances.iter().all(|s| !(s.ic_t < 2.5 && s.to_t > 2.0)), "{:?}", a.stances);
+    let empty: Vec<PoseFrame> = (0..10).map(|i| PoseFrame { t: i as f64, pose: None }).collect();
+    assert_eq!(analyze(empty, &AnalysisConfig::default()).err(), Some(runpose_core::AnalysisError::NoPerson));
 }
 
 #[test]
@@ -387,7 +281,11 @@ fn live_analysis_settles_the_same_steps_as_the_offline_pipeline() {
         .filter_map(|(f, m)| Some((f.t, m.fall_angle_deg?)))
         .collect();
     let live_points = fall.iter().filter(|p| p[0] > 1.0 && p[0] <= end).count();
-    assert!(live_points.abs_diff(offline_fall.len()) <= offline_fall.len() / 20, "{live_points} vs {}", offline_fall.len());
+    assert!(
+        live_points.abs_diff(offline_fall.len()) <= offline_fall.len() / 20,
+        "{live_points} vs {}",
+        offline_fall.len()
+    );
     for (t, angle) in offline_fall {
         if let Some(p) = fall.iter().find(|p| (p[0] - t).abs() < 1e-9) {
             assert!((p[1] - angle).abs() < 1.5, "fall angle at {t}: {} vs {angle}", p[1]);
@@ -482,14 +380,25 @@ fn events_are_timed_within_a_frame_despite_pose_model_jitter() {
     config.contact.align_events = false;
     let crossings = analyze(frames.clone(), &config).unwrap();
     assert!(crossings.summary.events_aligned.is_empty());
-    assert!(within(&crossings) < within(&aligned), "crossings {:.2} vs aligned {:.2}", within(&crossings), within(&aligned));
+    assert!(
+        within(&crossings) < within(&aligned),
+        "crossings {:.2} vs aligned {:.2}",
+        within(&crossings),
+        within(&aligned)
+    );
     // The default for video, footprint timing, does too.
     let timed = analyze(frames, &AnalysisConfig::default()).unwrap();
     assert_eq!(timed.summary.events_timed, vec![Side::Left, Side::Right]);
-    println!("within a frame: crossings {:.2}, aligned {:.2}, footprints {:.2}", within(&crossings), within(&aligned), within(&timed));
+    println!(
+        "within a frame: crossings {:.2}, aligned {:.2}, footprints {:.2}",
+        within(&crossings),
+        within(&aligned),
+        within(&timed)
+    );
     let errors = |a: &runpose_core::Analysis| {
         let mut ic: Vec<f64> = a.stances.iter().map(|s| (s.ic_t - (s.ic_t / STEP).round() * STEP) * 1000.0).collect();
-        let mut to: Vec<f64> = a.stances.iter().map(|s| (s.to_t - ((s.ic_t / STEP).round() * STEP + CONTACT)) * 1000.0).collect();
+        let mut to: Vec<f64> =
+            a.stances.iter().map(|s| (s.to_t - ((s.ic_t / STEP).round() * STEP + CONTACT)) * 1000.0).collect();
         ic.sort_by(f64::total_cmp);
         to.sort_by(f64::total_cmp);
         (ic[ic.len() / 2], to[to.len() / 2], a.summary.contact_ms)

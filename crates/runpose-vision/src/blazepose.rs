@@ -151,7 +151,10 @@ fn open_session(path: &Path, threads: usize) -> Result<Session, VisionError> {
         return Err(VisionError::ModelMissing { path: path.to_path_buf() });
     }
     let env = runtime::environment()?;
-    let wrong = |e: ort::Error| VisionError::WrongModel { path: path.to_path_buf(), expected: format!("a loadable ONNX model: {e}") };
+    let wrong = |e: ort::Error| VisionError::WrongModel {
+        path: path.to_path_buf(),
+        expected: format!("a loadable ONNX model: {e}"),
+    };
     Session::builder(env)
         .and_then(|b| Ok(b.with_optimization_level(GraphOptimizationLevel::Level3)?.with_intra_threads(threads)?))
         .map_err(VisionError::Inference)?
@@ -162,10 +165,9 @@ fn open_session(path: &Path, threads: usize) -> Result<Session, VisionError> {
 /// Checks that the session has the named input of the given shape and the named outputs.
 fn check_signature(session: &Session, path: &Path, input: (&str, &[i64]), outputs: &[&str]) -> Result<(), VisionError> {
     let expected = format!("input {} {:?}, outputs {}", input.0, input.1, outputs.join(", "));
-    let ok_input = session
-        .inputs()
-        .iter()
-        .any(|i| i.name() == input.0 && i.dtype().tensor_shape().is_some_and(|s| s.iter().copied().eq(input.1.iter().copied())));
+    let ok_input = session.inputs().iter().any(|i| {
+        i.name() == input.0 && i.dtype().tensor_shape().is_some_and(|s| s.iter().copied().eq(input.1.iter().copied()))
+    });
     let ok_outputs = outputs.iter().all(|o| session.outputs().iter().any(|s| s.name() == *o));
     if ok_input && ok_outputs { Ok(()) } else { Err(VisionError::WrongModel { path: path.to_path_buf(), expected }) }
 }
@@ -310,7 +312,12 @@ impl PoseTracker {
         let detector = open_session(&det_path, options.threads)?;
         check_signature(&detector, &det_path, ("input_1", &[1, 224, 224, 3]), &["Identity", "Identity_1"])?;
         let landmarker = open_session(&lm_path, options.threads)?;
-        check_signature(&landmarker, &lm_path, ("input_1", &[1, 256, 256, 3]), &["Identity", "Identity_1", "Identity_3"])?;
+        check_signature(
+            &landmarker,
+            &lm_path,
+            ("input_1", &[1, 256, 256, 3]),
+            &["Identity", "Identity_1", "Identity_3"],
+        )?;
         Ok(Self {
             detector,
             landmarker,

@@ -20,9 +20,13 @@ pub enum VisionError {
     RuntimeMissing { looked: Vec<PathBuf> },
     #[error("{0}")]
     Runtime(String),
-    #[error("model file {path} is missing: run scripts/setup.sh from a full checkout, or set RUNPOSE_MODELS to the folder holding the .onnx files")]
+    #[error(
+        "model file {path} is missing: run scripts/setup.sh from a full checkout, or set RUNPOSE_MODELS to the folder holding the .onnx files"
+    )]
     ModelMissing { path: PathBuf },
-    #[error("{path} is not the expected model ({expected}): restore it from the repository or rebuild it with models/convert.sh")]
+    #[error(
+        "{path} is not the expected model ({expected}): restore it from the repository or rebuild it with models/convert.sh"
+    )]
     WrongModel { path: PathBuf, expected: String },
     #[error("inference failed: {0}")]
     Inference(#[from] ort::Error),

@@ -37,10 +37,11 @@ pub fn find_onnxruntime() -> Result<PathBuf, VisionError> {
         let p = PathBuf::from(p);
         return if p.is_file() { Ok(p) } else { Err(VisionError::RuntimeMissing { looked: vec![p] }) };
     }
-    let dirs: Vec<PathBuf> = [Some(source_root().join(".cache/onnxruntime")), exe_dir(), exe_dir().map(|d| d.join("lib"))]
-        .into_iter()
-        .flatten()
-        .collect();
+    let dirs: Vec<PathBuf> =
+        [Some(source_root().join(".cache/onnxruntime")), exe_dir(), exe_dir().map(|d| d.join("lib"))]
+            .into_iter()
+            .flatten()
+            .collect();
     dirs.iter().find_map(|d| library_in(d)).ok_or(VisionError::RuntimeMissing { looked: dirs })
 }
 

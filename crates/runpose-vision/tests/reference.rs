@@ -31,7 +31,8 @@ fn pck_on_skier(pose: &Pose) -> (f64, Vec<(String, f64)>) {
     .unwrap();
     let names: Vec<String> =
         labels["keypoint_names"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
-    let kps: Vec<f64> = labels["annotations"][0]["keypoints"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let kps: Vec<f64> =
+        labels["annotations"][0]["keypoints"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
     let label = |name: &str| {
         let i = names.iter().position(|n| n == name).unwrap();
         runpose_core::Point::new(kps[i * 3], kps[i * 3 + 1])
@@ -54,7 +55,12 @@ fn keypoints_match_human_labels_on_the_coco_skier() {
     let img = load("coco_000000000785_skier.jpg");
     for (variant, least) in [(ModelVariant::Lite, 0.85), (ModelVariant::Full, 0.9), (ModelVariant::Heavy, 0.9)] {
         let (pck, errors) = pck_on_skier(&estimate(variant, &img));
-        println!("PCK@0.2 torso, {}: {:.3}  {:?}", variant.name(), pck, errors.iter().map(|(n, e)| format!("{n}={e:.2}")).collect::<Vec<_>>());
+        println!(
+            "PCK@0.2 torso, {}: {:.3}  {:?}",
+            variant.name(),
+            pck,
+            errors.iter().map(|(n, e)| format!("{n}={e:.2}")).collect::<Vec<_>>()
+        );
         assert!(pck >= least, "{} PCK {pck} < {least}: {errors:?}", variant.name());
     }
 }

@@ -41,7 +41,8 @@ pub fn make_clip(dir: &std::path::Path, name: &str, skip: usize, time_scale: f64
     use runpose_capture::clip::{ClipMeta, ClipWriter};
     let clip_dir = dir.join(name);
     let mut reader = runpose_capture::VideoReader::open(treadmill_clip()).unwrap();
-    let meta = ClipMeta { source: "video treadmill_side_male.mp4".into(), height_cm: Some(175.0), model: "full".into() };
+    let meta =
+        ClipMeta { source: "video treadmill_side_male.mp4".into(), height_cm: Some(175.0), model: "full".into() };
     let mut w = ClipWriter::create(&clip_dir, meta, 720, 1280, 30.0 / time_scale).unwrap();
     let poses = fixture_poses();
     let t0 = poses[skip].t;
@@ -58,7 +59,10 @@ pub fn make_clip(dir: &std::path::Path, name: &str, skip: usize, time_scale: f64
 
 /// Runs the replay window's frames (with its `logic`, as eframe does) until what it opens or exports on its own
 /// threads is done; calls `each` between frames.
-pub fn settle(h: &mut egui_kittest::Harness<'static, runpose_app::replay::ReplayApp>, mut each: impl FnMut(&runpose_app::replay::ReplayApp)) {
+pub fn settle(
+    h: &mut egui_kittest::Harness<'static, runpose_app::replay::ReplayApp>,
+    mut each: impl FnMut(&runpose_app::replay::ReplayApp),
+) {
     let started = std::time::Instant::now();
     while h.state().opening.is_some() || h.state().video_export.is_some() {
         assert!(started.elapsed() < std::time::Duration::from_secs(300), "the window's work finishes");

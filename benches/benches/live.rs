@@ -4,6 +4,9 @@
 //! frames dropped and frames drawn per second, per model. `cargo bench -p runpose-benches --bench live`.
 //! Targets (issue 4): median ≤ 50 ms, p95 ≤ 80 ms, keeping up with 30 fps with the full model.
 
+// A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use runpose_app::live::{LiveStats, Pipeline, PipelineEvent, PipelineOptions};

@@ -3,6 +3,9 @@
 //! so it is measured alone too. A whole-clip pass is too long for criterion's sampling, so it is timed directly
 //! (best of `RUNPOSE_BENCH_RUNS`, default 2); criterion measures the keypoint pipeline (runpose-core) on the poses.
 
+// A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;

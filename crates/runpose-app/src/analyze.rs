@@ -76,6 +76,7 @@ pub fn estimate_poses(video: &Path, tracker: &mut PoseTracker, progress: bool) -
 }
 
 /// A progress bar on the terminal (`show`), else a hidden one that still counts (a window can read it).
+#[expect(clippy::expect_used, reason = "the template is a constant, the same for every run")]
 pub fn terminal_bar(show: bool, prefix: &'static str) -> ProgressBar {
     if !show {
         return ProgressBar::hidden();
@@ -141,7 +142,7 @@ pub fn load_markers(options: &MarkerOptions) -> anyhow::Result<MarkerRun> {
     let (mut data, analog) = markers::read_markers(&options.path)?;
     let map = match &options.map {
         Some(m) => MarkerMap::load(m)?,
-        None => MarkerMap::best_preset(&data),
+        None => MarkerMap::best_preset(&data)?,
     };
     // Gaps of up to a tenth of a second are filled, as motion-capture software does.
     data.fill_gaps((0.1 * data.rate_hz).round() as usize);

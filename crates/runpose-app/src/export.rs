@@ -36,7 +36,7 @@ pub fn export_path(source: &Path, name: &str) -> PathBuf {
     }
     let stem = base.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     let ext = base.extension().map_or_else(String::new, |e| format!(".{}", e.to_string_lossy()));
-    (2..).map(|n| base.with_file_name(format!("{stem}-{n}{ext}"))).find(|p| !p.exists()).expect("a free name")
+    runpose_capture::clip::free_path(|n| base.with_file_name(format!("{stem}-{n}{ext}")), 2)
 }
 
 /// Draws the marks of `frame` onto `img`, as the replay window paints them.

@@ -395,7 +395,7 @@ impl LiveApp {
             _ => None,
         };
         if let Some(why) = failure {
-            *self.outcome.lock().expect("outcome lock") = Some(Err(why));
+            *self.outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Err(why));
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             return;
         }
@@ -416,7 +416,7 @@ impl LiveApp {
             let steps = view.as_ref().map_or(&[][..], |v| v.steps.as_slice());
             let cm = view.as_ref().and_then(|v| v.analysis.summary.cm_per_leg_length);
             if let Err(e) = crate::output::write_steps(&path, steps, cm) {
-                *self.outcome.lock().expect("outcome lock") = Some(Err(format!("{e:#}")));
+                *self.outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Err(format!("{e:#}")));
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                 return;
             }
@@ -425,14 +425,14 @@ impl LiveApp {
         let outcome = self.outcome.clone();
         match auto.screenshot.clone() {
             None => {
-                *outcome.lock().expect("outcome lock") = Some(Ok(line));
+                *outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Ok(line));
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
             Some(path) => {
                 let ctx2 = ctx.clone();
                 ctx.request_screenshot(move |image| {
                     let result = save_png(&image, &path).map(|()| line);
-                    *outcome.lock().expect("outcome lock") = Some(result);
+                    *outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
                     ctx2.send_viewport_cmd(egui::ViewportCommand::Close);
                     ctx2.request_repaint();
                 });
@@ -1071,7 +1071,7 @@ pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
             "the window could not be opened ({e}): runpose live needs a display (or Xvfb) and OpenGL or Vulkan"
         )
     })?;
-    let result = outcome.lock().expect("outcome lock").take();
+    let result = outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
     match result {
         None if automated => anyhow::bail!("the window was closed before the frames were played"),
         None => Ok(None),

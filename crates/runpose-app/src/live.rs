@@ -61,7 +61,7 @@ pub struct Pipeline {
 impl Pipeline {
     /// Starts capture and inference. Never fails: a source or model that cannot be opened arrives as an event.
     /// `wake` is called after each event is sent (the window repaints then, and only then).
-    pub fn start(options: PipelineOptions, wake: impl Fn() + Send + 'static) -> Self {
+    pub fn start(options: PipelineOptions, wake: impl Fn() + Clone + Send + 'static) -> Self {
         let (capture_tx, capture_rx) = latest::<CaptureEvent>();
         let (tx, rx) = latest::<PipelineEvent>();
         let capture_tee: Tee<CaptureEvent> = Arc::default();
@@ -69,70 +69,67 @@ impl Pipeline {
         let stop = Arc::new(AtomicBool::new(false));
         let recorder: Arc<Mutex<Option<RecorderTap>>> = Arc::default();
         let (flag, frames, opts, record) = (stop.clone(), capture_rx.clone(), options.clone(), recorder.clone());
-        let inference = std::thread::Builder::new()
-            .name("runpose-inference".into())
-            .spawn(move || {
-                let mut tracker = match load_tracker(opts.model, opts.threads) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        let _ = tx.send(PipelineEvent::ModelFailed(format!("{e:#}")));
-                        wake();
-                        return;
-                    }
+        let failed = (tx.clone(), wake.clone());
+        let inference = std::thread::Builder::new().name("runpose-inference".into()).spawn(move || {
+            let mut tracker = match load_tracker(opts.model, opts.threads) {
+                Ok(t) => t,
+                Err(e) => {
+                    let _ = tx.send(PipelineEvent::ModelFailed(format!("{e:#}")));
+                    wake();
+                    return;
+                }
+            };
+            let mut analyzer = LiveAnalyzer::new(AnalysisConfig { height_cm: opts.height_cm, ..Default::default() });
+            while !flag.load(Ordering::Relaxed) {
+                let event = match frames.rx.recv_timeout(Duration::from_millis(50)) {
+                    Ok(e) => e,
+                    Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
+                    Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
                 };
-                let mut analyzer =
-                    LiveAnalyzer::new(AnalysisConfig { height_cm: opts.height_cm, ..Default::default() });
-                while !flag.load(Ordering::Relaxed) {
-                    let event = match frames.rx.recv_timeout(Duration::from_millis(50)) {
-                        Ok(e) => e,
-                        Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
-                        Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
-                    };
-                    let frame = match event {
-                        CaptureEvent::Frame(f) => f,
-                        CaptureEvent::Failed(e) => {
-                            let _ = tx.send(PipelineEvent::SourceFailed(e.to_string()));
-                            wake();
-                            break;
-                        }
-                    };
-                    let started = Instant::now();
-                    let pose = match tracker.process(&frame.image) {
-                        Ok(estimate) => estimate.map(|e| e.pose),
-                        Err(e) => {
-                            tracing::warn!("frame {}: {e}", frame.index);
-                            None
-                        }
-                    };
-                    let model_time = started.elapsed();
-                    if let Some(tap) = record.lock().ok().and_then(|r| r.clone()) {
-                        tap.offer(RecordItem::Pose { index: frame.index, pose: pose.clone().map(Box::new) });
-                    }
-                    let view = analyzer.push(PoseFrame { t: frame.t, pose }).map(Arc::new).map_err(|e| e.to_string());
-                    tracing::debug!(
-                        frame = frame.index,
-                        model_ms = model_time.as_secs_f64() * 1e3,
-                        analysis_ms = (started.elapsed() - model_time).as_secs_f64() * 1e3,
-                        "inference"
-                    );
-                    let state = LiveState { frame, view, inference: started.elapsed() };
-                    if tx.send(PipelineEvent::State(Box::new(state))).is_err() {
+                let frame = match event {
+                    CaptureEvent::Frame(f) => f,
+                    CaptureEvent::Failed(e) => {
+                        let _ = tx.send(PipelineEvent::SourceFailed(e.to_string()));
+                        wake();
                         break;
                     }
-                    wake();
+                };
+                let started = Instant::now();
+                let pose = match tracker.process(&frame.image) {
+                    Ok(estimate) => estimate.map(|e| e.pose),
+                    Err(e) => {
+                        tracing::warn!("frame {}: {e}", frame.index);
+                        None
+                    }
+                };
+                let model_time = started.elapsed();
+                if let Some(tap) = record.lock().ok().and_then(|r| r.clone()) {
+                    tap.offer(RecordItem::Pose { index: frame.index, pose: pose.clone().map(Box::new) });
                 }
-            })
-            .expect("the inference thread starts");
-        Self {
-            options,
-            rx,
-            capture_drops: capture_rx,
-            stop,
-            inference: Some(inference),
-            capture: Some(capture),
-            recorder,
-            capture_tee,
-        }
+                let view = analyzer.push(PoseFrame { t: frame.t, pose }).map(Arc::new).map_err(|e| e.to_string());
+                tracing::debug!(
+                    frame = frame.index,
+                    model_ms = model_time.as_secs_f64() * 1e3,
+                    analysis_ms = (started.elapsed() - model_time).as_secs_f64() * 1e3,
+                    "inference"
+                );
+                let state = LiveState { frame, view, inference: started.elapsed() };
+                if tx.send(PipelineEvent::State(Box::new(state))).is_err() {
+                    break;
+                }
+                wake();
+            }
+        });
+        // A thread that cannot start is told as a model that cannot: the window says so.
+        let inference = match inference {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let _ = failed.0.send(PipelineEvent::ModelFailed(format!("the inference thread could not start: {e}")));
+                (failed.1)();
+                None
+            }
+        };
+        Self { options, rx, capture_drops: capture_rx, stop, inference, capture: Some(capture), recorder, capture_tee }
     }
 
     /// The newest event, if one came since the last call.

@@ -352,11 +352,7 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
     if asked > 1 && args.out.is_some() {
         anyhow::bail!("--out names one file: give it with a single export");
     }
-    let loaded = runpose_app::replay::Loaded::read(
-        &args.path,
-        args.model,
-        &runpose_app::analyze::terminal_bar(true, "analysing"),
-    )?;
+    let loaded = runpose_app::replay::Loaded::read(&args.path, args.model, &analyze::terminal_bar(true, "analysing"))?;
     let mut doc = runpose_app::replay::Replay::from_loaded(loaded.with_height(args.height_cm))?;
     let target = |name: String| args.out.clone().unwrap_or_else(|| export::export_path(&args.path, &name));
     let save_png = |img: &image::RgbImage, path: &std::path::Path| -> anyhow::Result<()> {
@@ -390,7 +386,7 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
     }
     if args.mp4 {
         let path = target("annotated.mp4".into());
-        let bar = runpose_app::analyze::terminal_bar(true, "export");
+        let bar = analyze::terminal_bar(true, "export");
         bar.set_length(doc.frames() as u64);
         let written = export::write_annotated_video(
             doc.video_path(),

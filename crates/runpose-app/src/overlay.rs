@@ -29,6 +29,7 @@ pub const TEXT: Rgb<u8> = Rgb([255, 255, 255]);
 pub const CUE: Rgb<u8> = Rgb([255, 220, 0]);
 
 /// The font bundled with egui (Ubuntu Light), so nothing needs installing.
+#[expect(clippy::expect_used, reason = "the font is compiled in: it parses or no build of runpose draws text")]
 pub fn font() -> FontRef<'static> {
     FontRef::try_from_slice(epaint_default_fonts::UBUNTU_LIGHT).expect("egui's bundled font parses")
 }

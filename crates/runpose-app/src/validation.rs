@@ -276,6 +276,7 @@ pub struct Band {
 }
 
 impl Report {
+    #[expect(clippy::expect_used, reason = "asked only for the study's own conditions, which every report holds")]
     fn condition(&self, name: &str) -> &Condition {
         self.conditions.iter().find(|c| c.name == name).expect("known condition")
     }

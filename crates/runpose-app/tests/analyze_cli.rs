@@ -1,6 +1,9 @@
 //! `runpose analyze` end to end on the real treadmill clip (shared test data, RUNPOSE_DATA), and its answers to bad
 //! input: one clear sentence and a non-zero exit, or results for what a damaged file still holds.
 
+// A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -2,6 +2,9 @@
 //! as a camera through the model to the screen, a screenshot of the window and the latency line; and a source that
 //! fails, which ends an automated run with one clear sentence instead of a panic.
 
+// A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::{Command, Output};
 
 mod common;

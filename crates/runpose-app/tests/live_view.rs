@@ -6,6 +6,9 @@
 //! the fixed poses the full model's poses of its frames 0–156 (tests/fixtures/live_poses.json), made by running this
 //! test once with RUNPOSE_UPDATE_FIXTURES=1 (that run needs the model and ONNX Runtime).
 
+// A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

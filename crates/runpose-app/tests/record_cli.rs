@@ -1,6 +1,9 @@
 //! `runpose record` and `runpose info` end to end on the real treadmill clip: a finished recording carries the
 //! analysis in `analyze`'s schema, and a recording killed with SIGKILL reopens with all but at most its last second.
 
+// A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::BufRead;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

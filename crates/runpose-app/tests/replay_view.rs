@@ -3,6 +3,9 @@
 //! saved beside the clip as it is made and undone, the timeline's keys step through the gait events, and dragging a
 //! landmark corrects it and recomputes the metrics. Snapshots in tests/snapshots/ (UPDATE_SNAPSHOTS=1 regenerates).
 
+// A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 use egui_kittest::Harness;

@@ -2,6 +2,9 @@
 //! by frame. One model run of the clip serves both (it gives the landmark jitter and the settled frames).
 //! `RUNPOSE_WRITE_DOCS=1` also rewrites docs/validation.md.
 
+// A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 

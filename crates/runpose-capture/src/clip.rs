@@ -584,12 +584,21 @@ pub fn save_markup(
             return Err(e);
         }
         let name = path.file_name().map_or_else(|| "markup".into(), |n| n.to_string_lossy().into_owned());
-        let backup = (1..)
-            .map(|n| path.with_file_name(format!("{name}.unreadable-{n}")))
-            .find(|p| !p.exists())
-            .expect("a free name");
+        let backup = free_path(|n| path.with_file_name(format!("{name}.unreadable-{n}")), 1);
         std::fs::rename(path, &backup)
             .map_err(|e| CaptureError::Write { path: backup.clone(), reason: e.to_string() })?;
     }
     write_json_atomic(path, markup)
+}
+
+/// The first of `name(from)`, `name(from + 1)`, … that names nothing yet.
+pub fn free_path(name: impl Fn(usize) -> PathBuf, from: usize) -> PathBuf {
+    let mut n = from;
+    loop {
+        let path = name(n);
+        if !path.exists() {
+            return path;
+        }
+        n += 1;
+    }
 }

@@ -41,16 +41,19 @@ pub enum CaptureError {
     Clip(String),
     #[error("could not write {path}: {reason}")]
     Write { path: PathBuf, reason: String },
+    #[error("a thread could not be started ({0}): the system is short of resources; close other programs and retry")]
+    Thread(#[source] std::io::Error),
 }
+
+/// What `spawn_decoder` returns: the video's facts, its frames as they are decoded, and the decoding thread (joining
+/// it gives why the file ended early, if it did).
+pub type Decoder = (VideoInfo, Receiver<Result<Frame, CaptureError>>, JoinHandle<Option<String>>);
 
 /// Opens `path` and decodes it on its own thread (FFmpeg's contexts cannot move between threads, so the reader
 /// lives there). At most `capacity` frames wait in the channel, so a slow consumer slows decoding instead of filling
 /// memory. The thread ends at the end of the video or when the receiver is dropped; joining it gives the reader's
 /// `damage()`: why the file ended early, if it did.
-pub fn spawn_decoder(
-    path: impl Into<PathBuf>,
-    capacity: usize,
-) -> Result<(VideoInfo, Receiver<Result<Frame, CaptureError>>, JoinHandle<Option<String>>), CaptureError> {
+pub fn spawn_decoder(path: impl Into<PathBuf>, capacity: usize) -> Result<Decoder, CaptureError> {
     let path = path.into();
     let (info_tx, info_rx) = bounded(1);
     let (tx, rx) = bounded(capacity.max(1));
@@ -73,7 +76,8 @@ pub fn spawn_decoder(
             }
             reader.damage().map(str::to_string)
         })
-        .expect("the decode thread starts");
-    let info = info_rx.recv().expect("the decode thread reports the opening")?;
+        .map_err(CaptureError::Thread)?;
+    // The thread sends the opening's outcome before anything else; a closed channel means it ended without one.
+    let info = info_rx.recv().map_err(|_| CaptureError::Thread(std::io::Error::other("the decode thread ended")))??;
     Ok((info, rx, handle))
 }

@@ -208,20 +208,26 @@ impl Drop for CaptureHandle {
 pub fn spawn_capture(source: LiveSource, tx: LatestSender<CaptureEvent>) -> CaptureHandle {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
-    let thread = std::thread::Builder::new()
-        .name("runpose-capture".into())
-        .spawn(move || {
-            let result = match &source {
-                LiveSource::Video(path) => play_video(path, &tx, &flag),
-                LiveSource::Camera { index, mode } => camera::run(*index, *mode, &tx, &flag),
-            };
-            if let Err(e) = result {
-                tracing::warn!("{}: {e}", source.describe());
-                let _ = tx.send(CaptureEvent::Failed(e));
-            }
-        })
-        .expect("the capture thread starts");
-    CaptureHandle { stop, thread: Some(thread) }
+    let failed = tx.clone();
+    let thread = std::thread::Builder::new().name("runpose-capture".into()).spawn(move || {
+        let result = match &source {
+            LiveSource::Video(path) => play_video(path, &tx, &flag),
+            LiveSource::Camera { index, mode } => camera::run(*index, *mode, &tx, &flag),
+        };
+        if let Err(e) = result {
+            tracing::warn!("{}: {e}", source.describe());
+            let _ = tx.send(CaptureEvent::Failed(e));
+        }
+    });
+    // A thread that cannot start (the system is out of threads) is the source failing, told as any other failure.
+    let thread = match thread {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let _ = failed.send(CaptureEvent::Failed(CaptureError::Thread(e)));
+            None
+        }
+    };
+    CaptureHandle { stop, thread }
 }
 
 /// Sleeps until `deadline` in short naps, so a stop request is seen within 20 ms. `false` when asked to stop.

@@ -505,7 +505,7 @@ impl MarkerMap {
     }
 
     /// The preset that finds the most of its markers in `data` (counting those its clusters can rebuild).
-    pub fn best_preset(data: &MarkerData) -> Self {
+    pub fn best_preset(data: &MarkerData) -> Result<Self, MarkerError> {
         let maps: Vec<MarkerMap> = PRESETS.iter().filter_map(|(_, t)| Self::from_json(t).ok()).collect();
         let score = |m: &MarkerMap| {
             let rebuildable: Vec<&String> = m.clusters.iter().flat_map(|c| &c.anatomical).collect();
@@ -516,18 +516,23 @@ impl MarkerMap {
                 .count() as f64
                 / m.landmarks.values().flat_map(|e| e.terms()).count().max(1) as f64
         };
-        maps.into_iter().max_by(|a, b| score(a).total_cmp(&score(b))).expect("presets parse")
+        maps.into_iter()
+            .max_by(|a, b| score(a).total_cmp(&score(b)))
+            .ok_or_else(|| MarkerError::Map("no built-in marker map could be read: this build is broken".into()))
     }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Static calibration
 
+/// Named marker positions relative to a centroid.
+type Placed = Vec<(String, Vector3<f64>)>;
+
 /// Anatomical markers expressed in their cluster's frame, learnt from a static trial.
 #[derive(Debug, Clone)]
 pub struct Calibration {
     /// (cluster tracking markers as in the static trial, relative to their centroid; anatomical markers likewise).
-    clusters: Vec<(Vec<(String, Vector3<f64>)>, Vec<(String, Vector3<f64>)>)>,
+    clusters: Vec<(Placed, Placed)>,
 }
 
 fn mean_position(data: &MarkerData, m: usize) -> Option<Vector3<f64>> {
@@ -672,7 +677,8 @@ pub fn side_view(data: &MarkerData, map: &MarkerMap, camera: CameraSide) -> Resu
         let terms = exprs[l.index()].as_ref()?;
         terms.iter().try_fold(Vector3::zeros(), |acc, &(m, w)| Some(acc + v3(row[m]?) * (w * unit)))
     };
-    let mean_of = |f: &dyn Fn(&[Option<P3>]) -> Option<Vector3<f64>>| -> Option<Vector3<f64>> {
+    type Position<'a> = &'a dyn Fn(&[Option<P3>]) -> Option<Vector3<f64>>;
+    let mean_of = |f: Position| -> Option<Vector3<f64>> {
         let v: Vec<Vector3<f64>> = data.frames.iter().filter_map(|r| f(r)).collect();
         (!v.is_empty()).then(|| v.iter().sum::<Vector3<f64>>() / v.len() as f64)
     };

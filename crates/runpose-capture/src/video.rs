@@ -89,8 +89,9 @@ impl VideoReader {
             .find(|sd| sd.kind() == SideDataType::DisplayMatrix)
             .and_then(|sd| {
                 let bytes: [u8; 36] = sd.data().get(..36)?.try_into().ok()?;
-                let m: [i32; 9] =
-                    std::array::from_fn(|i| i32::from_ne_bytes(bytes[i * 4..i * 4 + 4].try_into().expect("4 bytes")));
+                let m: [i32; 9] = std::array::from_fn(|i| {
+                    i32::from_ne_bytes([bytes[4 * i], bytes[4 * i + 1], bytes[4 * i + 2], bytes[4 * i + 3]])
+                });
                 Some(rotation_from_display_matrix(&m))
             })
             .or_else(|| {
@@ -227,14 +228,20 @@ impl VideoReader {
 
     fn convert(&mut self, decoded: &ffmpeg::frame::Video) -> Result<Frame, CaptureError> {
         let (w, h, fmt) = (decoded.width(), decoded.height(), decoded.format());
-        if self.scaler.as_ref().is_none_or(|(_, f, sw, sh)| (*f, *sw, *sh) != (fmt, w, h)) {
-            let ctx = scaling::Context::get(fmt, w, h, Pixel::RGB24, w, h, scaling::Flags::BILINEAR).map_err(|e| {
-                CaptureError::Unsupported { path: self.path.clone(), reason: format!("pixel format {fmt:?}: {e}") }
-            })?;
-            self.scaler = Some((ctx, fmt, w, h));
-        }
+        let scaler = match &mut self.scaler {
+            Some((ctx, f, sw, sh)) if (*f, *sw, *sh) == (fmt, w, h) => ctx,
+            slot => {
+                let ctx =
+                    scaling::Context::get(fmt, w, h, Pixel::RGB24, w, h, scaling::Flags::BILINEAR).map_err(|e| {
+                        CaptureError::Unsupported {
+                            path: self.path.clone(),
+                            reason: format!("pixel format {fmt:?}: {e}"),
+                        }
+                    })?;
+                &mut slot.insert((ctx, fmt, w, h)).0
+            }
+        };
         let mut rgb = ffmpeg::frame::Video::empty();
-        let (scaler, ..) = self.scaler.as_mut().expect("set above");
         scaler
             .run(decoded, &mut rgb)
             .map_err(|e| CaptureError::Unsupported { path: self.path.clone(), reason: e.to_string() })?;
@@ -245,7 +252,10 @@ impl VideoReader {
         for y in 0..h as usize {
             packed.extend_from_slice(&data[y * stride..y * stride + row]);
         }
-        let upright = RgbImage::from_raw(w, h, packed).expect("buffer sized to the frame");
+        let upright = RgbImage::from_raw(w, h, packed).ok_or_else(|| CaptureError::Unsupported {
+            path: self.path.clone(),
+            reason: format!("a decoded frame is not {w}x{h} RGB"),
+        })?;
         let image = match self.info.rotation {
             90 => image::imageops::rotate90(&upright),
             180 => image::imageops::rotate180(&upright),

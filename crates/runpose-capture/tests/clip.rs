@@ -1,5 +1,8 @@
 //! Clips: written, read back, and recovered after the recording process is killed.
 
+// A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 

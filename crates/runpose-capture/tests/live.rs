@@ -1,6 +1,9 @@
 //! The live sources: a video played as if it were a camera (at its own pace, looping, time stamps continuing), a
 //! missing file or camera reported as an event rather than a panic, and newest-wins hand-over to a slow consumer.
 
+// A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use image::RgbImage;

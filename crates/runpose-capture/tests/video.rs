@@ -1,6 +1,9 @@
 //! Video decoding on the real treadmill clip and on files made to be awkward: rotated, odd-sized, variable frame
 //! rate, truncated, not a video. Fixtures are made with the ffmpeg command-line tool (installed by setup).
 
+// A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -175,7 +178,7 @@ fn writer_round_trips_frames_and_time_stamps_through_the_decode_thread() {
 #[test]
 fn an_h264_video_gives_the_same_frames_by_index_as_decoded_in_order() {
     let path = clip();
-    let mut reader = runpose_capture::VideoReader::open(&path).unwrap();
+    let mut reader = VideoReader::open(&path).unwrap();
     let mut times = Vec::new();
     let mut sums = Vec::new();
     while let Some(f) = reader.next_frame().unwrap() {

@@ -207,7 +207,8 @@ pub(crate) mod tests {
 
     #[test]
     fn each_fault_fires_its_own_rule() {
-        let cases: [(&str, fn(&mut StepMetrics)); 8] = [
+        type Fault = (&'static str, fn(&mut StepMetrics));
+        let cases: [Fault; 8] = [
             ("overstride", |s| s.landing_distance_ll = Some(0.3)),
             ("heel_strike", |s| s.foot_strike = Some(FootStrike::Heel)),
             ("push_off", |s| s.knee_flexion_toe_off_deg = Some(12.0)),

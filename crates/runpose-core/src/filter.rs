@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use crate::PoseFrame;
 use crate::gaps::frames_missing;
-use crate::skeleton::{Landmark, NUM_LANDMARKS, Pose, Side};
+use crate::skeleton::{Landmark, NUM_LANDMARKS, Point, Pose, Side};
 
 /// Parameters of a One Euro filter (Casiez, Roussel and Vogel, CHI 2012).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -216,24 +216,20 @@ pub fn settle_sides(frames: &mut [PoseFrame], facing: crate::Facing, leg_length:
     let mut changed = vec![false; frames.len()];
     let mut whole_clip = [false; 2];
     for (g, (left, right)) in LIMB_GROUPS.into_iter().enumerate() {
-        let positions = |p: &Pose, swapped: bool| -> Vec<crate::Point> {
+        let positions = |p: &Pose, swapped: bool| -> Vec<Point> {
             let (a, b) = if swapped { (right, left) } else { (left, right) };
             a.iter().chain(b.iter()).map(|&l| p.pt(l)).collect()
         };
-        let travel =
-            |a: &[crate::Point], b: &[crate::Point]| a.iter().zip(b).map(|(p, q)| p.dist(*q)).sum::<f64>() / leg_length;
+        let travel = |a: &[Point], b: &[Point]| a.iter().zip(b).map(|(p, q)| p.dist(*q)).sum::<f64>() / leg_length;
         // Viterbi over the frames with a person; a frame without one breaks nothing but adds no evidence.
-        let idx: Vec<usize> = (0..frames.len()).filter(|&i| frames[i].pose.is_some()).collect();
+        let (idx, pts): (Vec<usize>, Vec<[Vec<Point>; 2]>) = frames
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.pose.as_ref().map(|p| (i, [positions(p, false), positions(p, true)])))
+            .unzip();
         if idx.is_empty() {
             continue;
         }
-        let pts: Vec<[Vec<crate::Point>; 2]> = idx
-            .iter()
-            .map(|&i| {
-                let p = frames[i].pose.as_ref().expect("frames with a person");
-                [positions(p, false), positions(p, true)]
-            })
-            .collect();
         // Across a gap (frames dropped or without a person) the limbs keep moving, and two legs crossing while
         // unseen would look like a relabelling: there each limb's position is first carried on at its velocity along
         // the best labelling into the frame before the gap, for the frames missing. An evenly sampled run compares
@@ -244,7 +240,7 @@ pub fn settle_sides(frames: &mut [PoseFrame], facing: crate::Facing, leg_length:
         let mut back: Vec<[usize; 2]> = vec![[0, 1]];
         for k in 1..idx.len() {
             let gap = t[k] - t[k - 1];
-            let carried = |r: usize| -> Cow<'_, [crate::Point]> {
+            let carried = |r: usize| -> Cow<'_, [Point]> {
                 let from = &pts[k - 1][r];
                 if k < 2 || dt <= 0.0 || !frames_missing(gap, dt) {
                     return Cow::Borrowed(from);
@@ -267,8 +263,10 @@ pub fn settle_sides(frames: &mut [PoseFrame], facing: crate::Facing, leg_length:
         }
         let mut state = if cost[0] <= cost[1] { 0 } else { 1 };
         for k in (0..idx.len()).rev() {
-            if state == 1 {
-                swap_limbs(frames[idx[k]].pose.as_mut().expect("frames with a person"), left, right);
+            if state == 1
+                && let Some(pose) = frames[idx[k]].pose.as_mut()
+            {
+                swap_limbs(pose, left, right);
                 changed[idx[k]] = true;
             }
             state = back[k][state];
@@ -337,7 +335,7 @@ fn feet_distance(pose: &Pose) -> f64 {
 }
 
 /// Mean position of a foot's points relative to the hip midpoint.
-fn foot_rel_hip(pose: &Pose, side: Side) -> crate::Point {
+fn foot_rel_hip(pose: &Pose, side: Side) -> Point {
     let f = side.foot();
     let c = (pose.pt(f[0]) + pose.pt(f[1]) + pose.pt(f[2])) * (1.0 / 3.0);
     c - pose.hip_mid()
@@ -352,7 +350,7 @@ pub const COLLAPSE_DISTANCE_LL: f64 = 0.12;
 /// further (relative to the hip) from its last reliable position is the wrong one.
 pub fn detect_foot_collapse(frames: &[PoseFrame], leg_length: f64) -> Vec<[bool; 2]> {
     let mut reliable = vec![[true; 2]; frames.len()];
-    let mut last_good: [Option<crate::Point>; 2] = [None, None];
+    let mut last_good: [Option<Point>; 2] = [None, None];
     for (i, frame) in frames.iter().enumerate() {
         let Some(pose) = &frame.pose else {
             last_good = [None, None];
@@ -380,32 +378,33 @@ pub fn repair_unreliable_feet(frames: &mut [PoseFrame], reliable: &[[bool; 2]]) 
         if good.is_empty() {
             continue;
         }
+        // Each good frame's foot points relative to its hips.
+        let rel: Vec<[(Landmark, Point); 3]> = good
+            .iter()
+            .filter_map(|&j| frames[j].pose.as_ref().map(|p| side.foot().map(|l| (l, p.pt(l) - p.hip_mid()))))
+            .collect();
         for i in 0..frames.len() {
-            if reliable[i][s] || frames[i].pose.is_none() {
+            if reliable[i][s] {
                 continue;
             }
-            let after = good.partition_point(|&g| g < i);
-            let prev = after.checked_sub(1).map(|k| good[k]);
-            let next = good.get(after).copied();
-            let rel = |j: usize, l: Landmark| {
-                let p = frames[j].pose.as_ref().expect("reliable frames have poses");
-                p.pt(l) - p.hip_mid()
-            };
             let t = frames[i].t;
-            let hip = frames[i].pose.as_ref().expect("checked above").hip_mid();
-            let repaired = side.foot().map(|l| {
+            let after = good.partition_point(|&g| g < i);
+            let (prev, next) = (after.checked_sub(1), (after < good.len()).then_some(after));
+            let Some(pose) = frames[i].pose.as_ref() else { continue };
+            let hip = pose.hip_mid();
+            let repaired: [(Landmark, Point); 3] = std::array::from_fn(|k| {
                 let r = match (prev, next) {
                     (Some(a), Some(b)) => {
-                        let w = (t - frames[a].t) / (frames[b].t - frames[a].t);
-                        rel(a, l).lerp(rel(b, l), w)
+                        let w = (t - frames[good[a]].t) / (frames[good[b]].t - frames[good[a]].t);
+                        rel[a][k].1.lerp(rel[b][k].1, w)
                     }
-                    (Some(a), None) => rel(a, l),
-                    (None, Some(b)) => rel(b, l),
-                    (None, None) => unreachable!("good is not empty"),
+                    (Some(a), None) | (None, Some(a)) => rel[a][k].1,
+                    // Not reached: `good` is not empty.
+                    (None, None) => Point::new(0.0, 0.0),
                 };
-                (l, hip + r)
+                (rel[0][k].0, hip + r)
             });
-            let pose = frames[i].pose.as_mut().expect("checked above");
+            let Some(pose) = frames[i].pose.as_mut() else { continue };
             for (l, p) in repaired {
                 let kp = pose.kp_mut(l);
                 (kp.x, kp.y, kp.score) = (p.x, p.y, 0.0);

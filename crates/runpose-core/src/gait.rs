@@ -211,7 +211,7 @@ pub fn contact_heights(
             .map(|f| f.pose.as_ref().map(|p| contact_height(ground, p, side, leg_length, params.heel_allowance_ll)))
             .collect();
     }
-    let series = |l: crate::Landmark| -> Vec<Option<f64>> {
+    let series = |l: Landmark| -> Vec<Option<f64>> {
         frames.iter().map(|f| f.pose.as_ref().map(|p| ground.foot_height(side, p.pt(l)))).collect()
     };
     let (heel, toe) = (series(side.heel()), series(side.toe()));

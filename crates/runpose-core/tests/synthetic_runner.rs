@@ -1,6 +1,9 @@
 //! The whole keypoint pipeline on a constructed treadmill runner whose gait is known exactly: step 350 ms (171.4
 //! steps/min), contact 250 ms, flight 100 ms, foot landing 40 px ahead of the hip, feet flat (a midfoot strike).
 
+// A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use runpose_core::skeleton::{Keypoint, NUM_LANDMARKS};
 use runpose_core::{AnalysisConfig, Facing, Landmark, Point, Pose, PoseFrame, Side, analyze};
 

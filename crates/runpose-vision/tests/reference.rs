@@ -2,6 +2,9 @@
 //! expected signatures. Needs the ONNX Runtime library (scripts/setup.sh) and the shared test data
 //! (`RUNPOSE_DATA`, default ../shared/data beside the repository).
 
+// A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use runpose_core::{Landmark, Pose};

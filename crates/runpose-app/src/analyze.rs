@@ -166,6 +166,22 @@ pub fn load_markers(options: &MarkerOptions) -> anyhow::Result<MarkerRun> {
     Ok(MarkerRun { view, analog, map, rebuilt })
 }
 
+/// What `options` analyses: the marker file when one is given, else the video.
+fn source_of(options: &AnalyzeOptions) -> &Path {
+    options.markers.as_ref().map_or(&options.video, |m| &m.path)
+}
+
+/// The sentence for an analysis of `source` that found nothing to measure.
+fn analysis_failed(e: &runpose_core::AnalysisError, source: &Path) -> anyhow::Error {
+    match e {
+        runpose_core::AnalysisError::NoPerson => anyhow::anyhow!(
+            "no person was found in {}: film the runner from the side, whole body in view",
+            source.display()
+        ),
+        other => anyhow::anyhow!("{}: {other}", source.display()),
+    }
+}
+
 /// Loads the tracker for `model`, with `threads` ONNX Runtime threads if given.
 pub fn load_tracker(model: ModelVariant, threads: Option<usize>) -> anyhow::Result<PoseTracker> {
     let mut options = TrackerOptions::new(model);
@@ -211,15 +227,8 @@ pub fn run(options: &AnalyzeOptions) -> anyhow::Result<AnalyzeReport> {
         tracing::warn!("{}: {damage}", options.video.display());
     }
     let metrics_start = Instant::now();
-    let analysis = runpose_core::analyze(run.frames.clone(), &config).map_err(|e| match e {
-        runpose_core::AnalysisError::NoPerson => {
-            anyhow::anyhow!(
-                "no person was found in {}: film the runner from the side, whole body in view",
-                options.video.display()
-            )
-        }
-        other => anyhow::anyhow!("{}: {other}", options.video.display()),
-    })?;
+    let analysis =
+        runpose_core::analyze(run.frames.clone(), &config).map_err(|e| analysis_failed(&e, source_of(options)))?;
     run.timings.metrics = metrics_start.elapsed();
     run.timings.total += run.timings.metrics;
 
@@ -244,4 +253,38 @@ pub fn run(options: &AnalyzeOptions) -> anyhow::Result<AnalyzeReport> {
         )?);
     }
     Ok(AnalyzeReport { run, analysis, written, markers: marker_run })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With markers the sentence names the marker file, not the (empty) video path.
+    #[test]
+    fn a_failed_analysis_names_what_was_analysed() {
+        let mut options = AnalyzeOptions {
+            video: PathBuf::new(),
+            markers: Some(MarkerOptions {
+                path: "trial.c3d".into(),
+                map: None,
+                static_trial: None,
+                camera: CameraSide::Right,
+            }),
+            trc_out: None,
+            out: PathBuf::from("out"),
+            height_cm: None,
+            model: DEFAULT_MODEL,
+            overlay: false,
+            threads: None,
+            progress: false,
+        };
+        let e = analysis_failed(&runpose_core::AnalysisError::NoPerson, source_of(&options)).to_string();
+        assert!(e.starts_with("no person was found in trial.c3d: "), "{e}");
+        let e = analysis_failed(&runpose_core::AnalysisError::NoGround, source_of(&options)).to_string();
+        assert!(e.starts_with("trial.c3d: the feet were not seen"), "{e}");
+        options.markers = None;
+        options.video = "run.mp4".into();
+        let e = analysis_failed(&runpose_core::AnalysisError::NoPerson, source_of(&options)).to_string();
+        assert!(e.contains("in run.mp4:"), "{e}");
+    }
 }

@@ -346,9 +346,7 @@ fn clip_poses(dir: &Path, manifest: &mut ClipManifest) -> anyhow::Result<Vec<run
         }
         i += 1;
     }
-    let tmp = dir.join(format!(".{}.estimating", clip::POSES_FILE));
-    clip::write_pose_rows(&tmp, &rows.frames, &rows.analysed)?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("could not replace {}", path.display()))?;
+    clip::write_pose_rows(&path, &rows.frames, &rows.analysed)?;
     manifest.estimated = manifest.estimated.max(missing.len() as u64);
     Ok(rows.frames)
 }

@@ -89,13 +89,14 @@ impl Loaded {
         self
     }
 
-    /// The poses of a plain video: from `NAME.poses.csv` if an earlier opening left them, else estimated now.
+    /// The poses of a plain video: from `NAME.poses.csv` if an earlier opening left them whole, else estimated now
+    /// (and the file written again, atomically).
     fn video_poses(video: &Path, model: ModelVariant, bar: &indicatif::ProgressBar) -> anyhow::Result<Vec<PoseFrame>> {
         let cache = poses_cache(video);
         if cache.is_file() {
-            match clip::read_poses_file(&cache) {
-                Ok(frames) if !frames.is_empty() => return Ok(frames),
-                Ok(_) => {}
+            match clip::read_pose_rows(&cache) {
+                Ok(rows) if !rows.frames.is_empty() && !rows.cut_off => return Ok(rows.frames),
+                Ok(_) => tracing::warn!("{} is incomplete; analysing the video again", cache.display()),
                 Err(e) => tracing::warn!("{e}; analysing the video again"),
             }
         }

@@ -48,10 +48,18 @@ fn the_live_view_plays_frames_saves_a_screenshot_and_prints_latency() {
     let (out, err) = text(&o);
     assert!(o.status.success(), "stdout: {out}\nstderr: {err}");
     let line = out.lines().find(|l| l.starts_with("latency_ms ")).unwrap_or_else(|| panic!("no latency line in {out}"));
-    let (median, p95, dropped, fps) =
-        (field(line, "median"), field(line, "p95"), field(line, "dropped"), field(line, "fps"));
+    let (median, p95, fps) = (field(line, "median"), field(line, "p95"), field(line, "fps"));
     assert!(median > 0.0 && p95 >= median, "{line}");
-    assert!(dropped >= 0.0 && fps > 0.0, "{line}");
+    assert!(fps > 0.0, "{line}");
+    // The frames the source gave that were not drawn: a count, and fewer than the source gave while 45 were drawn
+    // (the clip plays at 30 frames/s, the window draws at `fps`).
+    let dropped: u64 = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("dropped="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no dropped count in {line}"));
+    println!("{line}");
+    assert!((dropped as f64) < 45.0 * (30.0 / fps).max(1.0) * 2.0, "{line}");
 
     // The screenshot is the whole window (1280×800 logical), with the frame and the panels drawn, not a blank.
     let img = image::open(&shot).unwrap().to_rgb8();

@@ -5,7 +5,7 @@
 //! The analysis files (frames.csv, steps.csv, summary.json, in `analyze`'s schema) are written by the app.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -78,28 +78,14 @@ pub struct ClipMeta {
     pub model: String,
 }
 
-/// Writes `value` as pretty JSON to `path` atomically: to a temporary file beside it, put on the disk, then renamed
-/// over it, so a crash leaves either the old file or the new one, never half of one.
+/// Writes `value` as pretty JSON to `path` atomically (`atomic::write_atomic`): a crash leaves either the old file
+/// or the new one, never half of one.
 pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<(), CaptureError> {
-    let fail = |e: &dyn std::fmt::Display| CaptureError::Write { path: path.to_path_buf(), reason: e.to_string() };
-    let text = serde_json::to_string_pretty(value).map_err(|e| fail(&e))?;
-    let name = path.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.write_all(b"\n")?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            // The rename itself reaches the disk with the folder.
-            File::open(dir)?.sync_all()?;
-        }
-        Ok(())
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(&e)
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CaptureError::Write { path: path.to_path_buf(), reason: e.to_string() })?;
+    crate::atomic::write_atomic(path, |w| {
+        w.write_all(text.as_bytes())?;
+        w.write_all(b"\n")
     })
 }
 
@@ -362,7 +348,7 @@ pub fn read_poses(dir: &Path) -> Result<Vec<PoseFrame>, CaptureError> {
     read_poses_file(&dir.join(POSES_FILE))
 }
 
-/// Reads a poses file (poses.csv's format) at `path`. A row cut off by a crash ends it.
+/// Reads a poses file (poses.csv's format) at `path`. A last row cut off by a crash is left out (`read_pose_rows`).
 pub fn read_poses_file(path: &Path) -> Result<Vec<PoseFrame>, CaptureError> {
     Ok(read_pose_rows(path)?.frames)
 }
@@ -373,45 +359,57 @@ pub struct PoseRows {
     pub frames: Vec<PoseFrame>,
     /// `false` where the live model skipped the frame (empty `detected`): its landmarks are still to estimate.
     pub analysed: Vec<bool>,
+    /// Whether the last row was cut off (a recording that ended in a crash) and left out.
+    pub cut_off: bool,
 }
 
-/// Reads a poses file (poses.csv's format) at `path` with which rows were analysed. A row cut off by a crash ends it.
+/// Reads a poses file (poses.csv's format) at `path` with which rows were analysed. The last row may be cut off (a
+/// recording writes the file as the frames come, and a crash can end it mid-row): it is left out and `cut_off` says
+/// so. A damaged or misnumbered row before the last is an error: the file is not what was written.
 pub fn read_pose_rows(path: &Path) -> Result<PoseRows, CaptureError> {
     let path = path.to_path_buf();
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(&path).map_err(|e| read_error(&path, e))?;
     let mut rows = PoseRows::default();
-    for (i, record) in reader.records().enumerate() {
-        // A row cut off by a crash ends the file.
-        let Ok(record) = record else { break };
-        let num = |k: usize| record.get(k).and_then(|v| v.parse::<f64>().ok());
-        let Some(t) = num(1) else { break };
-        if record.len() < 3 + NUM_LANDMARKS * 4 {
-            break;
-        }
-        let pose = if record.get(2) == Some("1") {
-            let mut keypoints = [Keypoint::default(); NUM_LANDMARKS];
-            let mut complete = true;
-            for (j, k) in keypoints.iter_mut().enumerate() {
-                let at = 3 + j * 4;
-                match (num(at), num(at + 1), num(at + 2), num(at + 3)) {
-                    (Some(x), Some(y), Some(z), Some(score)) => *k = Keypoint { x, y, z, score },
-                    _ => complete = false,
-                }
+    let mut records = reader.records();
+    let mut i = 0;
+    while let Some(record) = records.next() {
+        match record.ok().as_ref().and_then(pose_row_of) {
+            Some((n, frame, analysed)) if n == i => {
+                rows.frames.push(frame);
+                rows.analysed.push(analysed);
             }
-            if !complete {
+            Some(_) => return Err(read_error(&path, format!("row {} is numbered out of order", i + 1))),
+            None if records.next().is_none() => {
+                rows.cut_off = true;
                 break;
             }
-            Some(Pose::new(keypoints))
-        } else {
-            None
-        };
-        if record.get(0).and_then(|v| v.parse::<usize>().ok()) != Some(i) {
-            return Err(read_error(&path, format!("row {} is numbered out of order", i + 1)));
+            None => return Err(read_error(&path, format!("row {} is damaged", i + 1))),
         }
-        rows.frames.push(PoseFrame { t, pose });
-        rows.analysed.push(record.get(2).is_some_and(|d| !d.is_empty()));
+        i += 1;
     }
     Ok(rows)
+}
+
+/// A whole poses.csv row: its frame number, the frame, and whether it was analysed. `None` for a row cut short or
+/// with a value that does not read.
+fn pose_row_of(record: &csv::StringRecord) -> Option<(usize, PoseFrame, bool)> {
+    let num = |k: usize| record.get(k).and_then(|v| v.parse::<f64>().ok());
+    let t = num(1)?;
+    if record.len() < 3 + NUM_LANDMARKS * 4 {
+        return None;
+    }
+    let pose = if record.get(2) == Some("1") {
+        let mut keypoints = [Keypoint::default(); NUM_LANDMARKS];
+        for (j, k) in keypoints.iter_mut().enumerate() {
+            let at = 3 + j * 4;
+            *k = Keypoint { x: num(at)?, y: num(at + 1)?, z: num(at + 2)?, score: num(at + 3)? };
+        }
+        Some(Pose::new(keypoints))
+    } else {
+        None
+    };
+    let n = record.get(0)?.parse::<usize>().ok()?;
+    Some((n, PoseFrame { t, pose }, record.get(2).is_some_and(|d| !d.is_empty())))
 }
 
 /// Counts the frames of a clip's video that can be read back (packets whole and uncorrupted).
@@ -506,11 +504,8 @@ pub fn recover(dir: &Path) -> Result<Recovery, CaptureError> {
     File::open(&tmp)
         .and_then(|f| f.sync_all())
         .map_err(|e| CaptureError::Write { path: tmp.clone(), reason: e.to_string() })?;
-    // The poses first, to a new file: the recording's own poses.csv is replaced only by a complete copy.
-    let poses_tmp = dir.join(format!(".{POSES_FILE}.recovering"));
-    write_pose_rows(&poses_tmp, &poses[..frames], &rows.analysed[..frames])?;
-    std::fs::rename(&poses_tmp, dir.join(POSES_FILE))
-        .map_err(|e| CaptureError::Write { path: dir.join(POSES_FILE), reason: e.to_string() })?;
+    // The poses first: the recording's own poses.csv is replaced only by a complete copy.
+    write_pose_rows(&dir.join(POSES_FILE), &poses[..frames], &rows.analysed[..frames])?;
     std::fs::rename(&tmp, &video_path)
         .map_err(|e| CaptureError::Write { path: video_path.clone(), reason: e.to_string() })?;
     manifest.recovered = true;
@@ -521,24 +516,22 @@ pub fn recover(dir: &Path) -> Result<Recovery, CaptureError> {
     Ok(Recovery { video_frames, pose_frames: poses.len(), frames, manifest })
 }
 
-/// Writes `frames` as poses.csv at `path` (put on the disk before returning).
+/// Writes `frames` as poses.csv at `path` atomically (`atomic::write_atomic`).
 pub fn write_poses(path: &Path, frames: &[PoseFrame]) -> Result<(), CaptureError> {
     write_pose_rows(path, frames, &vec![true; frames.len()])
 }
 
-/// Writes `frames` as poses.csv at `path`, marking those not `analysed` (put on the disk before returning).
+/// Writes `frames` as poses.csv at `path` atomically (`atomic::write_atomic`: a crash leaves the old file or the new
+/// one whole), marking those not `analysed`.
 pub fn write_pose_rows(path: &Path, frames: &[PoseFrame], analysed: &[bool]) -> Result<(), CaptureError> {
-    let fail = |e: &dyn std::fmt::Display| CaptureError::Write { path: path.to_path_buf(), reason: e.to_string() };
-    let file = File::create(path).map_err(|e| fail(&e))?;
-    let mut w = csv::Writer::from_writer(BufWriter::new(file.try_clone().map_err(|e| fail(&e))?));
-    w.write_record(poses_header()).map_err(|e| fail(&e))?;
-    for (i, f) in frames.iter().enumerate() {
-        w.write_record(pose_row(i, f.t, f.pose.as_ref(), analysed.get(i).copied().unwrap_or(true)))
-            .map_err(|e| fail(&e))?;
-    }
-    w.flush().map_err(|e| fail(&e))?;
-    drop(w);
-    file.sync_all().map_err(|e| fail(&e))
+    crate::atomic::write_atomic(path, |out| {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(poses_header())?;
+        for (i, f) in frames.iter().enumerate() {
+            w.write_record(pose_row(i, f.t, f.pose.as_ref(), analysed.get(i).copied().unwrap_or(true)))?;
+        }
+        w.flush()
+    })
 }
 
 /// A clip's markup file.

@@ -2,6 +2,7 @@
 //! upright from their rotation metadata and time-stamped from the stream; a capture thread hands frames on through a
 //! bounded channel.
 
+pub mod atomic;
 pub mod clip;
 pub mod live;
 pub mod markers;

@@ -76,6 +76,10 @@ pub enum AnalysisError {
     NoPerson,
     #[error("the person was seen too poorly to measure the body (no frame shows hip, knee and ankle clearly)")]
     NoScale,
+    #[error(
+        "the feet were not seen in any frame, so the ground could not be found: film the whole body, feet included"
+    )]
+    NoGround,
 }
 
 pub use crate::summary::{FootStrikeCounts, Summary};
@@ -142,7 +146,7 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
     let seen = metrics::seen_landmarks(&frames);
     let shoulders_seen = metrics::shoulders_seen(&seen);
     let near_side = gait::near_side(&frames);
-    let ground = gait::fit_ground(&frames, leg, facing, config.level_ground).ok_or(AnalysisError::NoPerson)?;
+    let ground = gait::fit_ground(&frames, leg, facing, config.level_ground).ok_or(AnalysisError::NoGround)?;
 
     let t: Vec<f64> = frames.iter().map(|f| f.t).collect();
     let frame_interval = gait::frame_interval(&t);

@@ -1,4 +1,4 @@
-//! Temporal filtering of landmark tracks: the One Euro filter, zero-lag offline smoothing, and the detection and
+//! Temporal filtering of landmark tracks: zero-lag offline smoothing, and the detection and
 //! repair of unreliable foot points (the swing-foot collapse of BlazePose, docs/metrics.md §Landmark cleaning).
 
 use std::borrow::Cow;
@@ -6,67 +6,6 @@ use std::borrow::Cow;
 use crate::PoseFrame;
 use crate::gaps::frames_missing;
 use crate::skeleton::{Landmark, NUM_LANDMARKS, Point, Pose, Side};
-
-/// Parameters of a One Euro filter (Casiez, Roussel and Vogel, CHI 2012).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct OneEuroParams {
-    /// Cut-off frequency at rest, Hz.
-    pub min_cutoff: f64,
-    /// Speed coefficient: cut-off grows by `beta` Hz per unit of speed (units per second).
-    pub beta: f64,
-    /// Cut-off of the derivative's low-pass, Hz.
-    pub d_cutoff: f64,
-}
-
-impl Default for OneEuroParams {
-    /// Tuned for coordinates in leg lengths at 25–120 frames per second.
-    fn default() -> Self {
-        Self { min_cutoff: 2.0, beta: 0.5, d_cutoff: 1.0 }
-    }
-}
-
-/// A One Euro filter of one scalar signal.
-#[derive(Debug, Clone)]
-pub struct OneEuro {
-    params: OneEuroParams,
-    last: Option<(f64, f64, f64)>, // (t, filtered value, filtered derivative)
-}
-
-fn smoothing_factor(cutoff: f64, dt: f64) -> f64 {
-    let tau = 1.0 / (2.0 * std::f64::consts::PI * cutoff);
-    1.0 / (1.0 + tau / dt)
-}
-
-impl OneEuro {
-    pub fn new(params: OneEuroParams) -> Self {
-        Self { params, last: None }
-    }
-
-    pub fn reset(&mut self) {
-        self.last = None;
-    }
-
-    /// Filters sample `x` taken at time `t` (seconds, increasing in the direction of filtering; a backward pass passes
-    /// negated times).
-    pub fn filter(&mut self, t: f64, x: f64) -> f64 {
-        let Some((t0, x0, dx0)) = self.last else {
-            self.last = Some((t, x, 0.0));
-            return x;
-        };
-        let dt = t - t0;
-        if dt <= 0.0 {
-            return x0;
-        }
-        let dx = (x - x0) / dt;
-        let a_d = smoothing_factor(self.params.d_cutoff, dt);
-        let dx_hat = dx0 + a_d * (dx - dx0);
-        let cutoff = self.params.min_cutoff + self.params.beta * dx_hat.abs();
-        let a = smoothing_factor(cutoff, dt);
-        let x_hat = x0 + a * (x - x0);
-        self.last = Some((t, x_hat, dx_hat));
-        x_hat
-    }
-}
 
 /// Cut-off of the offline low-pass, Hz: the usual choice for running kinematics (Winter 2009 recommends 6–10 Hz
 /// for gait; steps come at about 3 Hz and are passed untouched).
@@ -418,18 +357,6 @@ mod tests {
     use super::*;
     use crate::skeleton::Keypoint;
 
-    #[test]
-    fn one_euro_follows_constant_and_reduces_noise() {
-        let mut f = OneEuro::new(OneEuroParams::default());
-        let mut last = 0.0;
-        for i in 0..300 {
-            let noise = if i % 2 == 0 { 0.02 } else { -0.02 };
-            last = f.filter(i as f64 / 30.0, 1.0 + noise);
-        }
-        assert!((last - 1.0).abs() < 0.01, "filtered {last}");
-    }
-
-    /// Frames put back between others (not seen) do not count in the jitter: it is the noise of the frames seen.
     #[test]
     fn landmark_jitter_counts_only_the_frames_seen() {
         let frame = |i: usize, dy: f64| {

@@ -96,8 +96,9 @@ impl GroundProfile {
             })
             .collect();
         if knots.is_empty() {
-            let xs: Vec<f64> = points.iter().map(|p| p.x).collect();
-            let ys: Vec<f64> = points.iter().map(|p| p.y).collect();
+            let seen = || points.iter().filter(|p| p.is_finite());
+            let xs: Vec<f64> = seen().map(|p| p.x).collect();
+            let ys: Vec<f64> = seen().map(|p| p.y).collect();
             knots.push((median(&xs)?, percentile(&ys, PROFILE_QUANTILE)?));
         }
         Some(Self { knots })

@@ -236,6 +236,26 @@ fn frames_without_a_person_are_gaps_not_errors() {
     assert_eq!(analyze(empty, &AnalysisConfig::default()).err(), Some(runpose_core::AnalysisError::NoPerson));
 }
 
+/// Feet never seen (their landmarks not numbers, as a marker file without foot markers gives): the ground cannot be
+/// found, and the error says so rather than that nobody was there.
+#[test]
+fn feet_never_seen_are_no_ground_not_no_person() {
+    let frames: Vec<PoseFrame> = (0..(6.0 * FPS) as usize)
+        .map(|i| i as f64 / FPS)
+        .map(|t| {
+            let mut pose = pose_at(t, Facing::Right);
+            for side in Side::BOTH {
+                for l in [side.heel(), side.toe()] {
+                    let kp = pose.kp_mut(l);
+                    (kp.x, kp.y) = (f64::NAN, f64::NAN);
+                }
+            }
+            PoseFrame { t, pose: Some(pose) }
+        })
+        .collect();
+    assert_eq!(analyze(frames, &AnalysisConfig::default()).err(), Some(runpose_core::AnalysisError::NoGround));
+}
+
 #[test]
 fn live_analysis_settles_the_same_steps_as_the_offline_pipeline() {
     use runpose_core::live::{LiveAnalyzer, SETTLE_S};

@@ -9,5 +9,3 @@ pub mod output;
 pub mod overlay;
 pub mod record;
 pub mod replay;
-pub mod validation;
-pub mod video_validation;

@@ -172,24 +172,6 @@ enum Command {
         /// The clip folder.
         clip: PathBuf,
     },
-    /// Regenerate docs/validation.md: gait events against Fukuchi 2017's force plate (docs/validation.md §Method).
-    Validate {
-        /// The shared data folder (default: RUNPOSE_DATA or ../shared/data).
-        #[arg(long)]
-        data: Option<PathBuf>,
-        /// Write the report here instead of printing it.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Pose model whose landmark jitter measured on the treadmill clip is the reference (the others' are the
-        /// sensitivity study).
-        #[arg(long, default_value = "full", value_parser = |s: &str| s.parse::<ModelVariant>())]
-        model: ModelVariant,
-    },
-}
-
-/// Default data folder: `../shared/data` beside the project, or RUNPOSE_DATA.
-fn default_data_dir() -> PathBuf {
-    std::env::var_os("RUNPOSE_DATA").map_or_else(|| PathBuf::from("../shared/data"), PathBuf::from)
 }
 
 fn parse_camera_side(s: &str) -> Result<CameraSide, String> {
@@ -223,36 +205,6 @@ fn live(options: runpose_app::gui::LiveOptions) -> anyhow::Result<()> {
 fn parse_height(s: &str) -> Result<f64, String> {
     let h: f64 = s.parse().map_err(|_| format!("'{s}' is not a number of centimetres"))?;
     if (50.0..=250.0).contains(&h) { Ok(h) } else { Err(format!("{h} cm is not a runner's height (50 to 250)")) }
-}
-
-fn validate(data: Option<PathBuf>, out: Option<PathBuf>, model: ModelVariant) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let data = data.unwrap_or_else(default_data_dir);
-    let (_, _, clip) = runpose_app::validation::trial_paths(&data);
-    let measure = |m: ModelVariant| {
-        runpose_app::validation::clip_jitter(&clip, m)
-            .with_context(|| format!("measuring the {} model's landmark jitter on {}", m.name(), clip.display()))
-    };
-    let (jitter, reference) = measure(model)?;
-    let others =
-        ModelVariant::ALL.into_iter().filter(|&m| m != model).map(measure).collect::<anyhow::Result<Vec<_>>>()?;
-    let mut analyses: Vec<(&'static str, &runpose_core::Analysis)> = vec![(model.name(), &reference)];
-    analyses.extend(others.iter().map(|(j, a)| (j.model, a)));
-    let jitters: Vec<_> = others.iter().map(|(j, _)| j.clone()).collect();
-    let report = runpose_app::validation::run(&data, jitter, &jitters, &analyses)?;
-    let text = report.to_markdown();
-    match out {
-        Some(path) => {
-            std::fs::write(&path, &text).with_context(|| format!("could not write {}", path.display()))?;
-            println!("wrote {}", path.display());
-        }
-        None => print!("{text}"),
-    }
-    let out_of_band: Vec<String> = report.bands().into_iter().filter(|b| !b.ok).map(|b| b.what).collect();
-    if !out_of_band.is_empty() {
-        anyhow::bail!("out of band: {}", out_of_band.join("; "));
-    }
-    Ok(())
 }
 
 /// What `runpose record` was asked.
@@ -459,7 +411,6 @@ fn main() -> ExitCode {
                 automation,
             })
         }
-        Some(Command::Validate { data, out, model }) => validate(data, out, model),
         Some(Command::Record { video, camera, mode, out, seconds, model, height_cm, threads }) => {
             let source = match (video, camera) {
                 (Some(path), _) => runpose_capture::live::LiveSource::Video(path),

@@ -17,7 +17,6 @@ pub mod plausibility;
 pub mod skeleton;
 pub mod stats;
 pub mod summary;
-pub mod validation;
 
 pub use analysis::{Analysis, AnalysisConfig, AnalysisError, PoseFrame, Summary, analyze};
 pub use live::{LiveAnalyzer, LiveView, Rolling};

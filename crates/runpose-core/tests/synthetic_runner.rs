@@ -376,7 +376,7 @@ fn events_are_timed_within_a_frame_despite_pose_model_jitter() {
         .map(|i| i as f64 / FPS)
         .map(|t| PoseFrame { t, pose: Some(pose_at(t, Facing::Right)) })
         .collect();
-    runpose_core::validation::add_jitter(&mut frames, 0.0324 * (THIGH + SHANK), 7);
+    add_jitter(&mut frames, 0.0324 * (THIGH + SHANK), 7);
     // Share of the stances found with both events within one frame of the truth.
     let within = |a: &runpose_core::Analysis| {
         let ok = a.stances.iter().filter(|s| {
@@ -433,4 +433,19 @@ fn events_are_timed_within_a_frame_despite_pose_model_jitter() {
     let (ic, _, contact) = errors(&timed);
     assert!(ic.abs() < 5.0, "median initial-contact error {ic:.1} ms");
     assert!((contact.unwrap() - CONTACT * 1000.0).abs() < 25.0, "contact {contact:?} ms");
+}
+
+/// Independent Gaussian noise of standard deviation `sigma` on both coordinates of every landmark, from a seeded
+/// generator (the validation study's `simulate::add_jitter` does the same to marker data).
+fn add_jitter(frames: &mut [PoseFrame], sigma: f64, seed: u64) {
+    use rand::SeedableRng;
+    use rand_distr::Distribution;
+    let normal = rand_distr::Normal::new(0.0, sigma).unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    for pose in frames.iter_mut().filter_map(|f| f.pose.as_mut()) {
+        for k in pose.keypoints.iter_mut() {
+            k.x += normal.sample(&mut rng);
+            k.y += normal.sample(&mut rng);
+        }
+    }
 }

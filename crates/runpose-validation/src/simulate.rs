@@ -7,9 +7,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use serde::Serialize;
 
-use crate::PoseFrame;
-use crate::gait::Stance;
-use crate::stats::{median, percentile};
+use runpose_core::PoseFrame;
+use runpose_core::gait::Stance;
+use runpose_core::stats::{median, percentile};
 
 /// A foot contact on the force plate: from the vertical force rising through the threshold to its falling back.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -250,7 +250,7 @@ pub fn drop_frames(frames: &[PoseFrame], share: f64, max_burst: usize, seed: u64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Pose, Side};
+    use runpose_core::{Pose, Side};
 
     /// A vertical force trace: half-sine contacts of 250 ms every 350 ms, peak 1.5 (negative when loaded), at 300 Hz.
     fn trace() -> Vec<f64> {
@@ -305,7 +305,8 @@ mod tests {
     fn resampling_interpolates_and_jitter_is_reproducible() {
         let frames: Vec<PoseFrame> = (0..151)
             .map(|i| {
-                let mut kps = [crate::Keypoint { score: 1.0, ..Default::default() }; crate::NUM_LANDMARKS];
+                let mut kps =
+                    [runpose_core::Keypoint { score: 1.0, ..Default::default() }; runpose_core::NUM_LANDMARKS];
                 kps[0].x = i as f64; // x = 150 t
                 PoseFrame { t: i as f64 / 150.0, pose: Some(Pose::new(kps)) }
             })

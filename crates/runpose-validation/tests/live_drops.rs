@@ -10,8 +10,8 @@ use std::cmp::Ordering;
 use std::sync::OnceLock;
 
 use runpose_core::live::settled_cadence_spm;
-use runpose_core::validation::drop_frames;
 use runpose_core::{Analysis, AnalysisConfig, LiveAnalyzer, PoseFrame, analyze};
+use runpose_validation::simulate::drop_frames;
 
 mod common;
 use common::treadmill_clip;

@@ -8,8 +8,8 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use runpose_app::validation::{self, ClipJitter};
 use runpose_core::{Analysis, Facing, Side, gait};
+use runpose_validation::force_plate::{self as validation, ClipJitter};
 use runpose_vision::ModelVariant;
 
 mod common;

@@ -9,8 +9,8 @@
 
 use std::time::{Duration, Instant};
 
-use runpose_app::live::{LiveStats, Pipeline, PipelineEvent, PipelineOptions};
-use runpose_app::overlay;
+use runpose_app::draw::overlay;
+use runpose_app::session::live::{LiveStats, Pipeline, PipelineEvent, PipelineOptions};
 use runpose_capture::live::LiveSource;
 use runpose_vision::ModelVariant;
 

@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use runpose_app::analyze::{estimate_poses, load_tracker};
+use runpose_app::session::estimate::{estimate_poses, load_tracker};
 use runpose_capture::VideoReader;
 use runpose_core::{AnalysisConfig, analyze};
 use runpose_vision::ModelVariant;
@@ -38,7 +38,7 @@ fn main() {
 
     let mut poses_for_core = None;
     for model in ModelVariant::ALL {
-        let mut best: Option<(Duration, runpose_app::analyze::StageTimings, usize)> = None;
+        let mut best: Option<(Duration, runpose_app::session::estimate::StageTimings, usize)> = None;
         for _ in 0..runs {
             let mut tracker = load_tracker(model, None).expect("models load (run scripts/setup.sh)");
             let run = estimate_poses(&clip, &mut tracker, false).expect("the clip analyses");

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use runpose_app::analyze::{self, AnalyzeOptions, MarkerOptions};
+use runpose_app::session::analyze;
+use runpose_app::session::estimate::{self, AnalyzeOptions, MarkerOptions};
 use runpose_capture::markers::CameraSide;
 use runpose_vision::ModelVariant;
 
@@ -86,7 +87,7 @@ enum Command {
         #[arg(long, value_parser = parse_height)]
         height_cm: Option<f64>,
         /// Landmark model: lite, full or heavy (most accurate feet).
-        #[arg(long, default_value_t = runpose_app::analyze::DEFAULT_MODEL, value_parser = |s: &str| s.parse::<ModelVariant>())]
+        #[arg(long, default_value_t = runpose_app::session::estimate::DEFAULT_MODEL, value_parser = |s: &str| s.parse::<ModelVariant>())]
         model: ModelVariant,
         /// Also write overlay.mp4 with the skeleton, fall-angle line and cues drawn on the video.
         #[arg(long)]
@@ -190,13 +191,13 @@ fn parse_mode(s: &str) -> Result<runpose_capture::live::CameraMode, String> {
     Ok(runpose_capture::live::CameraMode { width: n(w)?, height: n(h)?, fps: n(fps)? })
 }
 
-fn live(options: runpose_app::gui::LiveOptions) -> anyhow::Result<()> {
+fn live(options: runpose_app::windows::live_window::LiveOptions) -> anyhow::Result<()> {
     if let Some(video) = &options.video
         && !video.is_file()
     {
         anyhow::bail!("{} does not exist: check the path", video.display());
     }
-    if let Some(line) = runpose_app::gui::run_window(options)? {
+    if let Some(line) = runpose_app::windows::live_window::run_window(options)? {
         println!("{line}");
     }
     Ok(())
@@ -219,8 +220,8 @@ struct RecordArgs {
 
 fn record(args: RecordArgs) -> anyhow::Result<()> {
     use anyhow::Context;
-    use runpose_app::live::{Pipeline, PipelineEvent, PipelineOptions};
-    use runpose_app::record::{ClipInfo, Recorder};
+    use runpose_app::session::live::{Pipeline, PipelineEvent, PipelineOptions};
+    use runpose_app::session::record::{ClipInfo, Recorder};
     use runpose_capture::live::LiveSource;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -296,7 +297,7 @@ struct ExportArgs {
 
 fn export(args: ExportArgs) -> anyhow::Result<()> {
     use anyhow::Context;
-    use runpose_app::export;
+    use runpose_app::session::export;
     let asked = usize::from(args.frame.is_some()) + usize::from(args.storyboard.is_some()) + usize::from(args.mp4);
     if asked == 0 {
         anyhow::bail!("nothing to export: give --frame N, --storyboard N or --mp4");
@@ -304,8 +305,12 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
     if asked > 1 && args.out.is_some() {
         anyhow::bail!("--out names one file: give it with a single export");
     }
-    let loaded = runpose_app::replay::Loaded::read(&args.path, args.model, &analyze::terminal_bar(true, "analysing"))?;
-    let mut doc = runpose_app::replay::Replay::from_loaded(loaded.with_height(args.height_cm))?;
+    let loaded = runpose_app::session::document::Loaded::read(
+        &args.path,
+        args.model,
+        &estimate::terminal_bar(true, "analysing"),
+    )?;
+    let mut doc = runpose_app::session::document::Replay::from_loaded(loaded.with_height(args.height_cm))?;
     let target = |name: String| args.out.clone().unwrap_or_else(|| export::export_path(&args.path, &name));
     let save_png = |img: &image::RgbImage, path: &std::path::Path| -> anyhow::Result<()> {
         img.save(path).with_context(|| format!("could not write {}", path.display()))?;
@@ -338,7 +343,7 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
     }
     if args.mp4 {
         let path = target("annotated.mp4".into());
-        let bar = analyze::terminal_bar(true, "export");
+        let bar = estimate::terminal_bar(true, "export");
         bar.set_length(doc.frames() as u64);
         let written = export::write_annotated_video(
             doc.video_path(),
@@ -364,13 +369,13 @@ fn info(clip: PathBuf) -> anyhow::Result<()> {
             clip.display()
         );
     }
-    let manifest = runpose_app::record::open_clip(&clip, |r| {
+    let manifest = runpose_app::session::record::open_clip(&clip, |r| {
         eprintln!(
             "recovered an interrupted recording: {} frames kept ({} in the video, {} with landmarks)",
             r.frames, r.video_frames, r.pose_frames
         );
     })?;
-    println!("{}", serde_json::to_string_pretty(&runpose_app::record::ClipInfo::from(&manifest))?);
+    println!("{}", serde_json::to_string_pretty(&runpose_app::session::record::ClipInfo::from(&manifest))?);
     Ok(())
 }
 
@@ -381,7 +386,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        None => live(runpose_app::gui::LiveOptions::default()),
+        None => live(runpose_app::windows::live_window::LiveOptions::default()),
         Some(Command::Live {
             video,
             camera,
@@ -396,10 +401,11 @@ fn main() -> ExitCode {
             steps_out,
             recordings,
         }) => {
-            let automation =
-                frames.map(|n| runpose_app::gui::Automation::new(n, screenshot, record).with_steps_out(steps_out));
+            let automation = frames.map(|n| {
+                runpose_app::windows::live_window::Automation::new(n, screenshot, record).with_steps_out(steps_out)
+            });
             let recordings_dir = recordings;
-            live(runpose_app::gui::LiveOptions {
+            live(runpose_app::windows::live_window::LiveOptions {
                 video,
                 camera,
                 mode,
@@ -426,7 +432,7 @@ fn main() -> ExitCode {
             export(ExportArgs { path, frame, storyboard, mp4, out, height_cm, model })
         }
         Some(Command::Replay { path, compare, height_cm, model }) => {
-            runpose_app::replay::run_replay_window(path, compare, height_cm, model)
+            runpose_app::windows::replay_window::run_replay_window(path, compare, height_cm, model)
         }
         Some(Command::Analyze {
             video,

@@ -35,7 +35,7 @@ fn the_treadmill_clip_gives_the_hand_counted_gait() {
     {
         assert!(headers.iter().any(|h| h == col), "frames.csv lacks {col}");
     }
-    assert_eq!(headers.len(), 3 + 33 * 3 + runpose_app::output::FRAME_METRIC_COLUMNS.len());
+    assert_eq!(headers.len(), 3 + 33 * 3 + runpose_app::session::output::FRAME_METRIC_COLUMNS.len());
     let rows: Vec<csv::StringRecord> = frames.records().collect::<Result<_, _>>().unwrap();
     assert_eq!(rows.len(), 360);
     let detected = rows.iter().filter(|r| &r[2] == "1").count();

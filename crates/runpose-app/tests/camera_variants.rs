@@ -11,7 +11,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use runpose_app::analyze::{AnalyzeOptions, DEFAULT_MODEL, run};
+use runpose_app::session::analyze::run;
+use runpose_app::session::estimate::{AnalyzeOptions, DEFAULT_MODEL};
 use runpose_core::Summary;
 
 mod common;

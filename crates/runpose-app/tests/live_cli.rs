@@ -169,7 +169,7 @@ fn the_settled_steps_are_written_in_the_columns_of_steps_csv() {
     let analyze_header = {
         let a = runpose_core::analyze(common::fixture_poses(), &runpose_core::AnalysisConfig::default()).unwrap();
         let p = dir.path().join("steps.csv");
-        runpose_app::output::write_steps_csv(&p, &a).unwrap();
+        runpose_app::session::output::write_steps_csv(&p, &a).unwrap();
         csv::Reader::from_path(&p).unwrap().headers().unwrap().iter().map(String::from).collect::<Vec<_>>()
     };
     assert_eq!(header, analyze_header);
@@ -208,18 +208,18 @@ fn the_settled_steps_cadence_is_analyzes() {
     let contacts: Vec<(f64, Option<f64>)> =
         rows.iter().map(|r| (r[ic].parse().unwrap(), r[step].parse().ok())).collect();
     let live = runpose_core::live::contacts_cadence_spm(&contacts).unwrap();
-    let options = runpose_app::analyze::AnalyzeOptions {
+    let options = runpose_app::session::estimate::AnalyzeOptions {
         video: clip(),
         markers: None,
         trc_out: None,
         out: dir.path().join("analysis"),
         height_cm: Some(175.0),
-        model: runpose_app::analyze::DEFAULT_MODEL,
+        model: runpose_app::session::estimate::DEFAULT_MODEL,
         overlay: false,
         threads: None,
         progress: false,
     };
-    let offline = runpose_app::analyze::run(&options).unwrap().analysis.summary.cadence_spm.unwrap();
+    let offline = runpose_app::session::analyze::run(&options).unwrap().analysis.summary.cadence_spm.unwrap();
     println!(
         "{out}live: {} steps settled, cadence {live:.1} (median of the steps' {median:.1}); analyze {offline:.1}",
         rows.len()

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use runpose_app::gui::{LiveApp, Settings, Status};
-use runpose_app::live::LiveState;
+use runpose_app::session::live::LiveState;
+use runpose_app::windows::live_window::{LiveApp, Settings, Status};
 use runpose_capture::live::LiveFrame;
 use runpose_core::{AnalysisConfig, LiveAnalyzer, LiveView};
 
@@ -42,8 +42,8 @@ fn clip_frame(index: usize) -> image::RgbImage {
 
 fn regenerate_fixtures() {
     let clip = clip();
-    let mut tracker =
-        runpose_app::analyze::load_tracker(runpose_vision::ModelVariant::Full, None).expect("the model loads");
+    let mut tracker = runpose_app::session::estimate::load_tracker(runpose_vision::ModelVariant::Full, None)
+        .expect("the model loads");
     let mut reader = runpose_capture::VideoReader::open(&clip).unwrap();
     let mut rows: PoseRows = Vec::new();
     for _ in 0..FIXTURE_FRAMES {

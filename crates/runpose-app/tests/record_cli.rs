@@ -160,7 +160,7 @@ fn a_clip_finishes_with_landmarks_estimated_for_the_frames_the_live_model_skippe
         w.push_row(frame, t, if analysed { f.pose.as_ref() } else { None }, analysed).unwrap();
     }
     w.finish().unwrap();
-    let manifest = runpose_app::record::finish_clip(&clip_dir).unwrap();
+    let manifest = runpose_app::session::record::finish_clip(&clip_dir).unwrap();
     assert_eq!((manifest.frames, manifest.estimated), (60, 30));
     let rows = clip::read_pose_rows(&clip_dir.join(clip::POSES_FILE)).unwrap();
     assert!(rows.analysed.iter().all(|a| *a), "every row has its landmarks now");

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use runpose_app::replay::{Replay, ReplayApp, Tool};
+use runpose_app::session::document::Replay;
+use runpose_app::windows::replay_window::{ReplayApp, Tool};
 use runpose_capture::clip::load_markup;
 use runpose_core::markup::Shape;
 use runpose_core::{Landmark, Point};
@@ -250,7 +251,7 @@ fn opening_a_video_in_the_window_analyses_it_with_progress_while_the_window_goes
     let doc = h.state().doc.as_ref().expect("opened");
     assert_eq!(doc.frames(), 45);
     assert_eq!(doc.raw.iter().filter(|f| f.pose.is_some()).count(), 45, "the runner on every frame");
-    assert!(runpose_app::replay::poses_cache(&video).is_file(), "landmarks kept beside the video");
+    assert!(runpose_app::session::document::poses_cache(&video).is_file(), "landmarks kept beside the video");
     // A path that is not there says so.
     h.state_mut().open_text = dir.path().join("missing.mp4").display().to_string();
     h.get_by_label("Open").click();

@@ -14,7 +14,7 @@ use runpose_core::{Analysis, AnalysisConfig};
 use runpose_vision::ModelVariant;
 
 use crate::video as video_validation;
-use runpose_app::analyze::{MarkerOptions, MarkerRun, estimate_poses, load_markers, load_tracker};
+use runpose_app::session::estimate::{MarkerOptions, MarkerRun, estimate_poses, load_markers, load_tracker};
 
 /// Belt speed of the trial, m/s (the file name's T35; Fukuchi et al. 2017).
 pub const BELT_SPEED_M_S: f64 = 3.5;
@@ -203,7 +203,7 @@ pub fn run(
             source: format!("{} model, measured", other.model),
             sigma_ll: other.sigma_ll,
             // `analyze`'s default model: its measured jitter is held to the targets like the reference's.
-            banded: other.model == runpose_app::analyze::DEFAULT_MODEL.name(),
+            banded: other.model == runpose_app::session::estimate::DEFAULT_MODEL.name(),
             draws: draws_at(other.sigma_ll, &all)?,
         });
     }
@@ -366,7 +366,7 @@ impl Report {
             }
         }
         // Real video against the hand annotation: the default model is held to the targets.
-        for m in self.video.iter().filter(|m| m.model == runpose_app::analyze::DEFAULT_MODEL.name()) {
+        for m in self.video.iter().filter(|m| m.model == runpose_app::session::estimate::DEFAULT_MODEL.name()) {
             for (what, value, ok, rule) in video_validation::bands(m, &self.video_events) {
                 band(what, value, ok, &rule);
             }

@@ -1,5 +1,5 @@
 //! runpose's validation study, kept out of the product: the numbers of docs/validation.md and the simulated
-//! conditions they are measured under. It drives the product's own analysis (`runpose_app::analyze`) and compares it
+//! conditions they are measured under. It drives the product's own analysis (`runpose_app::session::analyze`) and compares it
 //! with ground truth from outside the code:
 //! - `force_plate`: gait events from Fukuchi 2017's markers against its force plate, at the markers' rate and at
 //!   camera rates with the landmark jitter measured on real video (docs/validation.md §Gait events);

@@ -19,8 +19,9 @@ use common::treadmill_clip;
 fn clip_poses() -> &'static (Vec<PoseFrame>, Analysis) {
     static RUN: OnceLock<(Vec<PoseFrame>, Analysis)> = OnceLock::new();
     RUN.get_or_init(|| {
-        let mut tracker = runpose_app::analyze::load_tracker(runpose_app::analyze::DEFAULT_MODEL, None).unwrap();
-        let run = runpose_app::analyze::estimate_poses(&treadmill_clip(), &mut tracker, false).unwrap();
+        let mut tracker =
+            runpose_app::session::estimate::load_tracker(runpose_app::session::estimate::DEFAULT_MODEL, None).unwrap();
+        let run = runpose_app::session::estimate::estimate_poses(&treadmill_clip(), &mut tracker, false).unwrap();
         let offline = analyze(run.frames.clone(), &AnalysisConfig::default()).unwrap();
         (run.frames, offline)
     })

@@ -45,7 +45,10 @@ fn gait_events_stay_within_their_bands_against_the_force_plate() {
     assert_eq!(report.contacts, 85, "force-plate contacts of the 30 s trial");
     // The default model of `analyze` is among the jitters held to the targets.
     assert!(
-        report.sensitivity.iter().any(|x| x.banded && x.source.starts_with(runpose_app::analyze::DEFAULT_MODEL.name()))
+        report
+            .sensitivity
+            .iter()
+            .any(|x| x.banded && x.source.starts_with(runpose_app::session::estimate::DEFAULT_MODEL.name()))
     );
     let out: Vec<String> = report
         .bands()

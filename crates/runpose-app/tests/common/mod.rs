@@ -53,15 +53,15 @@ pub fn make_clip(dir: &std::path::Path, name: &str, skip: usize, time_scale: f64
         }
     }
     w.finish().unwrap();
-    runpose_app::record::finish_clip(&clip_dir).unwrap();
+    runpose_app::session::record::finish_clip(&clip_dir).unwrap();
     clip_dir
 }
 
 /// Runs the replay window's frames (with its `logic`, as eframe does) until what it opens or exports on its own
 /// threads is done; calls `each` between frames.
 pub fn settle(
-    h: &mut egui_kittest::Harness<'static, runpose_app::replay::ReplayApp>,
-    mut each: impl FnMut(&runpose_app::replay::ReplayApp),
+    h: &mut egui_kittest::Harness<'static, runpose_app::windows::replay_window::ReplayApp>,
+    mut each: impl FnMut(&runpose_app::windows::replay_window::ReplayApp),
 ) {
     let started = std::time::Instant::now();
     while h.state().opening.is_some() || h.state().video_export.is_some() {

@@ -13,8 +13,8 @@ use runpose_capture::live::{
 use runpose_core::{AnalysisConfig, LiveAnalyzer, LiveView, PoseFrame};
 use runpose_vision::ModelVariant;
 
-use crate::analyze::load_tracker;
-use crate::record::{RecordItem, RecorderTap};
+use crate::session::estimate::load_tracker;
+use crate::session::record::{RecordItem, RecorderTap};
 
 /// What the live pipeline runs.
 #[derive(Debug, Clone, PartialEq)]

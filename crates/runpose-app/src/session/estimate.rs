@@ -1,4 +1,5 @@
-//! `runpose analyze`: video → poses → Pose Method metrics → files.
+//! What an analysis is asked and how its poses are found: the options, the pose tracker, a video's poses estimated
+//! frame by frame (decoding on its own thread), and marker files read as a side view instead.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -7,10 +8,8 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use runpose_capture::markers::{self, Calibration, CameraSide, MarkerMap};
 use runpose_capture::{VideoInfo, spawn_decoder};
-use runpose_core::{Analysis, AnalysisConfig, PoseFrame};
+use runpose_core::PoseFrame;
 use runpose_vision::{ModelVariant, PoseTracker, TrackerOptions, runtime};
-
-use crate::{output, overlay};
 
 /// Marker or keypoint trajectories to analyse instead of a video (docs/markers.md).
 #[derive(Debug, Clone)]
@@ -166,22 +165,6 @@ pub fn load_markers(options: &MarkerOptions) -> anyhow::Result<MarkerRun> {
     Ok(MarkerRun { view, analog, map, rebuilt })
 }
 
-/// What `options` analyses: the marker file when one is given, else the video.
-fn source_of(options: &AnalyzeOptions) -> &Path {
-    options.markers.as_ref().map_or(&options.video, |m| &m.path)
-}
-
-/// The sentence for an analysis of `source` that found nothing to measure.
-fn analysis_failed(e: &runpose_core::AnalysisError, source: &Path) -> anyhow::Error {
-    match e {
-        runpose_core::AnalysisError::NoPerson => anyhow::anyhow!(
-            "no person was found in {}: film the runner from the side, whole body in view",
-            source.display()
-        ),
-        other => anyhow::anyhow!("{}: {other}", source.display()),
-    }
-}
-
 /// Loads the tracker for `model`, with `threads` ONNX Runtime threads if given.
 pub fn load_tracker(model: ModelVariant, threads: Option<usize>) -> anyhow::Result<PoseTracker> {
     let mut options = TrackerOptions::new(model);
@@ -189,102 +172,4 @@ pub fn load_tracker(model: ModelVariant, threads: Option<usize>) -> anyhow::Resu
         options.threads = t.max(1);
     }
     Ok(PoseTracker::new(&runtime::models_dir(), options)?)
-}
-
-/// The result of a whole analysis.
-pub struct AnalyzeReport {
-    pub markers: Option<MarkerRun>,
-    pub run: PoseRun,
-    pub analysis: Analysis,
-    pub written: Vec<PathBuf>,
-}
-
-/// Analyses a video (or a marker file) and writes frames.csv, steps.csv, summary.json (overlay.mp4, the TRC) into
-/// `options.out`.
-pub fn run(options: &AnalyzeOptions) -> anyhow::Result<AnalyzeReport> {
-    let mut config = AnalysisConfig { height_cm: options.height_cm, ..Default::default() };
-    let mut marker_run = None;
-    let mut run = if let Some(m) = &options.markers {
-        let start = Instant::now();
-        let loaded = load_markers(m)?;
-        config = AnalysisConfig { height_cm: options.height_cm, ..AnalysisConfig::markers(loaded.view.units_per_cm) };
-        let frames = loaded.view.frames.clone();
-        marker_run = Some(loaded);
-        PoseRun {
-            info: None,
-            frames,
-            damage: None,
-            timings: StageTimings { total: start.elapsed(), ..Default::default() },
-        }
-    } else {
-        if !options.video.exists() {
-            bail!("{} does not exist: check the path", options.video.display());
-        }
-        let mut tracker = load_tracker(options.model, options.threads)?;
-        estimate_poses(&options.video, &mut tracker, options.progress)?
-    };
-    if let Some(damage) = &run.damage {
-        tracing::warn!("{}: {damage}", options.video.display());
-    }
-    let metrics_start = Instant::now();
-    let analysis =
-        runpose_core::analyze(run.frames.clone(), &config).map_err(|e| analysis_failed(&e, source_of(options)))?;
-    run.timings.metrics = metrics_start.elapsed();
-    run.timings.total += run.timings.metrics;
-
-    std::fs::create_dir_all(&options.out)
-        .with_context(|| format!("could not create the output folder {}", options.out.display()))?;
-    let mut written = vec![
-        output::write_frames_csv(&options.out.join("frames.csv"), &run.frames, &analysis)?,
-        output::write_steps_csv(&options.out.join("steps.csv"), &analysis)?,
-        output::write_summary(&options.out.join("summary.json"), options, &run, &analysis, marker_run.as_ref())?,
-    ];
-    if let Some(path) = &options.trc_out {
-        written.push(output::write_landmarks_trc(path, &analysis, options.height_cm)?);
-    }
-    if options.overlay && marker_run.is_some() {
-        tracing::warn!("--overlay needs a video: no overlay for marker data");
-    } else if options.overlay {
-        written.push(overlay::write_overlay_video(
-            &options.video,
-            &options.out.join("overlay.mp4"),
-            &analysis,
-            options.progress,
-        )?);
-    }
-    Ok(AnalyzeReport { run, analysis, written, markers: marker_run })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// With markers the sentence names the marker file, not the (empty) video path.
-    #[test]
-    fn a_failed_analysis_names_what_was_analysed() {
-        let mut options = AnalyzeOptions {
-            video: PathBuf::new(),
-            markers: Some(MarkerOptions {
-                path: "trial.c3d".into(),
-                map: None,
-                static_trial: None,
-                camera: CameraSide::Right,
-            }),
-            trc_out: None,
-            out: PathBuf::from("out"),
-            height_cm: None,
-            model: DEFAULT_MODEL,
-            overlay: false,
-            threads: None,
-            progress: false,
-        };
-        let e = analysis_failed(&runpose_core::AnalysisError::NoPerson, source_of(&options)).to_string();
-        assert!(e.starts_with("no person was found in trial.c3d: "), "{e}");
-        let e = analysis_failed(&runpose_core::AnalysisError::NoGround, source_of(&options)).to_string();
-        assert!(e.starts_with("trial.c3d: the feet were not seen"), "{e}");
-        options.markers = None;
-        options.video = "run.mp4".into();
-        let e = analysis_failed(&runpose_core::AnalysisError::NoPerson, source_of(&options)).to_string();
-        assert!(e.contains("in run.mp4:"), "{e}");
-    }
 }

@@ -15,8 +15,8 @@ use runpose_core::metrics::{LOW_CONFIDENCE, StepMetrics};
 use runpose_core::phase::StepInstants;
 use runpose_core::{Analysis, Point};
 
-use crate::overlay::{self, CUE, PANEL, TEXT, UNRELIABLE, frame_scale, label, thick_line};
-use crate::replay::Replay;
+use crate::draw::overlay::{self, CUE, PANEL, TEXT, UNRELIABLE, frame_scale, label, thick_line};
+use crate::session::document::Replay;
 
 /// Markup colour, as in the replay window.
 const MARK: Rgb<u8> = Rgb([255, 220, 40]);
@@ -361,4 +361,18 @@ pub fn panel_text(panel: &StoryPanel) -> String {
     let frame = panel.frame.map_or("–".into(), |f| (f + 1).to_string());
     let lines: Vec<&str> = panel.lines.iter().map(|l| l.text.as_str()).collect();
     format!("{} (frame {frame}): {}", panel.title, lines.join("; "))
+}
+
+/// Decodes `video` again and writes it with the analysis drawn on every frame (a progress bar with `progress`).
+pub fn write_overlay_video(video: &Path, out: &Path, analysis: &Analysis, progress: bool) -> anyhow::Result<PathBuf> {
+    let frames = analysis.frames.len();
+    let bar = crate::session::estimate::terminal_bar(progress, "overlay");
+    bar.set_length(frames as u64);
+    let markup = Markup::default();
+    let written = write_annotated_video(video, frames, Some(analysis), &markup, out, |done, _| {
+        bar.set_position(done as u64);
+        true
+    });
+    bar.finish_and_clear();
+    written
 }

@@ -1,8 +1,6 @@
 //! Drawing the analysis onto frames: skeleton, support point, vertical, fall-angle line, alignment marks, the pulled
 //! foot's path, the last step's numbers and its cue.
 
-use std::path::{Path, PathBuf};
-
 use ab_glyph::{FontRef, PxScale};
 use image::{Rgb, RgbImage};
 use imageproc::drawing::{
@@ -327,20 +325,6 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         }
     }
     lines
-}
-
-/// Decodes `video` again and writes it with the analysis drawn on every frame (a progress bar with `progress`).
-pub fn write_overlay_video(video: &Path, out: &Path, analysis: &Analysis, progress: bool) -> anyhow::Result<PathBuf> {
-    let frames = analysis.frames.len();
-    let bar = crate::analyze::terminal_bar(progress, "overlay");
-    bar.set_length(frames as u64);
-    let markup = runpose_core::markup::Markup::default();
-    let written = crate::export::write_annotated_video(video, frames, Some(analysis), &markup, out, |done, _| {
-        bar.set_position(done as u64);
-        true
-    });
-    bar.finish_and_clear();
-    written
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use anyhow::Context;
 use runpose_core::{Analysis, Landmark, PoseFrame};
 use serde::Serialize;
 
-use crate::analyze::{AnalyzeOptions, MarkerRun, PoseRun};
+use crate::session::estimate::{AnalyzeOptions, MarkerRun, PoseRun};
 
 fn num(v: Option<f64>, decimals: usize) -> String {
     v.filter(|x| x.is_finite()).map_or_else(String::new, |x| format!("{x:.decimals$}"))

@@ -15,8 +15,8 @@ use runpose_capture::clip::{self, ClipManifest, ClipMeta, ClipState, ClipStatus,
 use runpose_core::{AnalysisConfig, Pose};
 use runpose_vision::ModelVariant;
 
-use crate::analyze::{AnalyzeOptions, PoseRun, StageTimings};
-use crate::output;
+use crate::session::estimate::{AnalyzeOptions, PoseRun, StageTimings};
+use crate::session::output;
 
 /// Frames (and poses) that may wait for the recorder's disk writes: about three seconds of video.
 const RECORD_QUEUE: usize = 180;
@@ -317,7 +317,7 @@ fn clip_poses(dir: &Path, manifest: &mut ClipManifest) -> anyhow::Result<Vec<run
     if missing.is_empty() {
         return Ok(rows.frames);
     }
-    let mut tracker = match crate::analyze::load_tracker(clip_model(manifest), None) {
+    let mut tracker = match crate::session::estimate::load_tracker(clip_model(manifest), None) {
         Ok(t) => t,
         Err(e) => {
             tracing::warn!(

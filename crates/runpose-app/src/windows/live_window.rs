@@ -10,15 +10,14 @@ use std::time::{Duration, Instant};
 
 use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Stroke, Vec2};
 use runpose_capture::live::{CameraDescription, CameraMode, LiveSource, list_cameras};
-use runpose_core::cues::{LOW_CADENCE_SPM, MAX_FALL_DEG, step_cues};
-use runpose_core::live::{HISTORY_S, ROLLING_STEPS};
-use runpose_core::metrics::LOW_CONFIDENCE;
-use runpose_core::{LiveView, Point};
+use runpose_core::Point;
 use runpose_vision::ModelVariant;
 
-use crate::live::{LiveState, LiveStats, Pipeline, PipelineEvent, PipelineOptions};
-use crate::overlay::{self, Shape};
-use crate::record::{Recorder, default_recordings_dir, new_clip_dir};
+use crate::draw::overlay;
+use crate::session::live::{LiveState, LiveStats, Pipeline, PipelineEvent, PipelineOptions};
+use crate::session::record::{Recorder, default_recordings_dir, new_clip_dir};
+use crate::windows::common::{Job, paint_scene, renderer, rgb, upload_frame};
+use crate::windows::live_panels::{numbers_panel, treadmill_panel};
 use runpose_capture::clip::{ClipManifest, ClipMeta, find_interrupted};
 
 /// The camera modes offered.
@@ -280,7 +279,7 @@ impl LiveApp {
     /// Recovers and analyses the interrupted recording `index` of `interrupted`.
     fn recover(&mut self, index: usize) {
         let (dir, _) = self.interrupted.remove(index);
-        self.notice = Some(match crate::record::open_clip(&dir, |_| {}) {
+        self.notice = Some(match crate::session::record::open_clip(&dir, |_| {}) {
             Ok(m) => Notice {
                 text: format!("Recovered {:.1} s ({} frames) in {}", m.duration_s, m.frames, dir.display()),
                 error: false,
@@ -415,7 +414,7 @@ impl LiveApp {
         if let Some(path) = auto.steps_out.clone() {
             let steps = view.as_ref().map_or(&[][..], |v| v.steps.as_slice());
             let cm = view.as_ref().and_then(|v| v.analysis.summary.cm_per_leg_length);
-            if let Err(e) = crate::output::write_steps(&path, steps, cm) {
+            if let Err(e) = crate::session::output::write_steps(&path, steps, cm) {
                 *self.outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Err(format!("{e:#}")));
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                 return;
@@ -736,183 +735,6 @@ impl eframe::App for LiveApp {
     }
 }
 
-fn rgb(c: image::Rgb<u8>) -> Color32 {
-    Color32::from_rgb(c[0], c[1], c[2])
-}
-
-/// Paints an overlay scene with `to_screen` mapping image pixels to the screen; `size` scales widths and text.
-pub fn paint_scene(painter: &egui::Painter, scene: &overlay::Scene, to_screen: impl Fn(Point) -> Pos2, size: f32) {
-    for shape in &scene.shapes {
-        match shape {
-            Shape::Line { a, b, width, color } => {
-                painter.line_segment([to_screen(*a), to_screen(*b)], Stroke::new(width * size, rgb(*color)));
-            }
-            Shape::Dot { at, radius, color, filled: true } => {
-                painter.circle_filled(to_screen(*at), radius * size, rgb(*color));
-            }
-            Shape::Dot { at, radius, color, filled: false } => {
-                painter.circle_stroke(to_screen(*at), radius * size, Stroke::new(1.5, rgb(*color)));
-            }
-            Shape::Label { at, text, size: s, color } => {
-                let galley = painter.layout_no_wrap(text.clone(), FontId::proportional(s * size), rgb(*color));
-                let top = to_screen(*at);
-                let r = Rect::from_min_size(Pos2::new(top.x - galley.size().x / 2.0, top.y), galley.size()).expand(4.0);
-                painter.rect_filled(r, 3.0, rgb(overlay::PANEL).gamma_multiply(0.85));
-                painter.galley(r.min + Vec2::splat(4.0), galley, rgb(*color));
-            }
-        }
-    }
-}
-
-/// A number in the side panel: grey when its confidence is low (docs/metrics.md §Confidence).
-fn number(ui: &mut egui::Ui, text: &str, confidence: f64, size: f32) {
-    let color = if confidence < LOW_CONFIDENCE { Color32::GRAY } else { Color32::WHITE };
-    let label = ui.label(RichText::new(text).size(size).color(color));
-    if confidence < LOW_CONFIDENCE {
-        label.on_hover_text(format!("low confidence ({confidence:.2}): its landmarks were seen poorly"));
-    }
-}
-
-fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
-    let Some(view) = view else {
-        ui.label(RichText::new("Waiting for the runner…").size(20.0));
-        return;
-    };
-    if let Some(sentence) = view.not_running() {
-        ui.label(RichText::new("Not running").size(30.0).color(Color32::LIGHT_GRAY).strong());
-        ui.label(RichText::new(sentence).size(16.0).color(Color32::GRAY));
-        return;
-    }
-    match view.last_step() {
-        Some(step) => {
-            let r = view.rolling();
-            ui.label(
-                RichText::new(format!("Step {} · medians of the last {ROLLING_STEPS} steps", step.index + 1))
-                    .size(16.0)
-                    .color(Color32::LIGHT_GRAY),
-            );
-            let sure = !view.uncertain();
-            for (text, shown) in rolling_numbers(&view.analysis, &r) {
-                number(ui, &text, if shown && sure { 1.0 } else { 0.0 }, 22.0);
-            }
-            if !sure {
-                ui.label(
-                    RichText::new(format!("{:.0} % of frames dropped: numbers uncertain", 100.0 * view.dropped_share))
-                        .size(14.0)
-                        .color(Color32::from_rgb(240, 150, 50)),
-                );
-            }
-            let flagged = step.flags.text();
-            if !flagged.is_empty() {
-                ui.label(RichText::new(format!("last step: {flagged}")).size(13.0).color(Color32::GRAY));
-            }
-            ui.add_space(8.0);
-            match step_cues(step).first() {
-                Some(cue) => ui.label(RichText::new(cue.text).size(30.0).color(rgb(overlay::CUE)).strong()),
-                None => ui.label(RichText::new("Good step").size(30.0).color(Color32::from_rgb(40, 220, 90))),
-            };
-        }
-        None => {
-            ui.label(RichText::new("Waiting for the first step…").size(20.0));
-        }
-    }
-    ui.add_space(12.0);
-    charts(ui, view);
-}
-
-/// The rolling medians as panel lines, and whether each rests on at least one sound step (else it shows "–", grey).
-fn rolling_numbers(a: &runpose_core::Analysis, r: &runpose_core::Rolling) -> Vec<(String, bool)> {
-    let opt = |v: Option<f64>, unit: &str, d: usize| v.map_or("–".to_string(), |x| format!("{x:.d$}{unit}"));
-    let landing = overlay::landing_text(a, r.landing_distance_ll);
-    vec![
-        (format!("cadence {}", opt(r.cadence_spm, " spm", 0)), r.cadence_spm.is_some()),
-        (format!("contact {}", opt(r.contact_ms, " ms", 0)), r.contact_ms.is_some()),
-        (format!("fall at toe-off {}", opt(r.fall_angle_deg, "°", 1)), r.fall_angle_deg.is_some()),
-        (format!("landing {landing}"), r.landing_distance_ll.is_some()),
-    ]
-}
-
-/// Fall angle per frame and the rolling cadence at each step over the last `HISTORY_S` seconds, against seconds
-/// before now; flagged steps are left out of the step lines, which are grey while the numbers are uncertain.
-fn charts(ui: &mut egui::Ui, view: &LiveView) {
-    use egui_plot::{HLine, Line, Plot, PlotPoints, Points};
-    let now = view.analysis.frames[view.newest()].t;
-    let chart_height = ((ui.available_height() - 40.0) / 2.0).clamp(100.0, 220.0);
-    // Grey, as the panel's numbers, while so many frames are dropped that they are uncertain.
-    let (dot_colour, fall_colour, cadence_colour) = if view.uncertain() {
-        (Color32::GRAY, Color32::GRAY, Color32::GRAY)
-    } else {
-        (Color32::from_rgb(40, 220, 90), Color32::WHITE, Color32::from_rgb(0, 170, 255))
-    };
-    ui.label("Fall angle, °: each frame in stance (dots), at toe-off (line)");
-    let (confident, doubtful): (Vec<[f64; 3]>, Vec<[f64; 3]>) =
-        view.fall_angle.iter().partition(|p| p[2] >= LOW_CONFIDENCE);
-    let pts = |v: &[[f64; 3]]| PlotPoints::new(v.iter().map(|p| [p[0] - now, p[1]]).collect());
-    Plot::new("fall_chart")
-        .height(chart_height)
-        .include_x(-HISTORY_S)
-        .include_x(0.0)
-        .include_y(0.0)
-        .include_y(MAX_FALL_DEG + 5.0)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .show(ui, |plot| {
-            plot.hline(HLine::new("22.5° limit", MAX_FALL_DEG).color(Color32::from_rgb(240, 50, 50)));
-            plot.points(Points::new("fall angle", pts(&confident)).radius(1.5).color(dot_colour));
-            plot.points(Points::new("low confidence", pts(&doubtful)).radius(1.5).color(Color32::GRAY));
-            let toe_off: Vec<[f64; 2]> = view
-                .steps
-                .iter()
-                .filter(|s| !s.flags.excludes("fall_angle"))
-                .filter_map(|s| Some([s.to_t - now, s.fall_angle_toe_off_deg?]))
-                .collect();
-            plot.line(Line::new("at toe-off", PlotPoints::new(toe_off)).color(fall_colour).width(2.0));
-        });
-    ui.label(format!("Cadence, steps/min, over the last {ROLLING_STEPS} steps at each step"));
-    // The panel's cadence as it stood at each settled step (`Rolling::of`), from the first `ROLLING_STEPS` on: one
-    // step's cadence swings with a contact timed a frame off, and so does a count over fewer steps.
-    let cadence: Vec<[f64; 2]> = (ROLLING_STEPS - 1..view.steps.len())
-        .filter(|&k| !view.steps[k].flags.excludes("cadence"))
-        .filter_map(|k| Some([view.steps[k].ic_t - now, runpose_core::Rolling::of(&view.steps[..=k]).cadence_spm?]))
-        .collect();
-    Plot::new("cadence_chart")
-        .height(chart_height)
-        .include_x(-HISTORY_S)
-        .include_x(0.0)
-        .include_y(150.0)
-        .include_y(190.0)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .show(ui, |plot| {
-            plot.hline(HLine::new("low cadence", LOW_CADENCE_SPM).color(Color32::from_rgb(240, 150, 50)));
-            plot.line(Line::new("cadence", PlotPoints::new(cadence)).color(cadence_colour).width(2.0));
-        });
-}
-
-/// Treadmill mode: the cue and three numbers, big enough to read from 3 m.
-fn treadmill_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
-    if view.and_then(LiveView::not_running).is_some() {
-        ui.label(RichText::new("Not running").size(64.0).color(Color32::LIGHT_GRAY).strong());
-        return;
-    }
-    let (Some(view), Some(step)) = (view, view.and_then(LiveView::last_step)) else {
-        ui.label(RichText::new("Waiting for the first step…").size(48.0));
-        return;
-    };
-    let cue = step_cues(step).first().map_or("Good step", |c| c.text);
-    ui.label(RichText::new(cue).size(64.0).color(rgb(overlay::CUE)).strong());
-    ui.add_space(24.0);
-    let r = view.rolling();
-    let opt = |v: Option<f64>, d: usize| v.map_or("–".into(), |x| format!("{x:.d$}"));
-    let grey = |v: Option<f64>| if v.is_some() && !view.uncertain() { 1.0 } else { 0.0 };
-    number(ui, &format!("{} spm", opt(r.cadence_spm, 0)), grey(r.cadence_spm), 72.0);
-    number(ui, &format!("fall {}°", opt(r.fall_angle_deg, 1)), grey(r.fall_angle_deg), 72.0);
-    number(ui, &format!("contact {} ms", opt(r.contact_ms, 0)), grey(r.contact_ms), 56.0);
-    ui.label(RichText::new(format!("medians of the last {ROLLING_STEPS} steps")).size(20.0).color(Color32::GRAY));
-}
-
 fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), String> {
     let [w, h] = image.size;
     let bytes: Vec<u8> = image.pixels.iter().flat_map(|p| p.to_array()).collect();
@@ -946,67 +768,6 @@ pub fn demo_clip() -> Option<PathBuf> {
         Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo.mp4")),
     ];
     candidates.into_iter().flatten().find(|p| p.is_file())
-}
-
-/// Work a window hands to its own thread (opening a video, an export, finishing a recording): polled each frame,
-/// or waited for.
-pub struct Job<T> {
-    handle: Option<std::thread::JoinHandle<anyhow::Result<T>>>,
-    /// What to say if the thread panics.
-    lost: String,
-}
-
-impl<T: Send + 'static> Job<T> {
-    /// Starts `work` on a thread named `name`; `lost` is the error should it panic.
-    pub fn spawn(
-        name: &str,
-        lost: String,
-        work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
-    ) -> std::io::Result<Self> {
-        let handle = std::thread::Builder::new().name(name.into()).spawn(work)?;
-        Ok(Self { handle: Some(handle), lost })
-    }
-
-    /// The result once the work has ended (`None` while it runs, and after the result was taken).
-    pub fn poll(&mut self) -> Option<anyhow::Result<T>> {
-        if self.handle.as_ref()?.is_finished() { self.wait() } else { None }
-    }
-
-    /// Waits for the result (`None` if it was taken already).
-    pub fn wait(&mut self) -> Option<anyhow::Result<T>> {
-        let handle = self.handle.take()?;
-        Some(handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("{}", self.lost))))
-    }
-}
-
-/// Puts `image` into `texture` unless it already holds frame `key`; says whether it did.
-pub fn upload_frame<K: PartialEq>(
-    ctx: &egui::Context,
-    texture: &mut Option<(egui::TextureHandle, K)>,
-    name: &str,
-    key: K,
-    image: &image::RgbImage,
-) -> bool {
-    if texture.as_ref().is_some_and(|(_, k)| *k == key) {
-        return false;
-    }
-    let color = egui::ColorImage::from_rgb([image.width() as usize, image.height() as usize], image.as_raw());
-    match texture {
-        Some((tex, k)) => {
-            tex.set(color, egui::TextureOptions::LINEAR);
-            *k = key;
-        }
-        None => *texture = Some((ctx.load_texture(name, color, egui::TextureOptions::LINEAR), key)),
-    }
-    true
-}
-
-/// The renderer of runpose's windows: OpenGL (glow), or wgpu with RUNPOSE_RENDERER=wgpu.
-pub fn renderer() -> eframe::Renderer {
-    match std::env::var("RUNPOSE_RENDERER").as_deref() {
-        Ok("wgpu") => eframe::Renderer::Wgpu,
-        _ => eframe::Renderer::Glow,
-    }
 }
 
 /// Opens the live window and runs it until it is closed; for an automated run, returns its latency line.

@@ -1,0 +1,16 @@
+//! What the commands and the windows run, without a window (docs in each module):
+//! - `estimate`: what is asked, the pose tracker, a video's poses, marker files;
+//! - `output`: frames.csv, steps.csv, summary.json, the TRC;
+//! - `analyze`: `runpose analyze` (estimate → analysis → output);
+//! - `live`: the live pipeline's capture and inference threads;
+//! - `record`: recording a clip, finishing and opening one;
+//! - `document`: a clip or video opened for replay, with its pose cache and markup;
+//! - `export`: a frame, a storyboard or the whole clip drawn with overlay and markup.
+
+pub mod analyze;
+pub mod document;
+pub mod estimate;
+pub mod export;
+pub mod live;
+pub mod output;
+pub mod record;

@@ -1,0 +1,9 @@
+//! The windows, each with its `logic` apart from its `ui` so tests drive them with egui_kittest:
+//! - `live_window` (and its `live_panels`): the live coaching view;
+//! - `replay_window`: replay, compare and markup of a clip;
+//! - `common`: painting a scene, textures, background jobs, the renderer.
+
+pub mod common;
+pub mod live_panels;
+pub mod live_window;
+pub mod replay_window;

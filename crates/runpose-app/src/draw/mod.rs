@@ -2,4 +2,5 @@
 //! marks) and the coach's marks (`markup`), each made once as shapes that the window paints with egui and the
 //! exports rasterise.
 
+pub mod markup;
 pub mod overlay;

@@ -271,7 +271,13 @@ pub fn draw(img: &mut RgbImage, analysis: &Analysis, index: usize, font: &FontRe
 
 /// Sizes are given for a 720-pixel frame: the factor for `img`.
 pub(crate) fn frame_scale(img: &RgbImage) -> f32 {
-    (img.height().min(img.width()) as f32 / 720.0).max(0.5)
+    picture_scale(img.width(), img.height())
+}
+
+/// How much bigger than a 720-pixel frame a `width` × `height` picture is (at least half): what marks and overlays
+/// sized for 720 pixels are scaled by.
+pub fn picture_scale(width: u32, height: u32) -> f32 {
+    (height.min(width) as f32 / 720.0).max(0.5)
 }
 
 /// Draws the ground line and the scene of frame `index` (skeleton, fall line, alignment) onto `img`, without the panel.

@@ -7,19 +7,19 @@ use std::path::{Path, PathBuf};
 use ab_glyph::{FontRef, PxScale};
 use anyhow::Context;
 use image::{Rgb, RgbImage};
-use imageproc::drawing::{draw_filled_rect_mut, draw_hollow_circle_mut, draw_text_mut, text_size};
+use imageproc::drawing::{draw_filled_rect_mut, draw_text_mut, text_size};
 use imageproc::rect::Rect;
 use runpose_core::cues::{MAX_FALL_DEG, step_cues};
-use runpose_core::markup::{Markup, Shape};
+use runpose_core::markup::Markup;
 use runpose_core::metrics::{LOW_CONFIDENCE, StepMetrics};
 use runpose_core::phase::StepInstants;
 use runpose_core::{Analysis, Point};
 
-use crate::draw::overlay::{self, CUE, PANEL, TEXT, UNRELIABLE, frame_scale, label, thick_line};
+use crate::draw::markup::draw_markup;
+use crate::draw::overlay::{self, CUE, PANEL, TEXT, UNRELIABLE};
 use crate::session::document::Replay;
 
 /// Markup colour, as in the replay window.
-const MARK: Rgb<u8> = Rgb([255, 220, 40]);
 const FALL_HIGH: Rgb<u8> = Rgb([240, 50, 50]);
 
 /// Where an export named `name` goes: inside a clip folder, or beside a video as `VIDEO.name`; never over an
@@ -37,63 +37,6 @@ pub fn export_path(source: &Path, name: &str) -> PathBuf {
     let stem = base.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     let ext = base.extension().map_or_else(String::new, |e| format!(".{}", e.to_string_lossy()));
     runpose_capture::clip::free_path(|n| base.with_file_name(format!("{stem}-{n}{ext}")), 2)
-}
-
-/// Draws the marks of `frame` onto `img`, as the replay window paints them.
-pub fn draw_markup(img: &mut RgbImage, markup: &Markup, frame: usize, font: &FontRef) {
-    let scale = frame_scale(img);
-    for i in markup.marks_on(frame) {
-        draw_shape(img, &markup.marks[i].shape, font, scale);
-    }
-}
-
-fn draw_shape(img: &mut RgbImage, shape: &Shape, font: &FontRef, scale: f32) {
-    let width = 2.5 * scale;
-    let size = 22.0 * scale;
-    match shape {
-        Shape::Line { a, b } => thick_line(img, *a, *b, width, MARK),
-        Shape::Arrow { from, to } => {
-            thick_line(img, *from, *to, width, MARK);
-            let d = *to - *from;
-            let len = d.norm();
-            if len > 0.0 {
-                // Two barbs at ±25°, a quarter of the arrow long (at most 24 px at 720 p).
-                let barb = (0.25 * len).min(24.0 * f64::from(scale));
-                let (ux, uy) = (-d.x / len, -d.y / len);
-                for a in [25f64.to_radians(), -25f64.to_radians()] {
-                    let (s, c) = a.sin_cos();
-                    let tip = Point::new(to.x + barb * (ux * c - uy * s), to.y + barb * (ux * s + uy * c));
-                    thick_line(img, *to, tip, width, MARK);
-                }
-            }
-        }
-        Shape::Angle { a, vertex, b } => {
-            thick_line(img, *vertex, *a, width, MARK);
-            thick_line(img, *vertex, *b, width, MARK);
-            let text = format!("{:.1}°", shape.value().unwrap_or(0.0));
-            let offset = f64::from(10.0 * scale);
-            label(img, font, Point::new(vertex.x + offset, vertex.y - offset - f64::from(size)), &text, size, MARK);
-        }
-        Shape::Vertical { at } => {
-            thick_line(img, Point::new(at.x, 0.0), Point::new(at.x, f64::from(img.height())), 1.5 * scale, MARK)
-        }
-        Shape::Circle { center, radius } => {
-            let c = (center.x.round() as i32, center.y.round() as i32);
-            let half = (width / 2.0).round() as i32;
-            for dr in -half..=half {
-                let r = radius.round() as i32 + dr;
-                if r > 0 {
-                    draw_hollow_circle_mut(img, c, r, MARK);
-                }
-            }
-        }
-        Shape::Text { at, text } => label(img, font, *at, text, size, MARK),
-        Shape::Freehand { points } => {
-            for w in points.windows(2) {
-                thick_line(img, w[0], w[1], width, MARK);
-            }
-        }
-    }
 }
 
 /// Frame `frame` of `doc` as the replay window shows it: the picture, the overlay and the panel of the last step

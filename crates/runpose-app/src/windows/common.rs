@@ -1,9 +1,10 @@
 //! What both windows use: painting an overlay scene, uploading a frame as a texture, the background `Job`, and the
 //! renderer.
 
-use egui::{Color32, FontId, Pos2, Rect, Stroke, Vec2};
+use egui::{Align2, Color32, FontId, Pos2, Rect, Stroke, Vec2};
 use runpose_core::Point;
 
+use crate::draw::markup;
 use crate::draw::overlay::{self, Shape};
 
 pub(crate) fn rgb(c: image::Rgb<u8>) -> Color32 {
@@ -92,5 +93,47 @@ pub fn renderer() -> eframe::Renderer {
     match std::env::var("RUNPOSE_RENDERER").as_deref() {
         Ok("wgpu") => eframe::Renderer::Wgpu,
         _ => eframe::Renderer::Glow,
+    }
+}
+
+/// Paints a mark's strokes (`draw::markup::strokes`) in `color`, `to_screen` mapping picture pixels to the screen
+/// (widths and text in screen pixels).
+pub fn paint_strokes(
+    painter: &egui::Painter,
+    strokes: &[markup::Stroke],
+    to_screen: &impl Fn(Point) -> Pos2,
+    color: Color32,
+) {
+    for stroke in strokes {
+        match stroke {
+            markup::Stroke::Segment { a, b, width } => {
+                painter.line_segment([to_screen(*a), to_screen(*b)], Stroke::new(*width, color));
+            }
+            markup::Stroke::Polyline { points, width } => {
+                let pts: Vec<Pos2> = points.iter().map(|p| to_screen(*p)).collect();
+                painter.add(egui::Shape::line(pts, Stroke::new(*width, color)));
+            }
+            markup::Stroke::Ring { center, radius, width } => {
+                let c = to_screen(*center);
+                let r = (to_screen(Point::new(center.x + radius, center.y)) - c).length();
+                painter.circle_stroke(c, r, Stroke::new(*width, color));
+            }
+            markup::Stroke::Vertical { x, width } => {
+                let x = to_screen(Point::new(*x, 0.0)).x;
+                let clip = painter.clip_rect();
+                painter
+                    .line_segment([Pos2::new(x, clip.top()), Pos2::new(x, clip.bottom())], Stroke::new(*width, color));
+            }
+            markup::Stroke::Caption { at, offset, text, size } => {
+                let at = to_screen(*at) + Vec2::new(offset[0], offset[1]);
+                painter.text(at, Align2::LEFT_BOTTOM, text, FontId::proportional(*size), color);
+            }
+            markup::Stroke::Note { at, text, size } => {
+                let galley = painter.layout_no_wrap(text.clone(), FontId::proportional(*size), color);
+                let r = Rect::from_min_size(to_screen(*at), galley.size()).expand(3.0);
+                painter.rect_filled(r, 3.0, Color32::from_black_alpha(170));
+                painter.galley(r.min + Vec2::splat(3.0), galley, color);
+            }
+        }
     }
 }

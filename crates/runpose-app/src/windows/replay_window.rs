@@ -15,9 +15,10 @@ use runpose_core::phase::{PhaseMap, nearest_frame};
 use runpose_core::{Landmark, Point, PoseFrame};
 use runpose_vision::ModelVariant;
 
+use crate::draw::markup;
 use crate::draw::overlay;
 use crate::session::document::{KeyInstant, Loaded, Replay, phase_map};
-use crate::windows::common::{Job, paint_scene};
+use crate::windows::common::{Job, paint_scene, paint_strokes};
 
 /// The colour of a key instant on the timeline.
 fn key_color(k: KeyInstant) -> Color32 {
@@ -163,8 +164,8 @@ impl Tool {
 /// Slowest and fastest playback, × real time.
 pub const SPEEDS: std::ops::RangeInclusive<f64> = 0.1..=1.0;
 
-const MARK_COLOR: Color32 = Color32::from_rgb(255, 220, 40);
-const SELECTED_COLOR: Color32 = Color32::from_rgb(255, 80, 200);
+const MARK_COLOR: Color32 = Color32::from_rgb(markup::MARK.0[0], markup::MARK.0[1], markup::MARK.0[2]);
+const SELECTED_COLOR: Color32 = Color32::from_rgb(markup::SELECTED.0[0], markup::SELECTED.0[1], markup::SELECTED.0[2]);
 
 /// The replay window.
 pub struct ReplayApp {
@@ -946,7 +947,12 @@ impl ReplayApp {
             paint_scene(&painter, &overlay::scene(a, frame), to_screen, size);
         }
         for i in c.doc.markup.marks_on(frame) {
-            paint_shape(&painter, &c.doc.markup.marks[i].shape, &to_screen, MARK_COLOR);
+            paint_strokes(
+                &painter,
+                &markup::strokes(&c.doc.markup.marks[i].shape, mark_scale(&c.doc)),
+                &to_screen,
+                MARK_COLOR,
+            );
         }
         let name = c.doc.source.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let galley = painter.layout_no_wrap(
@@ -964,7 +970,8 @@ impl ReplayApp {
         for i in doc.markup.marks_on(self.frame) {
             let selected = self.selected == Some(i);
             let shape = &doc.markup.marks[i].shape;
-            paint_shape(painter, shape, &to_screen, if selected { SELECTED_COLOR } else { MARK_COLOR });
+            let color = if selected { SELECTED_COLOR } else { MARK_COLOR };
+            paint_strokes(painter, &markup::strokes(shape, mark_scale(doc)), &to_screen, color);
             // The selected mark's handles: drag one to change that point.
             if selected {
                 for h in shape.handles() {
@@ -1097,48 +1104,6 @@ fn nearest_landmark(frame: &PoseFrame, p: Point, radius: f64) -> Option<Landmark
         .map(|(l, _)| l)
 }
 
-/// Draws one markup shape; an angle shows its value at the vertex.
-pub fn paint_shape(painter: &egui::Painter, shape: &Shape, to_screen: &impl Fn(Point) -> Pos2, color: Color32) {
-    let stroke = Stroke::new(2.5, color);
-    let font = FontId::proportional(18.0);
-    match shape {
-        Shape::Line { a, b } => {
-            painter.line_segment([to_screen(*a), to_screen(*b)], stroke);
-        }
-        Shape::Arrow { from, to } => {
-            let (a, b) = (to_screen(*from), to_screen(*to));
-            painter.arrow(a, b - a, stroke);
-        }
-        Shape::Angle { a, vertex, b } => {
-            let v = to_screen(*vertex);
-            painter.line_segment([v, to_screen(*a)], stroke);
-            painter.line_segment([v, to_screen(*b)], stroke);
-            let text = format!("{:.1}°", shape.value().unwrap_or(0.0));
-            painter.text(v + Vec2::new(10.0, -10.0), Align2::LEFT_BOTTOM, text, font, color);
-        }
-        Shape::Vertical { at } => {
-            let x = to_screen(*at).x;
-            let clip = painter.clip_rect();
-            painter.line_segment([Pos2::new(x, clip.top()), Pos2::new(x, clip.bottom())], Stroke::new(1.5, color));
-        }
-        Shape::Circle { center, radius } => {
-            let c = to_screen(*center);
-            let r = (to_screen(Point::new(center.x + radius, center.y)) - c).length();
-            painter.circle_stroke(c, r, stroke);
-        }
-        Shape::Text { at, text } => {
-            let galley = painter.layout_no_wrap(text.clone(), font, color);
-            let r = Rect::from_min_size(to_screen(*at), galley.size()).expand(3.0);
-            painter.rect_filled(r, 3.0, Color32::from_black_alpha(170));
-            painter.galley(r.min + Vec2::splat(3.0), galley, color);
-        }
-        Shape::Freehand { points } => {
-            let pts: Vec<Pos2> = points.iter().map(|p| to_screen(*p)).collect();
-            painter.add(egui::Shape::line(pts, stroke));
-        }
-    }
-}
-
 impl eframe::App for ReplayApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         ReplayApp::logic(self, ctx);
@@ -1178,4 +1143,10 @@ pub fn run_replay_window(
             "the window could not be opened ({e}): runpose replay needs a display (or Xvfb) and OpenGL or Vulkan"
         )
     })
+}
+
+/// The size of `doc`'s pictures against a 720-pixel frame, which marks are drawn for (`draw::markup::strokes`).
+fn mark_scale(doc: &Replay) -> f32 {
+    let info = doc.video.info();
+    overlay::picture_scale(info.width, info.height)
 }

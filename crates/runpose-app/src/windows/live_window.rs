@@ -15,10 +15,10 @@ use runpose_vision::ModelVariant;
 
 use crate::draw::overlay;
 use crate::session::live::{LiveState, LiveStats, Pipeline, PipelineEvent, PipelineOptions};
-use crate::session::record::{Recorder, default_recordings_dir, new_clip_dir};
+use crate::session::record::{Recorder, default_recordings_dir};
 use crate::windows::common::{Job, paint_scene, renderer, rgb, upload_frame};
 use crate::windows::live_panels::{numbers_panel, treadmill_panel};
-use runpose_capture::clip::{ClipManifest, ClipMeta, find_interrupted};
+use runpose_capture::clip::{ClipManifest, find_interrupted};
 
 /// The camera modes offered.
 pub const CAMERA_MODES: [CameraMode; 4] = [
@@ -128,22 +128,22 @@ pub type Outcome = Arc<Mutex<Option<Result<String, String>>>>;
 pub struct LiveApp {
     pub settings: Settings,
     pub status: Status,
-    pipeline: Option<Pipeline>,
-    state: Option<Box<LiveState>>,
-    texture: Option<(egui::TextureHandle, u64)>,
-    stats: LiveStats,
-    cameras: Vec<CameraDescription>,
-    video_text: String,
-    demo_clip: Option<PathBuf>,
-    last_retry: Instant,
-    automation: Option<Automation>,
+    pub(crate) pipeline: Option<Pipeline>,
+    pub(crate) state: Option<Box<LiveState>>,
+    pub(crate) texture: Option<(egui::TextureHandle, u64)>,
+    pub(crate) stats: LiveStats,
+    pub(crate) cameras: Vec<CameraDescription>,
+    pub(crate) video_text: String,
+    pub(crate) demo_clip: Option<PathBuf>,
+    pub(crate) last_retry: Instant,
+    pub(crate) automation: Option<Automation>,
     pub outcome: Outcome,
     /// The window's context, once known: the pipeline wakes it for each new frame.
-    ctx: Option<egui::Context>,
-    recorder: Option<Recorder>,
+    pub(crate) ctx: Option<egui::Context>,
+    pub(crate) recorder: Option<Recorder>,
     /// A stopped recording being closed and analysed on its own thread (landmarks of skipped frames estimated, the
     /// analysis files written), and its folder.
-    finishing: Option<(PathBuf, Job<ClipManifest>)>,
+    pub(crate) finishing: Option<(PathBuf, Job<ClipManifest>)>,
     pub notice: Option<Notice>,
     /// Recordings cut off by a crash, found in the recordings folder at start-up, to offer for recovery.
     pub interrupted: Vec<(PathBuf, ClipManifest)>,
@@ -181,111 +181,6 @@ impl LiveApp {
         self.cameras = cameras;
         self.interrupted = find_interrupted(&self.settings.recordings_dir());
         self.restart();
-    }
-
-    pub fn recording(&self) -> bool {
-        self.recorder.is_some()
-    }
-
-    /// Starts recording the analysed frames into a new clip in the recordings folder, or stops and keeps it.
-    pub fn toggle_recording(&mut self) {
-        if self.recorder.is_some() {
-            self.stop_recording();
-            return;
-        }
-        let Some(pipeline) = &self.pipeline else {
-            self.notice =
-                Some(Notice { text: "Nothing to record: start a camera or a video first.".into(), error: true });
-            return;
-        };
-        let folder = self.settings.recordings_dir();
-        let dir = new_clip_dir(&folder);
-        let meta = ClipMeta {
-            source: pipeline.options.source.describe(),
-            height_cm: self.settings.height_cm,
-            model: self.settings.model().name().into(),
-        };
-        let fps = match pipeline.options.source {
-            LiveSource::Camera { mode, .. } => f64::from(mode.fps),
-            LiveSource::Video(_) => 30.0,
-        };
-        match Recorder::start(dir, meta, fps, None) {
-            Ok(r) => {
-                pipeline.set_recorder(Some(r.tap()));
-                self.notice = None;
-                self.recorder = Some(r);
-            }
-            Err(e) => self.notice = Some(Notice { text: format!("Not recording: {e:#}"), error: true }),
-        }
-    }
-
-    /// Stops recording; the clip is closed and analysed on its own thread while the view goes on (`finished` says
-    /// where it went, or why it failed, with what was kept).
-    pub fn stop_recording(&mut self) {
-        let Some(recorder) = self.recorder.take() else { return };
-        if let Some(p) = &self.pipeline {
-            p.set_recorder(None);
-        }
-        // One at a time: a clip still being finished is finished first.
-        self.finish_now();
-        let dir = recorder.dir().to_path_buf();
-        self.notice = Some(Notice { text: format!("Saving the recording in {}…", dir.display()), error: false });
-        let lost = "finishing the recording stopped unexpectedly; it is recovered at the next start".to_string();
-        match Job::spawn("runpose-finish-clip", lost, move || recorder.stop()) {
-            Ok(job) => self.finishing = Some((dir, job)),
-            Err(e) => {
-                self.notice = Some(Notice {
-                    text: format!("could not finish the recording in {}: {e}", dir.display()),
-                    error: true,
-                })
-            }
-        }
-    }
-
-    /// Whether a stopped recording is still being closed and analysed.
-    pub fn finishing(&self) -> bool {
-        self.finishing.is_some()
-    }
-
-    /// Says how the recording being finished ended, once it has (at once with `wait`).
-    fn finished(&mut self, wait: bool) {
-        let Some((dir, job)) = &mut self.finishing else { return };
-        let Some(result) = (if wait { job.wait() } else { job.poll() }) else { return };
-        let dir = dir.clone();
-        self.finishing = None;
-        self.notice = Some(match result {
-            Ok(m) => Notice {
-                text: format!(
-                    "Saved {:.1} s ({} frames, {} steps) in {}",
-                    m.duration_s,
-                    m.frames,
-                    m.steps.unwrap_or(0),
-                    dir.display()
-                ),
-                error: false,
-            },
-            Err(e) => {
-                tracing::warn!("recording: {e:#}");
-                Notice { text: format!("{e:#}"), error: true }
-            }
-        });
-    }
-
-    /// Waits for the recording being finished.
-    pub fn finish_now(&mut self) {
-        self.finished(true);
-    }
-
-    /// Recovers and analyses the interrupted recording `index` of `interrupted`.
-    fn recover(&mut self, index: usize) {
-        let (dir, _) = self.interrupted.remove(index);
-        self.notice = Some(match crate::session::record::open_clip(&dir, |_| {}) {
-            Ok(m) => Notice {
-                text: format!("Recovered {:.1} s ({} frames) in {}", m.duration_s, m.frames, dir.display()),
-                error: false,
-            },
-            Err(e) => Notice { text: format!("{e:#}"), error: true },
-        });
     }
 
     /// Shows a fixed analysed frame (tests, and replaying a still).
@@ -327,13 +222,13 @@ impl LiveApp {
         }));
     }
 
-    fn open_video(&mut self, path: PathBuf) {
+    pub(crate) fn open_video(&mut self, path: PathBuf) {
         self.settings.camera = None;
         self.settings.video = Some(path);
         self.restart();
     }
 
-    fn use_camera(&mut self, index: u32) {
+    pub(crate) fn use_camera(&mut self, index: u32) {
         self.settings.camera = Some(index);
         self.restart();
     }
@@ -384,7 +279,7 @@ impl LiveApp {
         }
     }
 
-    fn automate(&mut self, ctx: &egui::Context) {
+    pub(crate) fn automate(&mut self, ctx: &egui::Context) {
         let Some((record, requested, frames)) = self.automation.as_ref().map(|a| (a.record, a.requested, a.frames))
         else {
             return;
@@ -469,164 +364,7 @@ impl LiveApp {
         egui::CentralPanel::default().show(ui, |ui| self.frame_view(ui));
     }
 
-    fn controls(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal_wrapped(|ui| {
-            let current = match (&self.settings.camera, &self.settings.video) {
-                (Some(i), _) => format!("Camera {i}"),
-                _ => "Video file".into(),
-            };
-            let mut chosen: Option<Option<u32>> = None;
-            egui::ComboBox::new("source", "source").selected_text(current).show_ui(ui, |ui| {
-                for c in &self.cameras {
-                    if ui
-                        .selectable_label(
-                            self.settings.camera == Some(c.index),
-                            format!("Camera {}: {}", c.index, c.name),
-                        )
-                        .clicked()
-                    {
-                        chosen = Some(Some(c.index));
-                    }
-                }
-                if self.cameras.is_empty() {
-                    ui.label("(no camera found)");
-                }
-                if ui.selectable_label(self.settings.camera.is_none(), "Video file").clicked() {
-                    chosen = Some(None);
-                }
-            });
-            if self.settings.camera.is_some() {
-                let mode = self.settings.camera_mode;
-                egui::ComboBox::new("mode", "camera mode")
-                    .selected_text(format!("{}×{} {} fps", mode.width, mode.height, mode.fps))
-                    .show_ui(ui, |ui| {
-                        for m in CAMERA_MODES {
-                            if ui
-                                .selectable_label(m == mode, format!("{}×{} {} fps", m.width, m.height, m.fps))
-                                .clicked()
-                                && m != mode
-                            {
-                                self.settings.camera_mode = m;
-                                chosen = Some(self.settings.camera);
-                            }
-                        }
-                    });
-            } else {
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.video_text).desired_width(260.0).hint_text("path to a video"),
-                );
-                if ui.button("Play").clicked() {
-                    chosen = Some(None);
-                }
-            }
-            match chosen {
-                Some(Some(index)) => self.use_camera(index),
-                Some(None) if !self.video_text.trim().is_empty() => {
-                    self.open_video(PathBuf::from(self.video_text.trim()))
-                }
-                _ => {}
-            }
-            ui.separator();
-            let model = self.settings.model();
-            egui::ComboBox::new("model", "model").selected_text(model.name()).show_ui(ui, |ui| {
-                for m in ModelVariant::ALL {
-                    if ui.selectable_label(m == model, m.name()).clicked() && m != model {
-                        self.settings.model = m.name().into();
-                        self.restart();
-                    }
-                }
-            });
-            let mut height = self.settings.height_cm.unwrap_or(0.0);
-            let r = ui
-                .add(
-                    egui::DragValue::new(&mut height)
-                        .range(0.0..=250.0)
-                        .speed(0.5)
-                        .custom_formatter(|v, _| if v < 50.0 { "height –".into() } else { format!("{v:.0} cm") }),
-                )
-                .on_hover_text("runner's height, for lengths in cm (0: leg lengths)");
-            if r.changed() {
-                self.settings.height_cm = (height >= 50.0).then_some(height);
-            }
-            // The analysis restarts with the new height once the edit is done.
-            let running = self.pipeline.as_ref().map(|p| p.options.height_cm);
-            if (r.lost_focus() || r.drag_stopped()) && running.is_some_and(|h| h != self.settings.height_cm) {
-                self.restart();
-            }
-            ui.checkbox(&mut self.settings.mirror, "mirror (M)");
-            ui.checkbox(&mut self.settings.treadmill, "treadmill mode (T)");
-            ui.separator();
-            let label = match &self.recorder {
-                Some(r) => RichText::new(format!("REC {:.0} s · Stop (R)", r.status().duration_s))
-                    .color(Color32::from_rgb(230, 60, 50))
-                    .strong(),
-                None => RichText::new("Record (R)"),
-            };
-            let enabled = self.recorder.is_some() || self.pipeline.is_some();
-            if ui
-                .add_enabled(enabled, egui::Button::new(label))
-                .on_hover_text(format!("clips go to {}", self.settings.recordings_dir().display()))
-                .clicked()
-            {
-                self.toggle_recording();
-            }
-        });
-    }
-
-    /// The recording notice and the offer to recover cut-off recordings.
-    fn messages(&mut self, ui: &mut egui::Ui) {
-        if let Some(n) = &self.notice {
-            let color = if n.error { Color32::from_rgb(240, 120, 90) } else { Color32::from_rgb(140, 210, 140) };
-            let mut dismiss = false;
-            ui.horizontal(|ui| {
-                ui.label(RichText::new(&n.text).color(color));
-                dismiss = ui.small_button("dismiss").clicked();
-            });
-            if dismiss {
-                self.notice = None;
-            }
-        }
-        let mut chosen = None;
-        let mut later = false;
-        if let Some((dir, m)) = self.interrupted.first() {
-            ui.horizontal(|ui| {
-                let name =
-                    dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
-                ui.label(
-                    RichText::new(format!("A recording was cut off: {name} (started {}, {}).", m.created, m.source))
-                        .color(Color32::from_rgb(240, 200, 90)),
-                );
-                if ui.button("Recover it").clicked() {
-                    chosen = Some(0);
-                }
-                later = ui.button("Not now").clicked();
-            });
-        }
-        if let Some(i) = chosen {
-            self.recover(i);
-        } else if later {
-            self.interrupted.clear();
-        }
-    }
-
-    fn status_bar(&self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
-            let source =
-                self.pipeline.as_ref().map_or_else(|| "no source".to_string(), |p| p.options.source.describe());
-            ui.label(source);
-            ui.separator();
-            let dropped = self.pipeline.as_ref().map_or(0, Pipeline::dropped);
-            let text = match (self.stats.fps(), self.stats.latency_ms()) {
-                (Some(fps), Some((median, p95))) => {
-                    format!("{fps:.1} fps · latency {median:.0} ms (p95 {p95:.0}) · dropped {dropped}")
-                }
-                _ => "– fps".into(),
-            };
-            ui.label(RichText::new(text).monospace());
-        });
-    }
-
-    fn frame_view(&mut self, ui: &mut egui::Ui) {
+    pub(crate) fn frame_view(&mut self, ui: &mut egui::Ui) {
         match self.status.clone() {
             Status::NoSource(why) | Status::ModelFailed(why) => {
                 self.failure(ui, &why);
@@ -685,31 +423,6 @@ impl LiveApp {
         if fresh {
             self.stats.record(state.frame.captured, Instant::now());
         }
-    }
-
-    fn failure(&mut self, ui: &mut egui::Ui, why: &str) {
-        ui.vertical_centered(|ui| {
-            ui.add_space(ui.available_height() * 0.3);
-            ui.label(RichText::new(why).size(24.0));
-            ui.add_space(16.0);
-            ui.horizontal(|ui| {
-                ui.add_space((ui.available_width() - 420.0).max(0.0) / 2.0);
-                if ui.button(RichText::new("Retry").size(20.0)).clicked() {
-                    self.cameras = list_cameras().unwrap_or_default();
-                    self.restart();
-                }
-                if let Some(demo) = self.demo_clip.clone()
-                    && ui.button(RichText::new("Open the demo video").size(20.0)).clicked()
-                {
-                    self.video_text = demo.display().to_string();
-                    self.open_video(demo);
-                }
-            });
-            if self.settings.camera.is_some() {
-                ui.add_space(8.0);
-                ui.label("Or pick “Video file” above and give a path.");
-            }
-        });
     }
 }
 

@@ -4,6 +4,10 @@
 //! - `common`: painting a scene, textures, background jobs, the renderer.
 
 pub mod common;
+pub mod live_controls;
 pub mod live_panels;
+pub mod live_recording;
 pub mod live_window;
+pub mod replay_markup;
+pub mod replay_panels;
 pub mod replay_window;

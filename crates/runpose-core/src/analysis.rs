@@ -1,24 +1,16 @@
 //! The whole keypoint pipeline over a recorded sequence: cleaning, smoothing, direction, ground, gait events,
 //! per-frame and per-step metrics, and the run's summary with its cues.
 
-use crate::filter::{
-    detect_foot_collapse, landmark_jitter_ll, noise_power_kept, repair_unreliable_feet, settle_sides, smooth_offline,
-};
+use crate::cleaning::{detect_foot_collapse, landmark_jitter_ll, repair_unreliable_feet, settle_sides};
+use crate::filter::{noise_power_kept, smooth_offline};
 use crate::footprint;
 use crate::gait::{self, ContactLevel, ContactParams, GroundFrame, Stance};
 use crate::gaps;
 use crate::metrics::{self, FrameMetrics, StepContext, StepMetrics, frame_metrics, step_metrics};
 use crate::plausibility;
-use crate::skeleton::{Pose, Side};
+use crate::skeleton::{PoseFrame, Side};
 use crate::stats::median_of;
 use crate::summary::{self, Activity, Cleaning, Facts, summarize};
-
-/// One frame of a sequence: its time stamp (seconds from the first frame) and the pose, if a person was found.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PoseFrame {
-    pub t: f64,
-    pub pose: Option<Pose>,
-}
 
 /// Leg length (greater trochanter to lateral malleolus) as a share of standing height: Winter 2009, Fig. 4.1
 /// (0.530 H − 0.039 H). Converts leg lengths to centimetres when the runner's height is given.

@@ -1,6 +1,6 @@
 //! Frames a source dropped: where they are missing, and putting them back for the analysis.
 
-use crate::analysis::PoseFrame;
+use crate::skeleton::PoseFrame;
 
 /// An interval between two frames longer than this many of the source's frame intervals has frames missing.
 pub const MISSING_FRAME_INTERVALS: f64 = 1.5;
@@ -14,7 +14,7 @@ pub fn frames_missing(gap: f64, dt: f64) -> bool {
 /// are missing (`frames_missing`; the source's frame interval is the 10th-percentile interval: most intervals are
 /// one frame even when a third of the frames go) gets evenly spaced frames whose landmarks are interpolated linearly
 /// between the frames either side (none where either side has no person), so that smoothing and the contact
-/// detector see an evenly sampled run. Left and right are settled before (`filter::settle_sides`), so that the
+/// detector see an evenly sampled run. Left and right are settled before (`cleaning::settle_sides`), so that the
 /// frames either side have their legs labelled alike. Also returns, for each frame, whether it is one of `frames`
 /// (seen) rather than put back.
 pub fn fill_gaps(frames: &[PoseFrame]) -> (Vec<PoseFrame>, Vec<bool>) {

@@ -4,6 +4,7 @@
 //! Every metric is defined once in `docs/metrics.md`; the code names the section it implements.
 
 pub mod analysis;
+pub mod cleaning;
 pub mod cues;
 pub mod filter;
 pub mod footprint;
@@ -18,6 +19,6 @@ pub mod skeleton;
 pub mod stats;
 pub mod summary;
 
-pub use analysis::{Analysis, AnalysisConfig, AnalysisError, PoseFrame, Summary, analyze};
+pub use analysis::{Analysis, AnalysisConfig, AnalysisError, Summary, analyze};
 pub use live::{LiveAnalyzer, LiveView, Rolling};
-pub use skeleton::{Facing, Keypoint, Landmark, NUM_LANDMARKS, Point, Pose, Side};
+pub use skeleton::{Facing, Keypoint, Landmark, NUM_LANDMARKS, Point, Pose, PoseFrame, Side};

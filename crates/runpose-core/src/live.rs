@@ -4,7 +4,8 @@
 
 use std::collections::VecDeque;
 
-use crate::analysis::{Analysis, AnalysisConfig, AnalysisError, PoseFrame, analyze};
+use crate::analysis::{Analysis, AnalysisConfig, AnalysisError, analyze};
+use crate::skeleton::PoseFrame;
 use crate::gaps::frames_missing;
 use crate::metrics::StepMetrics;
 use crate::skeleton::Side;

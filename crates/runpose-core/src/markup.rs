@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::PoseFrame;
+use crate::skeleton::PoseFrame;
 use crate::skeleton::{Landmark, Point};
 
 /// The markup file's `format`.

@@ -413,6 +413,13 @@ pub const SKELETON_EDGES: [(Landmark, Landmark); 24] = {
     ]
 };
 
+/// One frame of a sequence: its time stamp (seconds from the first frame) and the pose, if a person was found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoseFrame {
+    pub t: f64,
+    pub pose: Option<Pose>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

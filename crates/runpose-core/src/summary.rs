@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use crate::PoseFrame;
+use crate::cleaning::SideSettling;
 use crate::cues::{Cue, summary_cues};
-use crate::filter::SideSettling;
 use crate::gait::Stance;
 use crate::metrics::{FootStrike, StepConfidence, StepMetrics};
 use crate::plausibility::CADENCE_SPM;

@@ -5,9 +5,9 @@
 use std::collections::VecDeque;
 
 use crate::analysis::{Analysis, AnalysisConfig, AnalysisError, analyze};
-use crate::skeleton::PoseFrame;
 use crate::gaps::frames_missing;
 use crate::metrics::StepMetrics;
+use crate::skeleton::PoseFrame;
 use crate::skeleton::Side;
 
 /// Length of the sliding window, seconds: long enough for the ground line, the facing and left/right to settle on

@@ -1,8 +1,10 @@
 //! Event alignment: each foot's initial contacts and toe-offs matched to its average step (docs/metrics.md §Gait
 //! events, event alignment).
 
-use super::ground::*;
-use super::stance::*;
+use super::ground::GroundFrame;
+use super::stance::{
+    ContactLevel, ContactParams, Stance, contact_heights, frame_interval, refine_initial_contacts, stances_at,
+};
 use crate::PoseFrame;
 use crate::skeleton::{Landmark, Point, Pose, Side};
 use crate::stats::{median, percentile};

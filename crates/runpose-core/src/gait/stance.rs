@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::ground::*;
+use super::ground::{GroundFrame, foot_low_point};
 use crate::PoseFrame;
 use crate::skeleton::{Landmark, Pose, Side};
 use crate::stats::{median, percentile};

@@ -54,8 +54,8 @@ fn c3dio_reads_the_fukuchi_trials_as_runpose_does_or_not_at_all() {
                 let seen = mp.residual >= 0.0 && mp.point.iter().any(|v| *v != 0.0);
                 match (mine, seen) {
                     (Some(a), true) => {
-                        for c in 0..3 {
-                            worst = worst.max((a[c] - f64::from(mp.point[c])).abs());
+                        for (mine, theirs) in a.iter().zip(mp.point) {
+                            worst = worst.max((mine - f64::from(theirs)).abs());
                         }
                     }
                     (None, false) => {}

@@ -507,10 +507,38 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // One sentence: the outermost context and its cause.
-            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("error: {}", chain.join(": "));
+            eprintln!("error: {}", sentence(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// One sentence for an error: the outermost context and its causes, each said once (an error that names its cause in
+/// its own words, as the capture errors do, also keeps it as its source).
+fn sentence(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain().map(|c| c.to_string()) {
+        if !text.contains(&cause) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cause the message already says is not said twice; one it does not say is added.
+    #[test]
+    fn an_error_is_one_sentence_with_each_cause_once() {
+        let io = std::io::Error::other("disk full");
+        let e =
+            anyhow::Error::new(runpose_capture::CaptureError::Write { path: "clip.json".into(), source: io.into() })
+                .context("saving the clip");
+        assert_eq!(sentence(&e), "saving the clip: could not write clip.json: disk full");
     }
 }

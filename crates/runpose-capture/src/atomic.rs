@@ -13,7 +13,7 @@ pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), CaptureError> {
-    let fail = |e: std::io::Error| CaptureError::Write { path: path.to_path_buf(), reason: e.to_string() };
+    let fail = |e: std::io::Error| CaptureError::Write { path: path.to_path_buf(), source: e.into() };
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
     let tmp = tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(dir).map_err(fail)?;
@@ -47,6 +47,9 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("disk full"), "{err}");
+        // The cause is kept as the error's source, not only as its words.
+        let source = std::error::Error::source(&err).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("disk full"));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("manifest.json")]);

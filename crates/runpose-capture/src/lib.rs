@@ -29,22 +29,34 @@ pub struct Frame {
 pub enum CaptureError {
     #[error("{0} does not exist: check the path")]
     NotFound(PathBuf),
-    #[error("{path} could not be opened as a video ({reason}): is it a video file, and complete?")]
-    NotAVideo { path: PathBuf, reason: String },
+    #[error("{path} could not be opened as a video ({source}): is it a video file, and complete?")]
+    NotAVideo { path: PathBuf, source: BoxError },
     #[error("{0} has no video stream: give a video file")]
     NoVideoStream(PathBuf),
-    #[error("{path} uses a video format this FFmpeg cannot decode ({reason}): convert it to H.264 MP4 first")]
-    Unsupported { path: PathBuf, reason: String },
+    #[error("{path} uses a video format this FFmpeg cannot decode ({source}): convert it to H.264 MP4 first")]
+    Unsupported { path: PathBuf, source: BoxError },
     #[error("{0}: check that it is plugged in and not used by another program, then retry, or open a video")]
     Camera(String),
-    /// A clip folder that cannot be used as it is; says what to do.
-    #[error("{0}")]
-    Clip(String),
-    #[error("could not write {path}: {reason}")]
-    Write { path: PathBuf, reason: String },
+    /// A file of a clip (manifest, poses, video) that cannot be read as it is; says why.
+    #[error("{path}: {source}")]
+    Read { path: PathBuf, source: BoxError },
+    #[error("{0} is still being recorded: stop that recording first")]
+    StillRecording(PathBuf),
+    #[error("{0}: the recording holds no whole frame")]
+    NoWholeFrame(PathBuf),
+    #[error("{path}: only {written} of {frames} frames could be copied")]
+    PartialCopy { path: PathBuf, written: usize, frames: usize },
+    #[error("{path}: {source}; it is kept as it is, and saving will ask before replacing it")]
+    UnreadableMarkup { path: PathBuf, source: BoxError },
+    #[error("could not write {path}: {source}")]
+    Write { path: PathBuf, source: BoxError },
     #[error("a thread could not be started ({0}): the system is short of resources; close other programs and retry")]
     Thread(#[source] std::io::Error),
 }
+
+/// The error an error variant keeps as its source: the library's own (io, FFmpeg, csv, JSON), or a sentence where
+/// there is none underneath.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// What `spawn_decoder` returns: the video's facts, its frames as they are decoded, and the decoding thread (joining
 /// it gives why the file ended early, if it did).

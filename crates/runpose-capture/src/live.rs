@@ -266,7 +266,7 @@ fn play_video(path: &PathBuf, tx: &LatestSender<CaptureEvent>, stop: &AtomicBool
             last_t = Some(frame.t);
         }
         let Some(last_t) = last_t else {
-            return Err(CaptureError::NotAVideo { path: path.clone(), reason: "no frame could be decoded".into() });
+            return Err(CaptureError::NotAVideo { path: path.clone(), source: "no frame could be decoded".into() });
         };
         offset += last_t + interval;
     }

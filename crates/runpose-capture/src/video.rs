@@ -10,7 +10,7 @@ use ffmpeg::software::scaling;
 use ffmpeg_next as ffmpeg;
 use image::RgbImage;
 
-use crate::{CaptureError, Frame};
+use crate::{BoxError, CaptureError, Frame};
 
 pub(crate) fn init_ffmpeg() {
     static INIT: Once = Once::new();
@@ -76,7 +76,7 @@ impl VideoReader {
             return Err(CaptureError::NotFound(path));
         }
         let input = ffmpeg::format::input(&path)
-            .map_err(|e| CaptureError::NotAVideo { path: path.clone(), reason: e.to_string() })?;
+            .map_err(|e| CaptureError::NotAVideo { path: path.clone(), source: e.into() })?;
         let stream = input
             .streams()
             .best(ffmpeg::media::Type::Video)
@@ -107,7 +107,7 @@ impl VideoReader {
         let frames_hint = (stream.frames() > 0).then_some(stream.frames() as u64);
         let duration_s = (stream.duration() > 0).then_some(stream.duration() as f64 * time_base);
         let mut context = ffmpeg::codec::context::Context::from_parameters(stream.parameters())
-            .map_err(|e| CaptureError::NotAVideo { path: path.clone(), reason: e.to_string() })?;
+            .map_err(|e| CaptureError::NotAVideo { path: path.clone(), source: e.into() })?;
         context.set_threading(ffmpeg::codec::threading::Config {
             kind: ffmpeg::codec::threading::Type::Frame,
             count: 2,
@@ -116,11 +116,11 @@ impl VideoReader {
         let decoder = context
             .decoder()
             .video()
-            .map_err(|e| CaptureError::Unsupported { path: path.clone(), reason: e.to_string() })?;
+            .map_err(|e| CaptureError::Unsupported { path: path.clone(), source: e.into() })?;
         let codec = decoder.codec().map_or_else(|| "unknown".to_string(), |c| c.name().to_string());
         let (w, h) = (decoder.width(), decoder.height());
         if w == 0 || h == 0 {
-            return Err(CaptureError::Unsupported { path, reason: "the video stream has no frame size".into() });
+            return Err(CaptureError::Unsupported { path, source: "the video stream has no frame size".into() });
         }
         let (width, height) = if rotation % 180 == 90 { (h, w) } else { (w, h) };
         let info = VideoInfo { width, height, rotation, fps, frames_hint, duration_s, codec };
@@ -235,7 +235,7 @@ impl VideoReader {
                     scaling::Context::get(fmt, w, h, Pixel::RGB24, w, h, scaling::Flags::BILINEAR).map_err(|e| {
                         CaptureError::Unsupported {
                             path: self.path.clone(),
-                            reason: format!("pixel format {fmt:?}: {e}"),
+                            source: format!("pixel format {fmt:?}: {e}").into(),
                         }
                     })?;
                 &mut slot.insert((ctx, fmt, w, h)).0
@@ -244,7 +244,7 @@ impl VideoReader {
         let mut rgb = ffmpeg::frame::Video::empty();
         scaler
             .run(decoded, &mut rgb)
-            .map_err(|e| CaptureError::Unsupported { path: self.path.clone(), reason: e.to_string() })?;
+            .map_err(|e| CaptureError::Unsupported { path: self.path.clone(), source: e.into() })?;
         let stride = rgb.stride(0);
         let data = rgb.data(0);
         let row = w as usize * 3;
@@ -254,7 +254,7 @@ impl VideoReader {
         }
         let upright = RgbImage::from_raw(w, h, packed).ok_or_else(|| CaptureError::Unsupported {
             path: self.path.clone(),
-            reason: format!("a decoded frame is not {w}x{h} RGB"),
+            source: format!("a decoded frame is not {w}x{h} RGB").into(),
         })?;
         let image = match self.info.rotation {
             90 => image::imageops::rotate90(&upright),
@@ -286,7 +286,7 @@ impl VideoReader {
         let target_us = ((first + t.max(0.0)) * 1e6).round() as i64;
         self.input.seek(target_us, ..target_us + 1).map_err(|e| CaptureError::NotAVideo {
             path: self.path.clone(),
-            reason: format!("seeking to {t:.3} s failed: {e}"),
+            source: format!("seeking to {t:.3} s failed: {e}").into(),
         })?;
         self.decoder.flush();
         self.flushing = false;
@@ -338,7 +338,7 @@ impl SeekableVideo {
         let Some(&target_t) = self.times.get(i) else {
             return Err(CaptureError::NotAVideo {
                 path: self.reader.path().to_path_buf(),
-                reason: format!("it has no frame {i}"),
+                source: format!("it has no frame {i}").into(),
             });
         };
         if !self.next.is_some_and(|n| n <= i && i - n <= Self::MAX_DECODE_AHEAD) {
@@ -351,7 +351,7 @@ impl SeekableVideo {
             let Some(frame) = self.reader.next_frame()? else {
                 return Err(CaptureError::NotAVideo {
                     path: self.reader.path().to_path_buf(),
-                    reason: format!("frame {i} could not be decoded"),
+                    source: format!("frame {i} could not be decoded").into(),
                 });
             };
             let index = match self.next {
@@ -433,12 +433,12 @@ impl VideoWriter {
     ) -> Result<Self, CaptureError> {
         init_ffmpeg();
         let path = path.as_ref().to_path_buf();
-        let fail = |reason: String| CaptureError::Write { path: path.clone(), reason };
+        let fail = |e: BoxError| CaptureError::Write { path: path.clone(), source: e };
         let (ew, eh) = (width & !1, height & !1);
         if ew == 0 || eh == 0 {
-            return Err(fail(format!("frame size {width}x{height} is too small")));
+            return Err(fail(format!("frame size {width}x{height} is too small").into()));
         }
-        let mut output = ffmpeg::format::output(&path).map_err(|e| fail(e.to_string()))?;
+        let mut output = ffmpeg::format::output(&path).map_err(|e| fail(e.into()))?;
         let global_header = output.format().flags().contains(ffmpeg::format::Flags::GLOBAL_HEADER);
         let kind = codec;
         let codec = match kind {
@@ -449,11 +449,9 @@ impl VideoWriter {
                 .ok_or_else(|| fail("FFmpeg has no Motion JPEG encoder".into()))?,
         };
         let pixel = if kind == VideoCodec::Mjpeg { Pixel::YUVJ420P } else { Pixel::YUV420P };
-        let mut stream = output.add_stream(codec).map_err(|e| fail(e.to_string()))?;
-        let mut encoder = ffmpeg::codec::context::Context::new_with_codec(codec)
-            .encoder()
-            .video()
-            .map_err(|e| fail(e.to_string()))?;
+        let mut stream = output.add_stream(codec).map_err(|e| fail(e.into()))?;
+        let mut encoder =
+            ffmpeg::codec::context::Context::new_with_codec(codec).encoder().video().map_err(|e| fail(e.into()))?;
         encoder.set_width(ew);
         encoder.set_height(eh);
         encoder.set_format(pixel);
@@ -482,8 +480,9 @@ impl VideoWriter {
         } else {
             encoder.set_bit_rate(8_000_000);
         }
-        let encoder =
-            encoder.open_with(opts).map_err(|e| fail(format!("the {} encoder could not start: {e}", codec.name())))?;
+        let encoder = encoder
+            .open_with(opts)
+            .map_err(|e| fail(format!("the {} encoder could not start: {e}", codec.name()).into()))?;
         stream.set_parameters(&encoder);
         stream.set_time_base(WRITER_TIME_BASE);
         let mut header = ffmpeg::Dictionary::new();
@@ -491,10 +490,10 @@ impl VideoWriter {
             header.set("flush_packets", "1");
             header.set("cluster_time_limit", RECORDING_CLUSTER_MS);
         }
-        output.write_header_with(header).map_err(|e| fail(e.to_string()))?;
+        output.write_header_with(header).map_err(|e| fail(e.into()))?;
         let stream_time_base = output.stream(0).map_or(WRITER_TIME_BASE, |s| s.time_base());
         let scaler = scaling::Context::get(Pixel::RGB24, ew, eh, pixel, ew, eh, scaling::Flags::BILINEAR)
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(|e| fail(e.into()))?;
         let interval_ms = (1000.0 / rate).round().max(1.0) as i64;
         let sync_handle = std::fs::File::open(&path).ok();
         Ok(Self {
@@ -536,7 +535,7 @@ impl VideoWriter {
     }
 
     fn error(&self, e: ffmpeg::Error) -> CaptureError {
-        CaptureError::Write { path: self.path.clone(), reason: e.to_string() }
+        CaptureError::Write { path: self.path.clone(), source: e.into() }
     }
 
     fn drain(&mut self) -> Result<(), CaptureError> {
@@ -559,9 +558,7 @@ impl VideoWriter {
     /// killed process).
     pub fn sync(&self) -> Result<(), CaptureError> {
         match &self.sync_handle {
-            Some(f) => {
-                f.sync_data().map_err(|e| CaptureError::Write { path: self.path.clone(), reason: e.to_string() })
-            }
+            Some(f) => f.sync_data().map_err(|e| CaptureError::Write { path: self.path.clone(), source: e.into() }),
             None => Ok(()),
         }
     }

@@ -25,12 +25,9 @@ pub fn load_markup(path: &Path) -> Result<Option<runpose_core::markup::Markup>, 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(read_error(path, e)),
     };
-    runpose_core::markup::Markup::from_json(&text).map(Some).map_err(|e| {
-        CaptureError::Clip(format!(
-            "{}: {e}; it is kept as it is, and saving will ask before replacing it",
-            path.display()
-        ))
-    })
+    runpose_core::markup::Markup::from_json(&text)
+        .map(Some)
+        .map_err(|e| CaptureError::UnreadableMarkup { path: path.to_path_buf(), source: e.into() })
 }
 
 /// Saves markup atomically (a crash while saving leaves the old file whole). If the file there cannot be read as
@@ -49,8 +46,7 @@ pub fn save_markup(
         }
         let name = path.file_name().map_or_else(|| "markup".into(), |n| n.to_string_lossy().into_owned());
         let backup = free_path(|n| path.with_file_name(format!("{name}.unreadable-{n}")), 1);
-        std::fs::rename(path, &backup)
-            .map_err(|e| CaptureError::Write { path: backup.clone(), reason: e.to_string() })?;
+        std::fs::rename(path, &backup).map_err(|e| CaptureError::Write { path: backup.clone(), source: e.into() })?;
     }
     write_json_atomic(path, markup)
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::CaptureError;
+use crate::{BoxError, CaptureError};
 
 mod markup_file;
 mod poses;
@@ -87,15 +87,16 @@ pub struct ClipMeta {
 /// or the new one, never half of one.
 pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<(), CaptureError> {
     let text = serde_json::to_string_pretty(value)
-        .map_err(|e| CaptureError::Write { path: path.to_path_buf(), reason: e.to_string() })?;
+        .map_err(|e| CaptureError::Write { path: path.to_path_buf(), source: e.into() })?;
     crate::atomic::write_atomic(path, |w| {
         w.write_all(text.as_bytes())?;
         w.write_all(b"\n")
     })
 }
 
-fn read_error(path: &Path, what: impl std::fmt::Display) -> CaptureError {
-    CaptureError::Clip(format!("{}: {what}", path.display()))
+/// A clip's file at `path` that cannot be read as it is, with why.
+fn read_error(path: &Path, why: impl Into<BoxError>) -> CaptureError {
+    CaptureError::Read { path: path.to_path_buf(), source: why.into() }
 }
 
 /// Reads a clip's manifest.
@@ -179,9 +180,9 @@ pub fn find_interrupted(folder: &Path) -> Vec<(PathBuf, ClipManifest)> {
 /// A new clip goes into a folder that does not exist yet, or is empty: a clip (or anything else) is never written
 /// into.
 pub fn check_new_clip_dir(dir: &Path) -> Result<(), CaptureError> {
-    let fail = |e: &dyn std::fmt::Display| CaptureError::Write { path: dir.to_path_buf(), reason: e.to_string() };
-    if dir.exists() && std::fs::read_dir(dir).map_err(|e| fail(&e))?.next().is_some() {
-        return Err(fail(&"the folder already exists and is not empty: choose another name"));
+    let fail = |e: BoxError| CaptureError::Write { path: dir.to_path_buf(), source: e };
+    if dir.exists() && std::fs::read_dir(dir).map_err(|e| fail(e.into()))?.next().is_some() {
+        return Err(fail("the folder already exists and is not empty: choose another name".into()));
     }
     Ok(())
 }

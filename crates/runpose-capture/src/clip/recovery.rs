@@ -7,7 +7,7 @@ use ffmpeg_next as ffmpeg;
 
 use super::poses::{read_pose_rows, write_pose_rows};
 use super::{ClipManifest, ClipStatus, LOCK_FILE, POSES_FILE, VIDEO_FILE, open_clip, read_error, write_manifest};
-use crate::CaptureError;
+use crate::{BoxError, CaptureError};
 
 /// Counts the frames of a clip's video that can be read back (packets whole and uncorrupted).
 fn count_video_frames(path: &Path) -> Result<usize, CaptureError> {
@@ -25,21 +25,21 @@ fn count_video_frames(path: &Path) -> Result<usize, CaptureError> {
 /// Copies the first `keep` frames of `from` into `to` (no re-encoding), so the new file has its index.
 fn remux(from: &Path, to: &Path, keep: usize) -> Result<usize, CaptureError> {
     crate::video::init_ffmpeg();
-    let fail = |e: &dyn std::fmt::Display| CaptureError::Write { path: to.to_path_buf(), reason: e.to_string() };
+    let fail = |e: BoxError| CaptureError::Write { path: to.to_path_buf(), source: e };
     let mut input = ffmpeg::format::input(from).map_err(|e| read_error(from, e))?;
     let ist = input
         .streams()
         .best(ffmpeg::media::Type::Video)
         .ok_or_else(|| CaptureError::NoVideoStream(from.to_path_buf()))?;
     let (index, in_tb, params) = (ist.index(), ist.time_base(), ist.parameters());
-    let mut output = ffmpeg::format::output(to).map_err(|e| fail(&e))?;
-    let mut ost = output.add_stream(ffmpeg::encoder::find(ffmpeg::codec::Id::None)).map_err(|e| fail(&e))?;
+    let mut output = ffmpeg::format::output(to).map_err(|e| fail(e.into()))?;
+    let mut ost = output.add_stream(ffmpeg::encoder::find(ffmpeg::codec::Id::None)).map_err(|e| fail(e.into()))?;
     ost.set_parameters(params);
     // SAFETY: the stream's codec parameters were just copied from the input; a zero tag lets the muxer choose its own.
     unsafe {
         (*ost.parameters().as_mut_ptr()).codec_tag = 0;
     }
-    output.write_header().map_err(|e| fail(&e))?;
+    output.write_header().map_err(|e| fail(e.into()))?;
     let out_tb = output.stream(0).map_or(in_tb, |s| s.time_base());
     let mut written = 0;
     for (stream, mut packet) in input.packets() {
@@ -52,10 +52,10 @@ fn remux(from: &Path, to: &Path, keep: usize) -> Result<usize, CaptureError> {
         packet.set_stream(0);
         packet.rescale_ts(in_tb, out_tb);
         packet.set_position(-1);
-        packet.write_interleaved(&mut output).map_err(|e| fail(&e))?;
+        packet.write_interleaved(&mut output).map_err(|e| fail(e.into()))?;
         written += 1;
     }
-    output.write_trailer().map_err(|e| fail(&e))?;
+    output.write_trailer().map_err(|e| fail(e.into()))?;
     Ok(written)
 }
 
@@ -77,7 +77,7 @@ pub fn recover(dir: &Path) -> Result<Recovery, CaptureError> {
     let mut manifest = match open_clip(dir)? {
         ClipStatus::Interrupted(m) => m,
         ClipStatus::InProgress(_) => {
-            return Err(CaptureError::Clip(format!("{} is still being recorded", dir.display())));
+            return Err(CaptureError::StillRecording(dir.to_path_buf()));
         }
         ClipStatus::Complete(m) => m,
     };
@@ -87,24 +87,21 @@ pub fn recover(dir: &Path) -> Result<Recovery, CaptureError> {
     let poses = &rows.frames;
     let frames = video_frames.min(poses.len());
     if frames == 0 {
-        return Err(CaptureError::Clip(format!("{}: the recording holds no whole frame", dir.display())));
+        return Err(CaptureError::NoWholeFrame(dir.to_path_buf()));
     }
     let tmp = dir.join(format!(".{VIDEO_FILE}.recovering.mkv"));
     let written = remux(&video_path, &tmp, frames)?;
     if written != frames {
         let _ = std::fs::remove_file(&tmp);
-        return Err(CaptureError::Clip(format!(
-            "{}: only {written} of {frames} frames could be copied",
-            video_path.display()
-        )));
+        return Err(CaptureError::PartialCopy { path: video_path, written, frames });
     }
     File::open(&tmp)
         .and_then(|f| f.sync_all())
-        .map_err(|e| CaptureError::Write { path: tmp.clone(), reason: e.to_string() })?;
+        .map_err(|e| CaptureError::Write { path: tmp.clone(), source: e.into() })?;
     // The poses first: the recording's own poses.csv is replaced only by a complete copy.
     write_pose_rows(&dir.join(POSES_FILE), &poses[..frames], &rows.analysed[..frames])?;
     std::fs::rename(&tmp, &video_path)
-        .map_err(|e| CaptureError::Write { path: video_path.clone(), reason: e.to_string() })?;
+        .map_err(|e| CaptureError::Write { path: video_path.clone(), source: e.into() })?;
     manifest.recovered = true;
     manifest.frames = frames;
     manifest.duration_s = poses[frames - 1].t - poses[0].t;

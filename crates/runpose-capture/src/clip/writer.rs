@@ -13,8 +13,8 @@ use super::{
     CLIP_FORMAT, CLIP_VERSION, ClipManifest, ClipMeta, ClipState, LOCK_FILE, POSES_FILE, SYNC_INTERVAL, VIDEO_FILE,
     check_new_clip_dir, write_manifest,
 };
-use crate::CaptureError;
 use crate::video::{VideoCodec, VideoWriter};
+use crate::{BoxError, CaptureError};
 
 /// Writes a recording as frames come: the video, poses.csv and the manifest.
 pub struct ClipWriter {
@@ -32,11 +32,11 @@ pub struct ClipWriter {
 impl ClipWriter {
     /// Creates the clip folder `dir` (it must not exist yet, or be empty) for frames of `width` × `height`.
     pub fn create(dir: &Path, meta: ClipMeta, width: u32, height: u32, fps: f64) -> Result<Self, CaptureError> {
-        let fail = |e: &dyn std::fmt::Display| CaptureError::Write { path: dir.to_path_buf(), reason: e.to_string() };
+        let fail = |e: BoxError| CaptureError::Write { path: dir.to_path_buf(), source: e };
         check_new_clip_dir(dir)?;
-        std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
-        let lock = File::create(dir.join(LOCK_FILE)).map_err(|e| fail(&e))?;
-        lock.try_lock().map_err(|e| fail(&e))?;
+        std::fs::create_dir_all(dir).map_err(|e| fail(e.into()))?;
+        let lock = File::create(dir.join(LOCK_FILE)).map_err(|e| fail(e.into()))?;
+        lock.try_lock().map_err(|e| fail(e.into()))?;
         let video = VideoWriter::create_with(dir.join(VIDEO_FILE), width, height, fps, VideoCodec::Mjpeg)?;
         let (w, h) = video.size();
         let manifest = ClipManifest {
@@ -58,9 +58,9 @@ impl ClipWriter {
         };
         write_manifest(dir, &manifest)?;
         let poses_path = dir.join(POSES_FILE);
-        let poses_file = File::create(&poses_path).map_err(|e| fail(&e))?;
-        let mut poses = csv::Writer::from_writer(BufWriter::new(poses_file.try_clone().map_err(|e| fail(&e))?));
-        poses.write_record(poses_header()).map_err(|e| fail(&e))?;
+        let poses_file = File::create(&poses_path).map_err(|e| fail(e.into()))?;
+        let mut poses = csv::Writer::from_writer(BufWriter::new(poses_file.try_clone().map_err(|e| fail(e.into()))?));
+        poses.write_record(poses_header()).map_err(|e| fail(e.into()))?;
         Ok(Self {
             dir: dir.to_path_buf(),
             manifest,
@@ -115,9 +115,9 @@ impl ClipWriter {
     /// runner), or with `analysed` false, none yet (the live model skipped the frame).
     pub fn push_row(&mut self, frame: usize, t: f64, pose: Option<&Pose>, analysed: bool) -> Result<(), CaptureError> {
         let row = pose_row(frame, t, pose, analysed);
-        self.poses.write_record(&row).map_err(|e| self.write_error(POSES_FILE, &e))?;
+        self.poses.write_record(&row).map_err(|e| self.write_error(POSES_FILE, e))?;
         // To the OS at once (a killed process loses no landmarks); to the disk at each sync.
-        self.poses.flush().map_err(|e| self.write_error(POSES_FILE, &e))?;
+        self.poses.flush().map_err(|e| self.write_error(POSES_FILE, e))?;
         if !analysed {
             self.manifest.estimated += 1;
         }
@@ -129,14 +129,14 @@ impl ClipWriter {
         self.manifest.dropped += n;
     }
 
-    fn write_error(&self, file: &str, e: &dyn std::fmt::Display) -> CaptureError {
-        CaptureError::Write { path: self.dir.join(file), reason: e.to_string() }
+    fn write_error(&self, file: &str, e: impl Into<BoxError>) -> CaptureError {
+        CaptureError::Write { path: self.dir.join(file), source: e.into() }
     }
 
     /// Puts everything written so far on the disk.
     pub fn sync(&mut self) -> Result<(), CaptureError> {
-        self.poses.flush().map_err(|e| self.write_error(POSES_FILE, &e))?;
-        self.poses_file.sync_data().map_err(|e| self.write_error(POSES_FILE, &e))?;
+        self.poses.flush().map_err(|e| self.write_error(POSES_FILE, e))?;
+        self.poses_file.sync_data().map_err(|e| self.write_error(POSES_FILE, e))?;
         self.video.sync()?;
         self.last_sync = Instant::now();
         Ok(())
@@ -145,8 +145,8 @@ impl ClipWriter {
     /// Closes the video and poses.csv. The manifest stays "recording" until the app has analysed the clip
     /// (`write_manifest` with `ClipState::Complete`): a crash in between is recovered like any other.
     pub fn finish(mut self) -> Result<ClipManifest, CaptureError> {
-        self.poses.flush().map_err(|e| self.write_error(POSES_FILE, &e))?;
-        self.poses_file.sync_data().map_err(|e| self.write_error(POSES_FILE, &e))?;
+        self.poses.flush().map_err(|e| self.write_error(POSES_FILE, e))?;
+        self.poses_file.sync_data().map_err(|e| self.write_error(POSES_FILE, e))?;
         self.video.finish()?;
         write_manifest(&self.dir, &self.manifest)?;
         // Closed: nothing holds the clip any more (unanalysed, it reads as interrupted and is recovered).

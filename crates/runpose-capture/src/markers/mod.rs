@@ -24,8 +24,8 @@ pub type P3 = [f64; 3];
 pub enum MarkerError {
     #[error("{0} does not exist: check the path")]
     NotFound(PathBuf),
-    #[error("could not read {path}: {reason}")]
-    Io { path: PathBuf, reason: String },
+    #[error("could not read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
     #[error("{path} is not a readable {format} file ({reason})")]
     Format { path: PathBuf, format: &'static str, reason: String },
     #[error("{0} is neither .trc nor .c3d: give a TRC or C3D marker file")]
@@ -108,8 +108,8 @@ pub fn read_markers(path: &Path) -> Result<(MarkerData, Option<AnalogData>), Mar
     }
 }
 
-fn io_err(path: &Path, e: impl std::fmt::Display) -> MarkerError {
-    MarkerError::Io { path: path.to_path_buf(), reason: e.to_string() }
+fn io_err(path: &Path, e: std::io::Error) -> MarkerError {
+    MarkerError::Io { path: path.to_path_buf(), source: e }
 }
 
 fn mm_per_unit(units: &str) -> Option<f64> {

@@ -91,5 +91,5 @@ pub fn write_trc(path: &Path, data: &MarkerData, first_time_s: f64) -> Result<()
         }
         s.push('\n');
     }
-    std::fs::write(path, s).map_err(|e| MarkerError::Io { path: path.to_path_buf(), reason: e.to_string() })
+    std::fs::write(path, s).map_err(|e| MarkerError::Io { path: path.to_path_buf(), source: e })
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use runpose_app::session::document::Replay;
-use runpose_app::windows::replay_markup::Tool;
+use runpose_app::windows::replay_tools::Tool;
 use runpose_app::windows::replay_window::ReplayApp;
 use runpose_capture::clip::load_markup;
 use runpose_core::markup::Shape;

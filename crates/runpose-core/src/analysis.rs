@@ -245,7 +245,7 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
     let activity = summary::activity(&stances, &steps, &heights);
     if activity != Activity::Running {
         for step in &mut steps {
-            step.flags = plausibility::StepFlags::all("not running");
+            step.flags = plausibility::all_flagged("not running");
         }
     }
 

@@ -139,60 +139,16 @@ pub fn summary_cues(steps: &[StepMetrics]) -> Vec<Cue> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::skeleton::Side;
-
-    pub(crate) fn good_step() -> StepMetrics {
-        StepMetrics {
-            index: 0,
-            side: Side::Left,
-            ic_t: 0.0,
-            to_t: 0.2,
-            contact_ms: 200.0,
-            flight_ms: Some(130.0),
-            step_ms: Some(330.0),
-            cadence_spm: Some(182.0),
-            fall_angle_toe_off_deg: Some(15.0),
-            fall_angle_max_deg: Some(16.0),
-            landing_distance_ll: Some(0.05),
-            foot_strike_angle_deg: Some(0.0),
-            foot_strike: Some(FootStrike::Mid),
-            knee_flexion_contact_deg: Some(25.0),
-            knee_flexion_toe_off_deg: Some(40.0),
-            trunk_angle_midstance_deg: Some(8.0),
-            shoulder_ahead_of_ankle_midstance_ll: Some(0.05),
-            hip_ahead_of_ankle_midstance_ll: Some(0.02),
-            swing_ankle_ahead_of_hip_midstance_ll: Some(-0.1),
-            pull_height_ll: Some(0.5),
-            pull_time_ms: Some(150.0),
-            vertical_oscillation_ll: Some(0.08),
-            confidence: 0.9,
-            metric_confidence: crate::metrics::StepConfidence {
-                contact: 0.9,
-                flight: 0.9,
-                cadence: 0.9,
-                fall_angle: 0.9,
-                landing_distance: 0.9,
-                foot_strike: 0.9,
-                knee_flexion: 0.9,
-                trunk_angle: 0.9,
-                shoulder_alignment: 0.9,
-                hip_alignment: 0.9,
-                swing_position: 0.9,
-                pull: 0.9,
-                vertical_oscillation: 0.9,
-            },
-            flags: Default::default(),
-        }
-    }
+    use crate::metrics::test_steps::good_step;
 
     #[test]
     fn a_flagged_metric_fires_no_cue() {
         let mut heel = good_step();
         heel.foot_strike = Some(FootStrike::Heel);
         assert_eq!(step_cues(&heel).len(), 1);
-        heel.flags = crate::plausibility::StepFlags {
+        heel.flags = crate::flags::StepFlags {
             reasons: vec!["low confidence: foot strike".into()],
             metrics: vec!["foot_strike"],
         };

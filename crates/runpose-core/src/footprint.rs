@@ -7,38 +7,9 @@
 //! before the shoe touched the belt; docs/validation.md §Video).
 
 use crate::PoseFrame;
-use crate::gait::Stance;
+use crate::gait::{FootprintParams, Stance};
 use crate::skeleton::{Landmark, Point, Side};
 use crate::stats::median;
-
-/// Settings of the footprint timing (docs/metrics.md §Gait events).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FootprintParams {
-    /// A point counts as on its footprint within this multiple of the noise left in the smoothed landmarks.
-    pub noise_factor: f64,
-    /// ... or within this many leg lengths, whichever is larger.
-    pub min_ll: f64,
-    /// The toe point's rise, leg lengths, while the foot rolls onto the tip of the shoe before it lifts: BlazePose's
-    /// toe landmark (foot_index) sits on the toe box, above the point that last touches the ground, and rises
-    /// with it as the heel comes up.
-    pub toe_roll_ll: f64,
-    /// The farthest an event moves from its threshold crossing, seconds.
-    pub search_s: f64,
-}
-
-impl Default for FootprintParams {
-    fn default() -> Self {
-        Self { noise_factor: 2.5, min_ll: 0.02, toe_roll_ll: 0.02, search_s: 0.25 }
-    }
-}
-
-impl FootprintParams {
-    /// How near its footprint a point must be to stand on it, pixels, given the noise left in the smoothed landmarks
-    /// (`smoothed_noise`, pixels).
-    pub fn reach(&self, leg_length: f64, smoothed_noise: f64) -> f64 {
-        (self.noise_factor * smoothed_noise).max(self.min_ll * leg_length)
-    }
-}
 
 /// The velocity of the ground under one foot, pixels per second: the median frame-to-frame velocity of its heel and
 /// toe over the middle third of its stances, where the whole foot is down (before it the heel may still be landing

@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod cleaning;
 pub mod cues;
 pub mod filter;
+pub mod flags;
 pub mod footprint;
 pub mod gait;
 pub mod gaps;

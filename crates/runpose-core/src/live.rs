@@ -276,7 +276,7 @@ mod tests {
         step_ms
             .iter()
             .map(|&ms| {
-                let mut s = crate::cues::tests::good_step();
+                let mut s = crate::metrics::test_steps::good_step();
                 s.ic_t = t;
                 s.to_t = t + 0.25 * ms / 1000.0;
                 s.step_ms = Some(ms);

@@ -338,7 +338,7 @@ pub struct StepMetrics {
     /// Confidence of each metric.
     pub metric_confidence: StepConfidence,
     /// Which metrics are not to be trusted, and why (docs/metrics.md §Flags): set by the analysis.
-    pub flags: crate::plausibility::StepFlags,
+    pub flags: crate::flags::StepFlags,
 }
 
 /// Everything `step_metrics` needs about the sequence.
@@ -610,5 +610,56 @@ mod tests {
         assert_eq!(FootStrike::classify(3.0), FootStrike::Mid);
         assert_eq!(FootStrike::classify(-1.0), FootStrike::Mid);
         assert_eq!(FootStrike::classify(-5.0), FootStrike::Fore);
+    }
+}
+
+/// A sound step with ordinary numbers, for other modules' tests.
+#[cfg(test)]
+pub(crate) mod test_steps {
+    use super::*;
+    use crate::skeleton::Side;
+
+    pub(crate) fn good_step() -> StepMetrics {
+        StepMetrics {
+            index: 0,
+            side: Side::Left,
+            ic_t: 0.0,
+            to_t: 0.2,
+            contact_ms: 200.0,
+            flight_ms: Some(130.0),
+            step_ms: Some(330.0),
+            cadence_spm: Some(182.0),
+            fall_angle_toe_off_deg: Some(15.0),
+            fall_angle_max_deg: Some(16.0),
+            landing_distance_ll: Some(0.05),
+            foot_strike_angle_deg: Some(0.0),
+            foot_strike: Some(FootStrike::Mid),
+            knee_flexion_contact_deg: Some(25.0),
+            knee_flexion_toe_off_deg: Some(40.0),
+            trunk_angle_midstance_deg: Some(8.0),
+            shoulder_ahead_of_ankle_midstance_ll: Some(0.05),
+            hip_ahead_of_ankle_midstance_ll: Some(0.02),
+            swing_ankle_ahead_of_hip_midstance_ll: Some(-0.1),
+            pull_height_ll: Some(0.5),
+            pull_time_ms: Some(150.0),
+            vertical_oscillation_ll: Some(0.08),
+            confidence: 0.9,
+            metric_confidence: StepConfidence {
+                contact: 0.9,
+                flight: 0.9,
+                cadence: 0.9,
+                fall_angle: 0.9,
+                landing_distance: 0.9,
+                foot_strike: 0.9,
+                knee_flexion: 0.9,
+                trunk_angle: 0.9,
+                shoulder_alignment: 0.9,
+                hip_alignment: 0.9,
+                swing_position: 0.9,
+                pull: 0.9,
+                vertical_oscillation: 0.9,
+            },
+            flags: Default::default(),
+        }
     }
 }

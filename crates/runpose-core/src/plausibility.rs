@@ -2,8 +2,7 @@
 //! §Flags): outside the bounds of running, measured on landmarks seen poorly, or timed by the far foot's toe. A
 //! flagged metric is never summarised as a confident number.
 
-use serde::Serialize;
-
+use crate::flags::{IMPLAUSIBLE, StepFlags};
 use crate::metrics::{LOW_CONFIDENCE, StepConfidence, StepMetrics};
 
 /// A range a running human's step stays inside, with its source (docs/metrics.md §Flags).
@@ -43,53 +42,13 @@ pub const BOUNDS: [Bound; 6] = [CADENCE_SPM, CONTACT_MS, FLIGHT_MS, FALL_ANGLE_D
 /// clip the default model put the far toe's lift-off 1.4 frames early (docs/validation.md §Video).
 pub const FAR_TOE_OFF_CONFIDENCE: f64 = 0.3;
 
-/// How a reason for a metric out of bounds begins.
-const IMPLAUSIBLE: &str = "implausible";
-
-/// Why a step's metrics are not to be trusted, and which ones (docs/metrics.md §Flags).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct StepFlags {
-    /// One sentence each: "implausible contact 62 ms (running: 70–450 ms)", "low confidence: fall angle", ...
-    pub reasons: Vec<String>,
-    /// The metric groups (`StepConfidence` entry names) left out of every summary.
-    pub metrics: Vec<&'static str>,
-}
-
-impl StepFlags {
-    /// Whether nothing was flagged.
-    pub fn is_sound(&self) -> bool {
-        self.reasons.is_empty()
+/// Flags every metric of a step: it is not a running step at all (`reason`).
+pub fn all_flagged(reason: &str) -> StepFlags {
+    let mut flags = StepFlags { reasons: vec![reason.to_string()], metrics: Vec::new() };
+    for (name, _) in StepConfidence::default().entries() {
+        flags.exclude(name);
     }
-
-    /// Whether a metric lies outside what a running human can do (`flag_step`'s "implausible …" reasons).
-    pub fn implausible(&self) -> bool {
-        self.reasons.iter().any(|r| r.starts_with(IMPLAUSIBLE))
-    }
-
-    /// Whether metric group `metric` is flagged.
-    pub fn excludes(&self, metric: &str) -> bool {
-        self.metrics.contains(&metric)
-    }
-
-    /// The reasons as one field of steps.csv: empty for a sound step.
-    pub fn text(&self) -> String {
-        self.reasons.join("; ")
-    }
-
-    fn exclude(&mut self, metric: &'static str) {
-        if !self.metrics.contains(&metric) {
-            self.metrics.push(metric);
-        }
-    }
-
-    /// Flags every metric: the step is not a running step at all (`reason`).
-    pub fn all(reason: &str) -> Self {
-        let mut flags = Self { reasons: vec![reason.to_string()], metrics: Vec::new() };
-        for (name, _) in StepConfidence::default().entries() {
-            flags.exclude(name);
-        }
-        flags
-    }
+    flags
 }
 
 /// The value of each bounded metric of a step: `(bound, value)` for those it has.
@@ -159,7 +118,7 @@ pub fn cap_toe_off_confidence(c: &mut StepConfidence) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cues::tests::good_step;
+    use crate::metrics::test_steps::good_step;
 
     #[test]
     fn a_sound_step_has_no_flag_and_numbers_a_runner_cannot_make_are_implausible() {
@@ -183,6 +142,6 @@ mod tests {
         }
         assert!(!f.excludes("cadence") && !f.excludes("landing_distance"));
         assert!(f.text().ends_with("(far foot's toe-off)"), "{}", f.text());
-        assert_eq!(StepFlags::all("not running").metrics.len(), 13);
+        assert_eq!(all_flagged("not running").metrics.len(), 13);
     }
 }

@@ -16,7 +16,7 @@ use runpose_core::{Keypoint, NUM_LANDMARKS, Pose};
 use crate::VisionError;
 use crate::runtime;
 
-pub const DETECTOR_FILE: &str = "mp_pose_detection.onnx";
+pub use crate::runtime::DETECTOR_FILE;
 const DETECTOR_SIZE: usize = 224;
 const LANDMARK_SIZE: usize = 256;
 const NUM_ANCHORS: usize = 2254;

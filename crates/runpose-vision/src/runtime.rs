@@ -61,6 +61,9 @@ pub fn environment() -> Result<&'static Environment, VisionError> {
     env.as_ref().map_err(|msg| VisionError::Runtime(msg.clone()))
 }
 
+/// The pose detector's model file (models/README.md): the file whose presence marks a models folder.
+pub const DETECTOR_FILE: &str = "mp_pose_detection.onnx";
+
 /// The folder holding the ONNX models: `RUNPOSE_MODELS` if set, else `models/` of the source tree, else `models/`
 /// beside the executable.
 pub fn models_dir() -> PathBuf {
@@ -71,7 +74,7 @@ pub fn models_dir() -> PathBuf {
     candidates
         .iter()
         .flatten()
-        .find(|d| d.join(crate::blazepose::DETECTOR_FILE).is_file())
+        .find(|d| d.join(DETECTOR_FILE).is_file())
         .cloned()
         .unwrap_or_else(|| source_root().join("models"))
 }

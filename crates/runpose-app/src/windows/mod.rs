@@ -10,4 +10,5 @@ pub mod live_recording;
 pub mod live_window;
 pub mod replay_markup;
 pub mod replay_panels;
+pub mod replay_tools;
 pub mod replay_window;

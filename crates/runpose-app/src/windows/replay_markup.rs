@@ -9,67 +9,9 @@ use runpose_core::markup::{Mark, Markup, Shape};
 use runpose_core::{Landmark, Point, PoseFrame};
 
 use crate::draw::markup;
-use crate::draw::overlay;
-use crate::session::document::Replay;
 use crate::windows::common::paint_strokes;
+use crate::windows::replay_tools::{MARK_COLOR, SELECTED_COLOR, Tool, mark_scale};
 use crate::windows::replay_window::ReplayApp;
-
-pub(crate) const MARK_COLOR: Color32 = Color32::from_rgb(markup::MARK.0[0], markup::MARK.0[1], markup::MARK.0[2]);
-pub(crate) const SELECTED_COLOR: Color32 =
-    Color32::from_rgb(markup::SELECTED.0[0], markup::SELECTED.0[1], markup::SELECTED.0[2]);
-
-/// A markup tool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tool {
-    Select,
-    Line,
-    Angle,
-    Vertical,
-    Circle,
-    Arrow,
-    Text,
-    Freehand,
-    /// Drag a landmark to where it belongs.
-    Correct,
-}
-
-impl Tool {
-    pub const ALL: [Tool; 9] = [
-        Tool::Select,
-        Tool::Line,
-        Tool::Angle,
-        Tool::Vertical,
-        Tool::Circle,
-        Tool::Arrow,
-        Tool::Text,
-        Tool::Freehand,
-        Tool::Correct,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Tool::Select => "Select",
-            Tool::Line => "Line",
-            Tool::Angle => "Angle",
-            Tool::Vertical => "Vertical",
-            Tool::Circle => "Circle",
-            Tool::Arrow => "Arrow",
-            Tool::Text => "Text",
-            Tool::Freehand => "Freehand",
-            Tool::Correct => "Correct landmark",
-        }
-    }
-
-    /// Clicks that make one shape.
-    fn clicks(self) -> usize {
-        match self {
-            Tool::Line | Tool::Circle | Tool::Arrow => 2,
-            Tool::Angle => 3,
-            Tool::Vertical | Tool::Text => 1,
-            Tool::Select | Tool::Freehand | Tool::Correct => 0,
-        }
-    }
-}
 
 /// The landmark of `frame`'s pose nearest `p`, within `radius` frame pixels.
 fn nearest_landmark(frame: &PoseFrame, p: Point, radius: f64) -> Option<Landmark> {
@@ -80,12 +22,6 @@ fn nearest_landmark(frame: &PoseFrame, p: Point, radius: f64) -> Option<Landmark
         .filter(|&(_, d)| d <= radius)
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(l, _)| l)
-}
-
-/// The size of `doc`'s pictures against a 720-pixel frame, which marks are drawn for (`draw::markup::strokes`).
-pub(crate) fn mark_scale(doc: &Replay) -> f32 {
-    let info = doc.video.info();
-    overlay::picture_scale(info.width, info.height)
 }
 
 impl ReplayApp {

@@ -19,7 +19,7 @@ use crate::draw::markup;
 use crate::draw::overlay;
 use crate::session::document::{Loaded, Replay, phase_map};
 use crate::windows::common::{Job, paint_scene, paint_strokes};
-use crate::windows::replay_markup::{MARK_COLOR, Tool, mark_scale};
+use crate::windows::replay_tools::{MARK_COLOR, Tool, mark_scale};
 
 /// A second clip beside the first, at the same gait phase (docs/metrics.md §Gait phase): before and after, or a runner
 /// and a reference.

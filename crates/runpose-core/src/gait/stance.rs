@@ -45,6 +45,35 @@ pub fn contact_heights(
     heel.iter().zip(&toe).map(|(h, t)| Some(((*h)? - rh).min((*t)? - rt))).collect()
 }
 
+/// Settings of the footprint timing (docs/metrics.md §Gait events).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FootprintParams {
+    /// A point counts as on its footprint within this multiple of the noise left in the smoothed landmarks.
+    pub noise_factor: f64,
+    /// ... or within this many leg lengths, whichever is larger.
+    pub min_ll: f64,
+    /// The toe point's rise, leg lengths, while the foot rolls onto the tip of the shoe before it lifts: BlazePose's
+    /// toe landmark (foot_index) sits on the toe box, above the point that last touches the ground, and rises
+    /// with it as the heel comes up.
+    pub toe_roll_ll: f64,
+    /// The farthest an event moves from its threshold crossing, seconds.
+    pub search_s: f64,
+}
+
+impl Default for FootprintParams {
+    fn default() -> Self {
+        Self { noise_factor: 2.5, min_ll: 0.02, toe_roll_ll: 0.02, search_s: 0.25 }
+    }
+}
+
+impl FootprintParams {
+    /// How near its footprint a point must be to stand on it, pixels, given the noise left in the smoothed landmarks
+    /// (`smoothed_noise`, pixels).
+    pub fn reach(&self, leg_length: f64, smoothed_noise: f64) -> f64 {
+        (self.noise_factor * smoothed_noise).max(self.min_ll * leg_length)
+    }
+}
+
 /// One foot's contact with the ground: from initial contact to toe-off.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Stance {
@@ -117,7 +146,7 @@ pub struct ContactParams {
     pub open_end: bool,
     /// Re-time each event by the foot's footprint (`footprint::time_by_footprints`): on for a pose model's
     /// landmarks, whose foot heights are too noisy to time a landing by, off for markers.
-    pub footprint: Option<crate::footprint::FootprintParams>,
+    pub footprint: Option<FootprintParams>,
 }
 
 impl Default for ContactParams {
@@ -134,7 +163,7 @@ impl Default for ContactParams {
             refine_ic: false,
             align_events: false,
             open_end: false,
-            footprint: Some(crate::footprint::FootprintParams::default()),
+            footprint: Some(FootprintParams::default()),
         }
     }
 }

@@ -191,7 +191,7 @@ fn parse_mode(s: &str) -> Result<runpose_capture::live::CameraMode, String> {
     Ok(runpose_capture::live::CameraMode { width: n(w)?, height: n(h)?, fps: n(fps)? })
 }
 
-fn live(options: runpose_app::windows::live_window::LiveOptions) -> anyhow::Result<()> {
+fn live(options: runpose_app::windows::live_settings::LiveOptions) -> anyhow::Result<()> {
     if let Some(video) = &options.video
         && !video.is_file()
     {
@@ -386,7 +386,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        None => live(runpose_app::windows::live_window::LiveOptions::default()),
+        None => live(runpose_app::windows::live_settings::LiveOptions::default()),
         Some(Command::Live {
             video,
             camera,
@@ -402,10 +402,10 @@ fn main() -> ExitCode {
             recordings,
         }) => {
             let automation = frames.map(|n| {
-                runpose_app::windows::live_window::Automation::new(n, screenshot, record).with_steps_out(steps_out)
+                runpose_app::windows::live_settings::Automation::new(n, screenshot, record).with_steps_out(steps_out)
             });
             let recordings_dir = recordings;
-            live(runpose_app::windows::live_window::LiveOptions {
+            live(runpose_app::windows::live_settings::LiveOptions {
                 video,
                 camera,
                 mode,

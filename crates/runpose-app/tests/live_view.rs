@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use runpose_app::session::live::LiveState;
-use runpose_app::windows::live_window::{LiveApp, Settings, Status};
+use runpose_app::windows::live_settings::{Settings, Status};
+use runpose_app::windows::live_window::LiveApp;
 use runpose_capture::live::LiveFrame;
 use runpose_core::{AnalysisConfig, LiveAnalyzer, LiveView};
 

@@ -5,16 +5,16 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::simulate::{EventErrors, add_jitter, compare_events, force_contacts, resample};
 use anyhow::Context;
+use runpose_app::session::estimate::{MarkerOptions, MarkerRun, estimate_poses, load_markers, load_tracker};
 use runpose_capture::markers::CameraSide;
 use runpose_core::filter::{OFFLINE_CUTOFF_HZ, noise_power_kept};
 use runpose_core::stats::{median, percentile};
 use runpose_core::{Analysis, AnalysisConfig};
 use runpose_vision::ModelVariant;
 
+use crate::simulate::{EventErrors, add_jitter, compare_events, force_contacts, resample};
 use crate::video as video_validation;
-use runpose_app::session::estimate::{MarkerOptions, MarkerRun, estimate_poses, load_markers, load_tracker};
 
 /// Belt speed of the trial, m/s (the file name's T35; Fukuchi et al. 2017).
 pub const BELT_SPEED_M_S: f64 = 3.5;

@@ -5,11 +5,10 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
-use serde::Serialize;
-
 use runpose_core::PoseFrame;
 use runpose_core::gait::Stance;
 use runpose_core::stats::{median, percentile};
+use serde::Serialize;
 
 /// A foot contact on the force plate: from the vertical force rising through the threshold to its falling back.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -1,12 +1,15 @@
 //! The live window's controls (source, camera mode, model, height, mirror, treadmill mode, Record), its messages and
 //! its status bar.
 
-use crate::session::live::Pipeline;
-use crate::windows::live_window::{CAMERA_MODES, LiveApp};
+use std::path::PathBuf;
+
 use egui::{Color32, RichText};
 use runpose_capture::live::list_cameras;
 use runpose_vision::ModelVariant;
-use std::path::PathBuf;
+
+use crate::session::live::Pipeline;
+use crate::windows::live_settings::CAMERA_MODES;
+use crate::windows::live_window::LiveApp;
 
 impl LiveApp {
     pub(crate) fn controls(&mut self, ui: &mut egui::Ui) {

@@ -1,11 +1,12 @@
 //! Recording from the live window (R): starting and stopping the recorder, finishing the clip on its own thread,
 //! and recovering a recording a crash cut off.
 
+use runpose_capture::clip::ClipMeta;
+use runpose_capture::live::LiveSource;
+
 use crate::session::record::{Recorder, new_clip_dir};
 use crate::windows::common::Job;
 use crate::windows::live_window::{LiveApp, Notice};
-use runpose_capture::clip::ClipMeta;
-use runpose_capture::live::LiveSource;
 
 impl LiveApp {
     pub fn recording(&self) -> bool {

@@ -4,8 +4,6 @@
 //! drawing), and the window's `logic` apart from its `ui`, so tests drive it with egui_kittest.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -18,7 +16,8 @@ use runpose_vision::ModelVariant;
 use crate::draw::markup;
 use crate::draw::overlay;
 use crate::session::document::{Loaded, Replay, phase_map};
-use crate::windows::common::{Job, paint_scene, paint_strokes};
+use crate::windows::common::{paint_scene, paint_strokes};
+use crate::windows::replay_jobs::{Opening, VideoExport};
 use crate::windows::replay_tools::{MARK_COLOR, Tool, mark_scale};
 
 /// A second clip beside the first, at the same gait phase (docs/metrics.md §Gait phase): before and after, or a runner
@@ -46,56 +45,6 @@ impl Compare {
             None => first.time(frame),
         };
         nearest_frame(&self.doc.times, t).unwrap_or(0)
-    }
-}
-
-/// A clip or video being opened on its own thread (a video without landmarks is analysed first, which takes a while).
-pub struct Opening {
-    pub path: PathBuf,
-    /// It goes beside the clip open (Compare) instead of replacing it.
-    pub beside: bool,
-    /// Frames analysed so far, of how many (a hidden bar that counts).
-    pub bar: indicatif::ProgressBar,
-    job: Job<Loaded>,
-}
-
-impl Opening {
-    fn start(path: PathBuf, beside: bool, model: ModelVariant) -> std::io::Result<Self> {
-        let bar = indicatif::ProgressBar::hidden();
-        let (p, b) = (path.clone(), bar.clone());
-        let job = Job::spawn("runpose-open", format!("opening {} stopped unexpectedly", path.display()), move || {
-            Loaded::read(&p, model, &b)
-        })?;
-        Ok(Self { path, beside, bar, job })
-    }
-}
-
-/// An MP4 export running on its own thread (`export::write_annotated_video`).
-pub struct VideoExport {
-    pub done: Arc<AtomicUsize>,
-    pub total: usize,
-    cancel: Arc<AtomicBool>,
-    job: Job<PathBuf>,
-}
-
-impl VideoExport {
-    /// Starts writing `doc` with overlay and markup to `out`.
-    pub fn start(doc: &Replay, out: PathBuf) -> std::io::Result<Self> {
-        let (done, cancel) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false)));
-        let (video, total, analysis, markup) =
-            (doc.video_path().to_path_buf(), doc.frames(), doc.analysis.clone(), doc.markup.clone());
-        let (d, c) = (done.clone(), cancel.clone());
-        let job = Job::spawn("runpose-export", "the export stopped unexpectedly".into(), move || {
-            crate::session::export::write_annotated_video(&video, total, analysis.as_ref(), &markup, &out, |n, _| {
-                d.store(n, Ordering::Relaxed);
-                !c.load(Ordering::Relaxed)
-            })
-        })?;
-        Ok(Self { done, total, cancel, job })
-    }
-
-    pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
     }
 }
 

@@ -1,6 +1,7 @@
+use nalgebra::Vector3;
+
 use super::calibration::rigid_fit;
 use super::*;
-use nalgebra::Vector3;
 
 #[test]
 fn rigid_fit_recovers_a_rotation_and_translation() {

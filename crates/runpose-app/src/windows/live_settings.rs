@@ -1,0 +1,127 @@
+//! What the live window is asked and remembers: the settings kept between runs (source, camera mode, model, runner
+//! height, mirror, treadmill mode), `runpose live`'s options and automation, and what the window is showing.
+
+use std::path::PathBuf;
+
+use runpose_capture::live::{CameraMode, LiveSource};
+use runpose_vision::ModelVariant;
+
+use crate::session::record::default_recordings_dir;
+
+/// The camera modes offered.
+pub const CAMERA_MODES: [CameraMode; 4] = [
+    CameraMode { width: 640, height: 480, fps: 30 },
+    CameraMode { width: 1280, height: 720, fps: 30 },
+    CameraMode { width: 1280, height: 720, fps: 60 },
+    CameraMode { width: 1920, height: 1080, fps: 30 },
+];
+
+/// The choices the window remembers between runs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The camera last used; `None` plays `video`.
+    pub camera: Option<u32>,
+    pub camera_mode: CameraMode,
+    pub video: Option<PathBuf>,
+    /// Landmark model name: lite, full or heavy.
+    pub model: String,
+    pub height_cm: Option<f64>,
+    pub mirror: bool,
+    pub treadmill: bool,
+    /// Where recordings go (`None`: `record::default_recordings_dir`).
+    pub recordings_dir: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            camera: Some(0),
+            camera_mode: CameraMode::default(),
+            video: None,
+            model: ModelVariant::Full.name().into(),
+            height_cm: None,
+            mirror: false,
+            treadmill: false,
+            recordings_dir: None,
+        }
+    }
+}
+
+impl Settings {
+    pub fn model(&self) -> ModelVariant {
+        self.model.parse().unwrap_or(ModelVariant::Full)
+    }
+
+    pub fn recordings_dir(&self) -> PathBuf {
+        self.recordings_dir.clone().unwrap_or_else(default_recordings_dir)
+    }
+
+    pub fn source(&self) -> Option<LiveSource> {
+        match (&self.camera, &self.video) {
+            (Some(index), _) => Some(LiveSource::Camera { index: *index, mode: self.camera_mode }),
+            (None, Some(path)) => Some(LiveSource::Video(path.clone())),
+            (None, None) => None,
+        }
+    }
+}
+
+/// What the window is showing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// Waiting for the first frame.
+    Starting,
+    Live,
+    /// The source failed or there is none; one sentence saying so and what to do.
+    NoSource(String),
+    ModelFailed(String),
+}
+
+/// `runpose live --frames N [--screenshot PNG]`: play N frames, save a screenshot, print the latency line, close.
+#[derive(Debug, Clone)]
+pub struct Automation {
+    pub frames: u64,
+    pub screenshot: Option<PathBuf>,
+    /// Record from the first frame shown until the end (`runpose live --record`).
+    pub record: bool,
+    /// Write the settled steps here at the end, as steps.csv (`runpose live --steps-out`).
+    pub steps_out: Option<PathBuf>,
+    /// Whether recording was asked for already.
+    pub(crate) requested: bool,
+}
+
+impl Automation {
+    pub fn new(frames: u64, screenshot: Option<PathBuf>, record: bool) -> Self {
+        Self { frames, screenshot, record, steps_out: None, requested: false }
+    }
+
+    /// Also write the settled steps to `path` at the end.
+    pub fn with_steps_out(self, path: Option<PathBuf>) -> Self {
+        Self { steps_out: path, ..self }
+    }
+}
+
+/// What `runpose live` was asked for; `None` fields keep the remembered choice.
+#[derive(Debug, Clone, Default)]
+pub struct LiveOptions {
+    pub video: Option<PathBuf>,
+    pub camera: Option<u32>,
+    pub mode: Option<CameraMode>,
+    pub model: Option<ModelVariant>,
+    pub height_cm: Option<f64>,
+    pub mirror: bool,
+    pub treadmill: bool,
+    /// Where recordings go (remembered).
+    pub recordings_dir: Option<PathBuf>,
+    pub automation: Option<Automation>,
+}
+
+/// The bundled demo clip: RUNPOSE_DEMO, else `assets/demo.mp4` in the working folder or the source tree.
+pub fn demo_clip() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("RUNPOSE_DEMO").map(PathBuf::from),
+        Some(PathBuf::from("assets/demo.mp4")),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo.mp4")),
+    ];
+    candidates.into_iter().flatten().find(|p| p.is_file())
+}

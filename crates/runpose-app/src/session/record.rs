@@ -10,8 +10,8 @@ use std::time::Duration;
 use anyhow::Context;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 use image::RgbImage;
-use runpose_capture::VideoInfo;
 use runpose_capture::clip::{self, ClipManifest, ClipMeta, ClipState, ClipStatus, ClipWriter};
+use runpose_capture::{CaptureError, VideoInfo};
 use runpose_core::{AnalysisConfig, Pose};
 use runpose_vision::ModelVariant;
 
@@ -66,7 +66,7 @@ pub struct Recorder {
     status: Arc<Mutex<RecordingStatus>>,
     /// Set by `stop`: the thread writes what is queued, then closes the clip.
     stopping: Arc<AtomicBool>,
-    thread: JoinHandle<Result<bool, String>>,
+    thread: JoinHandle<Result<bool, CaptureError>>,
 }
 
 impl Recorder {
@@ -123,7 +123,9 @@ impl Recorder {
                 }
                 None => anyhow::bail!("nothing was recorded: no frame came from the source"),
             },
-            Err(e) => anyhow::bail!("closing the recording {}: {e}", self.dir.display()),
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!("closing the recording {}", self.dir.display())));
+            }
         }
         let manifest = finish_clip(&self.dir)?;
         if let Some(e) = error {
@@ -160,7 +162,7 @@ impl RecordJob {
     /// as it comes; its landmarks row when its pose comes, or, once a later frame's pose has come (the model skipped
     /// it) or the recording stops, as not analysed. `Ok(false)`: nothing was recorded (no frame came, or the clip
     /// could not be created: `status().error` says why).
-    fn run(self) -> Result<bool, String> {
+    fn run(self) -> Result<bool, CaptureError> {
         let mut writer: Option<ClipWriter> = None;
         let mut first_t: Option<f64> = None;
         // Frames written whose landmarks row is not: (source index, clip frame, clip time).
@@ -232,10 +234,10 @@ impl RecordJob {
         let Some(mut w) = writer else { return Ok(false) };
         // Frames whose pose never came (the model was busy when the recording stopped) are estimated at the end.
         if !failed {
-            write_rows(&mut w, &mut pending, None, None).map_err(|e| e.to_string())?;
+            write_rows(&mut w, &mut pending, None, None)?;
         }
         w.add_dropped(self.lost.load(Ordering::Relaxed));
-        w.finish().map(|_| true).map_err(|e| e.to_string())
+        w.finish().map(|_| true)
     }
 }
 
@@ -246,7 +248,7 @@ fn write_rows(
     pending: &mut std::collections::VecDeque<(u64, usize, f64)>,
     upto: Option<u64>,
     pose: Option<&Pose>,
-) -> Result<(), runpose_capture::CaptureError> {
+) -> Result<(), CaptureError> {
     while let Some(&(index, frame, t)) = pending.front() {
         if upto.is_some_and(|u| index > u) {
             break;

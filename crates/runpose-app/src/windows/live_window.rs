@@ -233,7 +233,8 @@ impl LiveApp {
             Some(path) => {
                 let ctx2 = ctx.clone();
                 ctx.request_screenshot(move |image| {
-                    let result = save_png(&image, &path).map(|()| line);
+                    // The outcome crosses to the thread that ran the window as its message.
+                    let result = save_png(&image, &path).map(|()| line).map_err(|e| format!("{e:#}"));
                     *outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
                     ctx2.send_viewport_cmd(egui::ViewportCommand::Close);
                     ctx2.request_repaint();
@@ -356,14 +357,15 @@ impl eframe::App for LiveApp {
     }
 }
 
-fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), String> {
+fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context;
     let [w, h] = image.size;
     let bytes: Vec<u8> = image.pixels.iter().flat_map(|p| p.to_array()).collect();
-    let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes).ok_or("the screenshot has the wrong size")?;
+    let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes).context("the screenshot has the wrong size")?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     }
-    buffer.save(path).map_err(|e| format!("could not write the screenshot {}: {e}", path.display()))
+    buffer.save(path).with_context(|| format!("could not write the screenshot {}", path.display()))
 }
 
 /// Opens the live window and runs it until it is closed; for an automated run, returns its latency line.

@@ -39,6 +39,11 @@ fn live_steps(frames: &[PoseFrame]) -> Vec<runpose_core::metrics::StepMetrics> {
     last
 }
 
+/// How far the nearest offline initial contact of foot `side` is from `t`, seconds.
+fn nearest_contact_s(offline: &Analysis, side: runpose_core::Side, t: f64) -> f64 {
+    offline.steps.iter().filter(|o| o.side == side).map(|o| (o.ic_t - t).abs()).fold(f64::INFINITY, f64::min)
+}
+
 /// Every frame kept: the live analysis settles the steps `analyze` finds.
 #[test]
 fn settled_steps_match_the_offline_ones() {
@@ -49,12 +54,7 @@ fn settled_steps_match_the_offline_ones() {
     let far: Vec<String> = steps
         .iter()
         .filter_map(|s| {
-            let nearest = offline
-                .steps
-                .iter()
-                .filter(|o| o.side == s.side)
-                .map(|o| (o.ic_t - s.ic_t).abs())
-                .fold(f64::INFINITY, f64::min);
+            let nearest = nearest_contact_s(offline, s.side, s.ic_t);
             (nearest * fps > 2.0).then(|| {
                 format!(
                     "step {} ({:?} at {:.3} s): {:.2} frames from any offline step",
@@ -91,12 +91,7 @@ fn settled_steps_match_the_offline_ones_when_frames_are_dropped() {
             failures.push(format!("seed {seed}: only {} steps settled ({dropped:.2} dropped)", steps.len()));
         }
         for s in &steps {
-            let nearest = offline
-                .steps
-                .iter()
-                .filter(|o| o.side == s.side)
-                .map(|o| (o.ic_t - s.ic_t).abs())
-                .fold(f64::INFINITY, f64::min);
+            let nearest = nearest_contact_s(offline, s.side, s.ic_t);
             if nearest * fps > 2.0 {
                 let other = offline
                     .steps

@@ -39,7 +39,7 @@ const RELABEL_PRIOR_LL: f64 = 0.02;
 /// model's labels. Then the whole sequence is relabelled if needed so that the limbs nearer the camera (by the
 /// model's depth, median over the clip) are the side a camera sees when the runner faces `facing` (facing left: the
 /// left side).
-pub fn settle_sides(frames: &mut [PoseFrame], facing: crate::Facing, leg_length: f64) -> SideSettling {
+pub(crate) fn settle_sides(frames: &mut [PoseFrame], facing: crate::Facing, leg_length: f64) -> SideSettling {
     let mut changed = vec![false; frames.len()];
     let mut whole_clip = [false; 2];
     for (g, (left, right)) in LIMB_GROUPS.into_iter().enumerate() {
@@ -175,7 +175,7 @@ pub const COLLAPSE_DISTANCE_LL: f64 = 0.12;
 /// Finds frames where the model has put both feet's points on the same foot and marks the foot that jumped there as
 /// unreliable: returns `[left_reliable, right_reliable]` per frame. Of the two coinciding feet, the one that moved
 /// further (relative to the hip) from its last reliable position is the wrong one.
-pub fn detect_foot_collapse(frames: &[PoseFrame], leg_length: f64) -> Vec<[bool; 2]> {
+pub(crate) fn detect_foot_collapse(frames: &[PoseFrame], leg_length: f64) -> Vec<[bool; 2]> {
     let mut reliable = vec![[true; 2]; frames.len()];
     let mut last_good: [Option<Point>; 2] = [None, None];
     for (i, frame) in frames.iter().enumerate() {
@@ -199,7 +199,7 @@ pub fn detect_foot_collapse(frames: &[PoseFrame], leg_length: f64) -> Vec<[bool;
 /// Replaces the foot points (ankle, heel, toe) of unreliable feet by linear interpolation in time, relative to the
 /// hip midpoint, between the nearest reliable frames of the same foot (held constant at the ends of the clip). Their
 /// scores are set to 0 so that nothing downstream takes them for measurements.
-pub fn repair_unreliable_feet(frames: &mut [PoseFrame], reliable: &[[bool; 2]]) {
+pub(crate) fn repair_unreliable_feet(frames: &mut [PoseFrame], reliable: &[[bool; 2]]) {
     for (s, side) in Side::BOTH.into_iter().enumerate() {
         let good: Vec<usize> = (0..frames.len()).filter(|&i| frames[i].pose.is_some() && reliable[i][s]).collect();
         if good.is_empty() {

@@ -121,7 +121,7 @@ pub const CUE_MIN_SHARE: f64 = 0.5;
 pub const CUE_MIN_STEPS: usize = 3;
 
 /// The cues of a run, in priority order.
-pub fn summary_cues(steps: &[StepMetrics]) -> Vec<Cue> {
+pub(crate) fn summary_cues(steps: &[StepMetrics]) -> Vec<Cue> {
     RULES
         .iter()
         .filter_map(|r| {

@@ -16,7 +16,7 @@ pub fn noise_power_kept(dt: f64) -> f64 {
 
 /// Second-order Butterworth low-pass run forward then backward (filtfilt): zero phase, so gait events keep their
 /// timing, and a flat pass band, so the 3 Hz bob of the body keeps its amplitude.
-pub fn filtfilt(x: &[f64], cutoff_hz: f64, sample_hz: f64) -> Vec<f64> {
+pub(crate) fn filtfilt(x: &[f64], cutoff_hz: f64, sample_hz: f64) -> Vec<f64> {
     if x.len() < 3 || sample_hz <= 0.0 {
         return x.to_vec();
     }
@@ -52,7 +52,7 @@ pub fn filtfilt(x: &[f64], cutoff_hz: f64, sample_hz: f64) -> Vec<f64> {
 /// are missing from a run (a live source that dropped them) each coordinate is interpolated onto an even grid at the
 /// run's shortest regular frame interval (its 10th-percentile interval), filtered there, and read back at the
 /// frames' own times; a run without gaps is filtered as it is.
-pub fn smooth_offline(frames: &mut [PoseFrame]) {
+pub(crate) fn smooth_offline(frames: &mut [PoseFrame]) {
     let mut start = 0;
     while start < frames.len() {
         if frames[start].pose.is_none() {

@@ -15,7 +15,7 @@ use crate::stats::median;
 /// toe over the middle third of its stances, where the whole foot is down (before it the heel may still be landing
 /// and the toe coming down, after it the heel rises). A treadmill's belt moves; overground the ground stands still.
 /// `None` without such frames.
-pub fn ground_velocity(frames: &[PoseFrame], stances: &[Stance], side: Side) -> Option<Point> {
+pub(crate) fn ground_velocity(frames: &[PoseFrame], stances: &[Stance], side: Side) -> Option<Point> {
     let (mut vx, mut vy) = (Vec::new(), Vec::new());
     for s in stances.iter().filter(|s| s.side == side) {
         let third = (s.to_frame - s.ic_frame) / 3;
@@ -58,7 +58,7 @@ pub const STILL_CLEAR_S: f64 = 0.1;
 /// `time_by_footprints` to time; one whose start or end is not seen is left out, but for one still going on at the
 /// last frame with `open_end`.
 #[allow(clippy::too_many_arguments)]
-pub fn still_contacts(
+pub(crate) fn still_contacts(
     frames: &[PoseFrame],
     known: &[Stance],
     side: Side,
@@ -154,7 +154,7 @@ fn crossing(frames: &[PoseFrame], outside: usize, inside: usize, d_out: f64, d_i
 /// are merged (the threshold split one contact in two), and every stance's frames are recomputed. Returns how many
 /// events were re-timed.
 #[allow(clippy::too_many_arguments)]
-pub fn time_by_footprints(
+pub(crate) fn time_by_footprints(
     frames: &[PoseFrame],
     stances: &mut Vec<Stance>,
     side: Side,

@@ -6,7 +6,7 @@ use crate::skeleton::PoseFrame;
 pub const MISSING_FRAME_INTERVALS: f64 = 1.5;
 
 /// Whether frames are missing between two frames `gap` seconds apart, at the source's frame interval `dt`.
-pub fn frames_missing(gap: f64, dt: f64) -> bool {
+pub(crate) fn frames_missing(gap: f64, dt: f64) -> bool {
     gap > MISSING_FRAME_INTERVALS * dt
 }
 

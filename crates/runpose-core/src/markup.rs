@@ -48,7 +48,7 @@ pub enum Shape {
 }
 
 /// The angle at `vertex` between the rays to `a` and `b`, degrees (0 to 180; 0 if a ray has no length).
-pub fn angle_deg(a: Point, vertex: Point, b: Point) -> f64 {
+pub(crate) fn angle_deg(a: Point, vertex: Point, b: Point) -> f64 {
     if a == vertex || b == vertex {
         return 0.0;
     }

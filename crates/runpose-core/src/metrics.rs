@@ -64,7 +64,7 @@ const HIPS: [Landmark; 2] = [Landmark::LeftHip, Landmark::RightHip];
 
 /// Whether both shoulders were seen somewhere in the sequence (`seen_landmarks`): without them there is no trunk
 /// angle and no shoulder alignment.
-pub fn shoulders_seen(seen: &[bool; crate::NUM_LANDMARKS]) -> bool {
+pub(crate) fn shoulders_seen(seen: &[bool; crate::NUM_LANDMARKS]) -> bool {
     SHOULDERS.iter().all(|l| seen[l.index()])
 }
 
@@ -102,28 +102,28 @@ pub const LOW_CONFIDENCE: f64 = 0.5;
 
 /// Confidence of the centre of mass of a pose: the mean score of the trunk and head landmarks, or
 /// `COM_FALLBACK_CONFIDENCE` times the hips' score when the hip midpoint stands in.
-pub fn com_confidence(pose: &Pose) -> f64 {
+pub(crate) fn com_confidence(pose: &Pose) -> f64 {
     if center_of_mass(pose).1 { COM_FALLBACK_CONFIDENCE * mean_score(pose, &HIPS) } else { mean_score(pose, &COM_CORE) }
 }
 
 /// Mean score of a foot's ankle, heel and toe.
-pub fn foot_confidence(pose: &Pose, side: Side) -> f64 {
+pub(crate) fn foot_confidence(pose: &Pose, side: Side) -> f64 {
     mean_score(pose, &side.foot())
 }
 
 /// Mean score of a leg's hip, knee and ankle.
-pub fn leg_confidence(pose: &Pose, side: Side) -> f64 {
+pub(crate) fn leg_confidence(pose: &Pose, side: Side) -> f64 {
     mean_score(pose, &[side.hip(), side.knee(), side.ankle()])
 }
 
 /// Least of the shoulders' and the hips' mean scores.
-pub fn trunk_confidence(pose: &Pose) -> f64 {
+pub(crate) fn trunk_confidence(pose: &Pose) -> f64 {
     mean_score(pose, &SHOULDERS).min(mean_score(pose, &HIPS))
 }
 
 /// Landmarks seen (score above 0) in at least one frame: a landmark never seen (a marker set without shoulders,
 /// say) makes the metrics that need it unavailable rather than wrong.
-pub fn seen_landmarks(frames: &[PoseFrame]) -> [bool; crate::NUM_LANDMARKS] {
+pub(crate) fn seen_landmarks(frames: &[PoseFrame]) -> [bool; crate::NUM_LANDMARKS] {
     let mut seen = [false; crate::NUM_LANDMARKS];
     for p in frames.iter().filter_map(|f| f.pose.as_ref()) {
         for (s, k) in seen.iter_mut().zip(&p.keypoints) {
@@ -138,7 +138,7 @@ pub fn seen_landmarks(frames: &[PoseFrame]) -> [bool; crate::NUM_LANDMARKS] {
 pub const BALL_OF_FOOT_FRACTION: f64 = 0.72;
 
 /// The support point: the ball of the foot, between the heel and toe-tip landmarks.
-pub fn ball_of_foot(pose: &Pose, side: Side) -> Point {
+pub(crate) fn ball_of_foot(pose: &Pose, side: Side) -> Point {
     pose.pt(side.heel()).lerp(pose.pt(side.toe()), BALL_OF_FOOT_FRACTION)
 }
 
@@ -149,7 +149,7 @@ pub fn fall_angle_deg(pose: &Pose, side: Side, ground: &GroundFrame) -> f64 {
 }
 
 /// Angle of `side`'s heel-to-toe line above the horizontal, degrees (positive: toes up; docs/metrics.md §Foot strike).
-pub fn foot_angle_deg(pose: &Pose, side: Side, ground: &GroundFrame) -> f64 {
+pub(crate) fn foot_angle_deg(pose: &Pose, side: Side, ground: &GroundFrame) -> f64 {
     ground.foot_angle_deg(pose.pt(side.heel()), pose.pt(side.toe()))
 }
 
@@ -187,7 +187,7 @@ pub struct FrameMetrics {
 
 /// Computes the per-frame metrics of one pose given its support foot (if any). `shoulders_seen`: whether the
 /// shoulders were seen anywhere in the sequence (without them there is no trunk angle and no shoulder alignment).
-pub fn frame_metrics(
+pub(crate) fn frame_metrics(
     pose: &Pose,
     support: Option<Side>,
     ground: &GroundFrame,
@@ -386,7 +386,7 @@ impl StepContext<'_> {
 }
 
 /// Computes the metrics of stance `k` of `stances` (sorted by initial contact, both feet).
-pub fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetrics {
+pub(crate) fn step_metrics(ctx: &StepContext, stances: &[Stance], k: usize) -> StepMetrics {
     let st = stances[k];
     let side = st.side;
     let leg = ctx.leg;

@@ -43,7 +43,7 @@ pub const BOUNDS: [Bound; 6] = [CADENCE_SPM, CONTACT_MS, FLIGHT_MS, FALL_ANGLE_D
 pub const FAR_TOE_OFF_CONFIDENCE: f64 = 0.3;
 
 /// Flags every metric of a step: it is not a running step at all (`reason`).
-pub fn all_flagged(reason: &str) -> StepFlags {
+pub(crate) fn all_flagged(reason: &str) -> StepFlags {
     let mut flags = StepFlags { reasons: vec![reason.to_string()], metrics: Vec::new() };
     for (name, _) in StepConfidence::default().entries() {
         flags.exclude(name);
@@ -73,7 +73,7 @@ fn bounded_values(step: &StepMetrics) -> Vec<(Bound, f64)> {
 /// implausible (a cadence out of bounds means a missed or doubled contact, so the flight goes with it); each metric
 /// whose confidence is below `LOW_CONFIDENCE` is low confidence, with `far_toe_off` noting that the step's toe-off
 /// was timed by the far foot's toe point.
-pub fn flag_step(step: &StepMetrics, far_toe_off: bool) -> StepFlags {
+pub(crate) fn flag_step(step: &StepMetrics, far_toe_off: bool) -> StepFlags {
     let mut flags = StepFlags::default();
     for (b, x) in bounded_values(step) {
         if x < b.min || x > b.max {
@@ -109,7 +109,7 @@ pub fn flag_step(step: &StepMetrics, far_toe_off: bool) -> StepFlags {
 
 /// Caps the confidence of the metrics a step takes at or from its toe-off (contact and flight time, fall angle and
 /// knee flexion at toe-off, the pull), for a step of the far foot on video (docs/metrics.md §Flags).
-pub fn cap_toe_off_confidence(c: &mut StepConfidence) {
+pub(crate) fn cap_toe_off_confidence(c: &mut StepConfidence) {
     for v in [&mut c.contact, &mut c.flight, &mut c.fall_angle, &mut c.knee_flexion, &mut c.pull] {
         *v = v.min(FAR_TOE_OFF_CONFIDENCE);
     }

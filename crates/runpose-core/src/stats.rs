@@ -19,12 +19,12 @@ pub fn median(values: &[f64]) -> Option<f64> {
 /// The shortest regular interval between increasing time stamps `t`: the 10th percentile of the positive
 /// intervals. A source's own frame interval even when it dropped many frames (most intervals are still one frame),
 /// where the median would be two.
-pub fn regular_interval(t: &[f64]) -> Option<f64> {
+pub(crate) fn regular_interval(t: &[f64]) -> Option<f64> {
     percentile(&t.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).collect::<Vec<_>>(), 0.1)
 }
 
 /// Median of the present values of an iterator of options.
-pub fn median_of(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
+pub(crate) fn median_of(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
     median(&values.into_iter().flatten().collect::<Vec<_>>())
 }
 

@@ -243,14 +243,14 @@ fn asymmetry(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 /// (one step too long, the next as much too short) all count right. Intervals that reach past
 /// `MAX_STEPS_PER_INTERVAL` typical steps without falling on the rhythm (the runner out of view) are left out.
 /// `step_ms`: the steps' times (next initial contact − initial contact), in the order of the steps.
-pub fn counted_cadence_spm(step_ms: &[f64]) -> Option<f64> {
+pub(crate) fn counted_cadence_spm(step_ms: &[f64]) -> Option<f64> {
     count_steps_spm(step_ms, median(step_ms)?)
 }
 
 /// Steps per minute counted over `intervals_ms`, the times between consecutive initial contacts known (each one or
 /// more steps long), in steps of `typical_ms` (`counted_cadence_spm`; the live panel's cadence counts the intervals
 /// between the steps it shows, which need not be consecutive, `live::Rolling::of`).
-pub fn count_steps_spm(intervals_ms: &[f64], typical_ms: f64) -> Option<f64> {
+pub(crate) fn count_steps_spm(intervals_ms: &[f64], typical_ms: f64) -> Option<f64> {
     let typical = typical_ms;
     if typical <= 0.0 {
         return None;
@@ -277,7 +277,7 @@ pub const RHYTHM_TOLERANCE: f64 = 0.25;
 /// The most typical steps one run of intervals may count as (`counted_cadence_spm`).
 pub const MAX_STEPS_PER_INTERVAL: f64 = 3.0;
 
-pub fn summarize(
+pub(crate) fn summarize(
     frames: &[PoseFrame],
     steps: &[StepMetrics],
     activity: Activity,

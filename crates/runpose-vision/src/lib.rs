@@ -18,8 +18,13 @@ pub enum VisionError {
         .looked.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
     )]
     RuntimeMissing { looked: Vec<PathBuf> },
-    #[error("{0}")]
-    Runtime(String),
+    #[error("could not load ONNX Runtime from {path}: {source}")]
+    RuntimeLoad { path: PathBuf, source: ort::LoadDynamicError },
+    #[error("could not start ONNX Runtime from {path}: {source}")]
+    RuntimeStart { path: PathBuf, source: ort::Error },
+    /// The runtime failed to start earlier in this process (it is tried once): the first failure.
+    #[error(transparent)]
+    RuntimeUnavailable(std::sync::Arc<VisionError>),
     #[error(
         "model file {path} is missing: run scripts/setup.sh from a full checkout, or set RUNPOSE_MODELS to the folder holding the .onnx files"
     )]

@@ -1,7 +1,7 @@
 //! Finding and loading the ONNX Runtime shared library, and finding the bundled models.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use ort::environment::Environment;
 
@@ -45,20 +45,20 @@ pub fn find_onnxruntime() -> Result<PathBuf, VisionError> {
     dirs.iter().find_map(|d| library_in(d)).ok_or(VisionError::RuntimeMissing { looked: dirs })
 }
 
-static ENVIRONMENT: OnceLock<Result<Environment, String>> = OnceLock::new();
+static ENVIRONMENT: OnceLock<Result<Environment, Arc<VisionError>>> = OnceLock::new();
 
-/// The process's ONNX Runtime environment, loading the library on first use.
+/// The process's ONNX Runtime environment, loading the library on first use (once: a failure is kept and given again).
 pub fn environment() -> Result<&'static Environment, VisionError> {
     let env = ENVIRONMENT.get_or_init(|| {
-        let path = find_onnxruntime().map_err(|e| e.to_string())?;
+        let path = find_onnxruntime()?;
         tracing::info!(library = %path.display(), "loading ONNX Runtime");
         ort::init_from(&path)
-            .map_err(|e| format!("could not load ONNX Runtime from {}: {e}", path.display()))?
+            .map_err(|source| VisionError::RuntimeLoad { path: path.clone(), source })?
             .with_name("runpose")
             .build()
-            .map_err(|e| format!("could not start ONNX Runtime from {}: {e}", path.display()))
+            .map_err(|source| Arc::new(VisionError::RuntimeStart { path: path.clone(), source }))
     });
-    env.as_ref().map_err(|msg| VisionError::Runtime(msg.clone()))
+    env.as_ref().map_err(|first| VisionError::RuntimeUnavailable(first.clone()))
 }
 
 /// The pose detector's model file (models/README.md): the file whose presence marks a models folder.

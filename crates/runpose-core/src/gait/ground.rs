@@ -127,7 +127,7 @@ impl GroundFrame {
 }
 
 /// The lowest point (largest image y) of a foot: its heel or its toe.
-pub fn foot_low_point(pose: &Pose, side: Side) -> Point {
+pub(crate) fn foot_low_point(pose: &Pose, side: Side) -> Point {
     let (h, t) = (pose.pt(side.heel()), pose.pt(side.toe()));
     if h.y >= t.y { h } else { t }
 }
@@ -135,7 +135,7 @@ pub fn foot_low_point(pose: &Pose, side: Side) -> Point {
 /// Learns each foot's ground profile from its lowest points over the sequence. With `level`, the ground is known to
 /// be level in the view (markers in a lab frame): each foot's profile is then one level, the `PROFILE_QUANTILE` of
 /// all its lowest points, which bins would bias where the foot hovers in late swing and touches only briefly.
-pub fn fit_ground(frames: &[PoseFrame], leg_length: f64, facing: Facing, level: bool) -> Option<GroundFrame> {
+pub(crate) fn fit_ground(frames: &[PoseFrame], leg_length: f64, facing: Facing, level: bool) -> Option<GroundFrame> {
     let profile = |side: Side| {
         let lows: Vec<Point> = frames.iter().filter_map(|f| f.pose.as_ref()).map(|p| foot_low_point(p, side)).collect();
         if level {

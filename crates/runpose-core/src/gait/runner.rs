@@ -10,7 +10,7 @@ const SCALE_MIN_SCORE: f64 = 0.5;
 
 /// Leg length in pixels: the median over frames of the longer side's thigh (hip–knee) plus shank (knee–ankle).
 /// Segment lengths do not change as the knee bends, so this is a stable scale for a side view.
-pub fn leg_length(frames: &[PoseFrame]) -> Option<f64> {
+pub(crate) fn leg_length(frames: &[PoseFrame]) -> Option<f64> {
     let lengths: Vec<f64> = frames
         .iter()
         .filter_map(|f| f.pose.as_ref())

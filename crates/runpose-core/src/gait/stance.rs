@@ -15,7 +15,7 @@ pub const HEEL_ALLOWANCE_LL: f64 = 0.06;
 
 /// The height that decides ground contact for one foot, pixels: its lowest point above the foot's ground profile,
 /// less `heel_allowance_ll` leg lengths when that point is the heel (docs/metrics.md §Gait events).
-pub fn contact_height(ground: &GroundFrame, pose: &Pose, side: Side, leg_length: f64, heel_allowance_ll: f64) -> f64 {
+pub(crate) fn contact_height(ground: &GroundFrame, pose: &Pose, side: Side, leg_length: f64, heel_allowance_ll: f64) -> f64 {
     let low = foot_low_point(pose, side);
     let heel_first = pose.pt(side.heel()).y > pose.pt(side.toe()).y;
     ground.foot_height(side, low) - if heel_first { heel_allowance_ll * leg_length } else { 0.0 }
@@ -23,7 +23,7 @@ pub fn contact_height(ground: &GroundFrame, pose: &Pose, side: Side, leg_length:
 
 /// The contact height series of one foot (`contact_height` per frame; `None` without a person), or with
 /// `params.per_point_rest` the lower of the heel's and the toe's heights above their own resting levels.
-pub fn contact_heights(
+pub(crate) fn contact_heights(
     frames: &[PoseFrame],
     ground: &GroundFrame,
     side: Side,
@@ -99,7 +99,7 @@ impl Stance {
 /// when the other foot lands twice before it, a contact of this foot was missed, and the swing ends at the other
 /// foot's first toe-off after stance `k` instead (the missed landing comes after it); the end of the clip when
 /// neither is seen.
-pub fn swing_end(stances: &[Stance], k: usize, n_frames: usize) -> usize {
+pub(crate) fn swing_end(stances: &[Stance], k: usize, n_frames: usize) -> usize {
     let side = stances[k].side;
     let own_next = stances[k + 1..].iter().find(|s| s.side == side).map(|s| s.ic_frame);
     let mut others = stances[k + 1..].iter().filter(|s| s.side != side);
@@ -197,7 +197,7 @@ pub const REFINE_WINDOW_S: f64 = 0.03;
 /// taken: the toe of a forefoot strike, whose heel only drops later, and the heel of a heel strike, whose forefoot
 /// slaps down later. A stance where neither point has such a peak keeps its threshold crossing. Only for landmarks
 /// exact to millimetres (markers): noise makes velocity peaks meaningless.
-pub fn refine_initial_contacts(stances: &mut [Stance], frames: &[PoseFrame], ground: &GroundFrame) {
+pub(crate) fn refine_initial_contacts(stances: &mut [Stance], frames: &[PoseFrame], ground: &GroundFrame) {
     let t: Vec<f64> = frames.iter().map(|f| f.t).collect();
     for stance in stances.iter_mut() {
         let side = stance.side;
@@ -262,7 +262,7 @@ impl ContactLevel {
 }
 
 /// The median interval between consecutive time stamps `t`, seconds.
-pub fn frame_interval(t: &[f64]) -> Option<f64> {
+pub(crate) fn frame_interval(t: &[f64]) -> Option<f64> {
     median(&t.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).collect::<Vec<_>>())
 }
 
@@ -271,7 +271,8 @@ pub fn frame_interval(t: &[f64]) -> Option<f64> {
 /// pixels. A foot is in contact while its height is within the threshold of its resting level (`ContactLevel`);
 /// initial contact and toe-off are the threshold crossings, interpolated between frames and corrected for the
 /// threshold's height (see `stances_at`). Only stances whose both ends are seen are returned.
-pub fn detect_stances(
+#[cfg(test)]
+pub(crate) fn detect_stances(
     side: Side,
     t: &[f64],
     h: &[Option<f64>],
@@ -287,7 +288,7 @@ pub fn detect_stances(
 
 /// The stances of one foot at a known contact level (`detect_stances`); `frame_interval` is the camera's, seconds
 /// (the most a crossing moves along the speed, even where `t` is finer).
-pub fn stances_at(
+pub(crate) fn stances_at(
     side: Side,
     t: &[f64],
     h: &[Option<f64>],

@@ -1,12 +1,13 @@
 //! The whole keypoint pipeline over a recorded sequence: cleaning, smoothing, direction, ground, gait events,
 //! per-frame and per-step metrics, and the run's summary with its cues.
 
+use crate::body;
 use crate::cleaning::{detect_foot_collapse, landmark_jitter_ll, repair_unreliable_feet, settle_sides};
 use crate::filter::{noise_power_kept, smooth_offline};
 use crate::footprint;
 use crate::gait::{self, ContactLevel, ContactParams, GroundFrame, Stance};
 use crate::gaps;
-use crate::metrics::{self, FrameMetrics, StepContext, StepMetrics, frame_metrics, step_metrics};
+use crate::metrics::{FrameMetrics, StepContext, StepMetrics, frame_metrics, step_metrics};
 use crate::plausibility;
 use crate::skeleton::{PoseFrame, Side};
 use crate::stats::median_of;
@@ -135,8 +136,8 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
     let unsmoothed = frames.clone();
     smooth_offline(&mut frames);
     let landmark_jitter_ll = landmark_jitter_ll(&unsmoothed, &frames, &seen_frames, leg);
-    let seen = metrics::seen_landmarks(&frames);
-    let shoulders_seen = metrics::shoulders_seen(&seen);
+    let seen = body::seen_landmarks(&frames);
+    let shoulders_seen = body::shoulders_seen(&seen);
     let near_side = gait::near_side(&frames);
     let ground = gait::fit_ground(&frames, leg, facing, config.level_ground).ok_or(AnalysisError::NoGround)?;
 
@@ -223,7 +224,7 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
         median_of(stances.iter().filter(|s| s.side == side).map(|s| {
             let mid = (s.ic_frame + s.to_frame) / 2;
             let pose = frames[mid].pose.as_ref()?;
-            Some(metrics::foot_angle_deg(pose, side, &ground))
+            Some(body::foot_angle_deg(pose, side, &ground))
         }))
     });
     let ctx = StepContext { frames: &frames, metrics: &metrics, ground: &ground, leg, flat_foot_angle_deg, seen };

@@ -4,6 +4,7 @@
 //! Every metric is defined once in `docs/metrics.md`; the code names the section it implements.
 
 pub mod analysis;
+pub mod body;
 pub mod cleaning;
 pub mod cues;
 pub mod filter;

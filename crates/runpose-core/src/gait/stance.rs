@@ -15,7 +15,13 @@ pub const HEEL_ALLOWANCE_LL: f64 = 0.06;
 
 /// The height that decides ground contact for one foot, pixels: its lowest point above the foot's ground profile,
 /// less `heel_allowance_ll` leg lengths when that point is the heel (docs/metrics.md §Gait events).
-pub(crate) fn contact_height(ground: &GroundFrame, pose: &Pose, side: Side, leg_length: f64, heel_allowance_ll: f64) -> f64 {
+pub(crate) fn contact_height(
+    ground: &GroundFrame,
+    pose: &Pose,
+    side: Side,
+    leg_length: f64,
+    heel_allowance_ll: f64,
+) -> f64 {
     let low = foot_low_point(pose, side);
     let heel_first = pose.pt(side.heel()).y > pose.pt(side.toe()).y;
     ground.foot_height(side, low) - if heel_first { heel_allowance_ll * leg_length } else { 0.0 }

@@ -35,8 +35,10 @@ pub enum CaptureError {
     NoVideoStream(PathBuf),
     #[error("{path} uses a video format this FFmpeg cannot decode ({source}): convert it to H.264 MP4 first")]
     Unsupported { path: PathBuf, source: BoxError },
-    #[error("{0}: check that it is plugged in and not used by another program, then retry, or open a video")]
-    Camera(String),
+    #[error(
+        "{what} ({source}): check that it is plugged in and not used by another program, then retry, or open a video"
+    )]
+    Camera { what: String, source: BoxError },
     /// A file of a clip (manifest, poses, video) that cannot be read as it is; says why.
     #[error("{path}: {source}")]
     Read { path: PathBuf, source: BoxError },

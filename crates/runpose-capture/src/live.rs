@@ -287,7 +287,7 @@ mod camera {
 
     pub fn list() -> Result<Vec<CameraDescription>, CaptureError> {
         let cameras = nokhwa::query(ApiBackend::Auto)
-            .map_err(|e| CaptureError::Camera(format!("cameras could not be listed: {e}")))?;
+            .map_err(|e| CaptureError::Camera { what: "cameras could not be listed".into(), source: e.into() })?;
         Ok(cameras
             .into_iter()
             .filter_map(|c| Some(CameraDescription { index: c.index().as_index().ok()?, name: c.human_name() }))
@@ -300,7 +300,10 @@ mod camera {
         tx: &LatestSender<CaptureEvent>,
         stop: &AtomicBool,
     ) -> Result<(), CaptureError> {
-        let fail = |what: &str, e: nokhwa::NokhwaError| CaptureError::Camera(format!("camera {index} {what}: {e}"));
+        let fail = |what: &str, e: nokhwa::NokhwaError| CaptureError::Camera {
+            what: format!("camera {index} {what}"),
+            source: e.into(),
+        };
         let wanted = CameraFormat::new(Resolution::new(mode.width, mode.height), FrameFormat::MJPEG, mode.fps);
         let request = RequestedFormat::new::<RgbFormat>(RequestedFormatType::Closest(wanted));
         let mut camera =
@@ -315,8 +318,9 @@ mod camera {
             let image = if buffer.source_frame_format() == FrameFormat::MJPEG {
                 image::load_from_memory_with_format(buffer.buffer(), image::ImageFormat::Jpeg)
                     .map(|i| i.to_rgb8())
-                    .map_err(|e| {
-                        CaptureError::Camera(format!("camera {index} sent a frame that does not decode: {e}"))
+                    .map_err(|e| CaptureError::Camera {
+                        what: format!("camera {index} sent a frame that does not decode"),
+                        source: e.into(),
                     })?
             } else {
                 buffer.decode_image::<RgbFormat>().map_err(|e| fail("sent a frame that does not decode", e))?
@@ -341,9 +345,10 @@ mod camera {
     }
 
     pub fn run(index: u32, _: CameraMode, _: &LatestSender<CaptureEvent>, _: &AtomicBool) -> Result<(), CaptureError> {
-        Err(CaptureError::Camera(format!(
-            "camera {index}: this build has no camera support (build with the `camera` feature)"
-        )))
+        Err(CaptureError::Camera {
+            what: format!("camera {index}"),
+            source: "this build has no camera support (build with the `camera` feature)".into(),
+        })
     }
 }
 

@@ -126,7 +126,7 @@ fn read_parameters(bytes: &[u8], start: usize, proc: Processor) -> Result<BTreeM
 /// point's X Y Z and residual word (negative residual: not seen), then the analog samples of the frame.
 pub fn read_c3d(path: &Path) -> Result<C3dFile, MarkerError> {
     let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
-    let bad = |reason: String| MarkerError::Format { path: path.to_path_buf(), format: "C3D", reason };
+    let bad = |why: String| MarkerError::Format { path: path.to_path_buf(), format: "C3D", source: why.into() };
     if bytes.len() < 1024 || bytes[1] != 0x50 {
         return Err(bad("its header does not carry the C3D key".into()));
     }

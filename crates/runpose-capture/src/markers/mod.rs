@@ -26,8 +26,8 @@ pub enum MarkerError {
     NotFound(PathBuf),
     #[error("could not read {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{path} is not a readable {format} file ({reason})")]
-    Format { path: PathBuf, format: &'static str, reason: String },
+    #[error("{path} is not a readable {format} file ({source})")]
+    Format { path: PathBuf, format: &'static str, source: crate::BoxError },
     #[error("{0} is neither .trc nor .c3d: give a TRC or C3D marker file")]
     UnknownExtension(PathBuf),
     #[error("marker map: {0}")]

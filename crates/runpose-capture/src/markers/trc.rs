@@ -9,7 +9,7 @@ use super::{MarkerData, MarkerError, io_err, mm_per_unit};
 /// NaN fields are unseen markers.
 pub fn read_trc(path: &Path) -> Result<MarkerData, MarkerError> {
     let text = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
-    let bad = |reason: String| MarkerError::Format { path: path.to_path_buf(), format: "TRC", reason };
+    let bad = |why: String| MarkerError::Format { path: path.to_path_buf(), format: "TRC", source: why.into() };
     let lines: Vec<&str> = text.lines().collect();
     if lines.len() < 5 || !lines[0].starts_with("PathFileType") {
         return Err(bad("it does not start with a PathFileType line".into()));

@@ -7,8 +7,7 @@ use std::collections::VecDeque;
 use crate::analysis::{Analysis, AnalysisConfig, AnalysisError, analyze};
 use crate::gaps::frames_missing;
 use crate::metrics::StepMetrics;
-use crate::skeleton::PoseFrame;
-use crate::skeleton::Side;
+use crate::skeleton::{PoseFrame, Side};
 
 /// Length of the sliding window, seconds: long enough for the ground line, the facing and left/right to settle on
 /// a dozen steps, short enough that a re-run per frame stays within a few milliseconds.
@@ -268,8 +267,6 @@ impl LiveAnalyzer {
 mod tests {
     use super::*;
 
-    /// Alternating long and short steps (a contact of one foot timed early): the rolling cadence is the steps over
-    /// their time, not the median of the alternating per-step cadences; older steps are left out.
     /// Steps of the given step times, one after the other from t = 1 s.
     fn steps_of(step_ms: &[f64]) -> Vec<StepMetrics> {
         let mut t = 1.0;
@@ -287,6 +284,8 @@ mod tests {
             .collect()
     }
 
+    /// Alternating long and short steps (a contact of one foot timed early): the rolling cadence is the steps over
+    /// their time, not the median of the alternating per-step cadences; older steps are left out.
     #[test]
     fn rolling_cadence_is_counted_over_the_newest_steps() {
         let steps = steps_of(&[500.0, 500.0, 300.0, 400.0, 300.0, 400.0, 300.0, 400.0]);

@@ -232,8 +232,6 @@ fn asymmetry(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     (a + b > 0.0).then(|| 200.0 * (a - b) / (a + b))
 }
 
-/// Builds the summary (docs/metrics.md §Summary) from the steps (with their flags: a person not running has every
-/// step flagged) and what the person was found doing.
 /// Steps per minute, counted rather than averaged (docs/metrics.md §Summary): the steps between the first and the
 /// last initial contact over the time between them. An initial contact timed a frame late lengthens one step and
 /// shortens the next by as much, so the instants the flags doubt cancel out, where a mean over the sound steps would
@@ -248,10 +246,9 @@ pub(crate) fn counted_cadence_spm(step_ms: &[f64]) -> Option<f64> {
 }
 
 /// Steps per minute counted over `intervals_ms`, the times between consecutive initial contacts known (each one or
-/// more steps long), in steps of `typical_ms` (`counted_cadence_spm`; the live panel's cadence counts the intervals
-/// between the steps it shows, which need not be consecutive, `live::Rolling::of`).
-pub(crate) fn count_steps_spm(intervals_ms: &[f64], typical_ms: f64) -> Option<f64> {
-    let typical = typical_ms;
+/// more steps long), in steps of `typical` ms (`counted_cadence_spm`; the live panel's cadence counts the intervals
+/// between the steps it shows, which need not be consecutive, `live::settled_cadence_spm`).
+pub(crate) fn count_steps_spm(intervals_ms: &[f64], typical: f64) -> Option<f64> {
     if typical <= 0.0 {
         return None;
     }
@@ -277,6 +274,8 @@ pub const RHYTHM_TOLERANCE: f64 = 0.25;
 /// The most typical steps one run of intervals may count as (`counted_cadence_spm`).
 pub const MAX_STEPS_PER_INTERVAL: f64 = 3.0;
 
+/// Builds the summary (docs/metrics.md §Summary) from the steps (with their flags: a person not running has every
+/// step flagged) and what the person was found doing.
 pub(crate) fn summarize(
     frames: &[PoseFrame],
     steps: &[StepMetrics],

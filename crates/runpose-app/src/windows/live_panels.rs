@@ -115,11 +115,15 @@ fn charts(ui: &mut egui::Ui, view: &LiveView) {
             plot.line(Line::new("at toe-off", PlotPoints::new(toe_off)).color(fall_colour).width(2.0));
         });
     ui.label(format!("Cadence, steps/min, over the last {ROLLING_STEPS} steps at each step"));
-    // The panel's cadence as it stood at each settled step (`Rolling::of`), from the first `ROLLING_STEPS` on: one
+    // The panel's cadence as it stood at each settled step (`live::settled_cadence_spm` over the `ROLLING_STEPS` up
+    // to it, as `Rolling::of` counts it), from the first `ROLLING_STEPS` on: one
     // step's cadence swings with a contact timed a frame off, and so does a count over fewer steps.
     let cadence: Vec<[f64; 2]> = (ROLLING_STEPS - 1..view.steps.len())
         .filter(|&k| !view.steps[k].flags.excludes("cadence"))
-        .filter_map(|k| Some([view.steps[k].ic_t - now, runpose_core::Rolling::of(&view.steps[..=k]).cadence_spm?]))
+        .filter_map(|k| {
+            let recent = &view.steps[k + 1 - ROLLING_STEPS..=k];
+            Some([view.steps[k].ic_t - now, runpose_core::live::settled_cadence_spm(recent)?])
+        })
         .collect();
     Plot::new("cadence_chart")
         .height(chart_height)

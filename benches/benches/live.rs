@@ -59,7 +59,7 @@ fn run(model: ModelVariant) -> Result<(), String> {
 
 fn main() {
     if !runpose_benches::treadmill_clip().is_file() {
-        eprintln!("the treadmill clip is missing: set RUNPOSE_DATA to the shared data folder");
+        eprintln!("the treadmill clip is missing from tests/data (or the folder RUNPOSE_DATA names)");
         std::process::exit(1);
     }
     for model in [ModelVariant::Lite, ModelVariant::Full, ModelVariant::Heavy] {

@@ -173,6 +173,14 @@ enum Command {
         /// The clip folder.
         clip: PathBuf,
     },
+    /// What runpose found on this machine and what is missing (the ONNX Runtime library and its version, each
+    /// model with its checksum, cameras, a display, audio output, free disk space for recordings), with the command
+    /// that fixes each; exits non-zero when something runpose needs is missing.
+    Doctor {
+        /// The recordings folder to check (default: the one the live view records to).
+        #[arg(long)]
+        recordings: Option<PathBuf>,
+    },
 }
 
 fn parse_camera_side(s: &str) -> Result<CameraSide, String> {
@@ -362,6 +370,16 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn doctor(recordings: Option<PathBuf>) -> anyhow::Result<()> {
+    let folder = recordings.unwrap_or_else(runpose_app::session::record::default_recordings_dir);
+    let checks = runpose_app::session::doctor::checks(&folder);
+    print!("{}", runpose_app::session::doctor::report(&checks));
+    if !runpose_app::session::doctor::all_needed_ok(&checks) {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
 fn info(clip: PathBuf) -> anyhow::Result<()> {
     if clip.is_file() {
         anyhow::bail!(
@@ -428,6 +446,7 @@ fn main() -> ExitCode {
             record(RecordArgs { source, out, seconds, model, height_cm, threads })
         }
         Some(Command::Info { clip }) => info(clip),
+        Some(Command::Doctor { recordings }) => doctor(recordings),
         Some(Command::Export { path, frame, storyboard, mp4, out, height_cm, model }) => {
             export(ExportArgs { path, frame, storyboard, mp4, out, height_cm, model })
         }

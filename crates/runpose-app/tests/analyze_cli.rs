@@ -1,5 +1,6 @@
-//! `runpose analyze` end to end on the real treadmill clip (shared test data, RUNPOSE_DATA), and its answers to bad
-//! input: one clear sentence and a non-zero exit, or results for what a damaged file still holds.
+//! `runpose analyze` end to end on the real treadmill clip and on two people nobody running (tests/data, or
+//! RUNPOSE_DATA), and its answers to bad input: one clear sentence and a non-zero exit, or results for what a damaged
+//! file still holds.
 
 // A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -8,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 mod common;
-use common::{data_dir, treadmill_clip as clip};
+use common::{fukuchi_dir, treadmill_clip as clip, two_people_clip};
 
 fn analyze(video: &Path, out: &Path, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_runpose"))
@@ -62,6 +63,55 @@ fn the_treadmill_clip_gives_the_hand_counted_gait() {
     let steps_csv = std::fs::read_to_string(dir.path().join("steps.csv")).unwrap();
     assert_eq!(steps_csv.lines().count() as u64, steps + 1);
     assert!(steps_csv.lines().next().unwrap().contains("landing_distance_cm"));
+}
+
+/// `runpose doctor` on this machine finds the runtime and verifies every model; pointed at a models folder with
+/// a damaged model it says which, how to fix it, and exits non-zero.
+#[test]
+fn doctor_reports_what_is_here_and_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_runpose"))
+        .args(["doctor", "--recordings", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    assert!(out.contains("ONNX Runtime: 1.32.0 at") && out.contains("loads"), "{out}");
+    assert_eq!(out.matches("checksum verified").count(), 4, "{out}");
+    for what in ["cameras", "display", "audio output", "disk space for recordings"] {
+        assert!(out.contains(what), "{what}: {out}");
+    }
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).unwrap();
+    for (file, _) in runpose_vision::runtime::MODEL_SHA256 {
+        std::fs::copy(runpose_vision::runtime::models_dir().join(file), models.join(file)).unwrap();
+    }
+    std::fs::write(models.join("mp_pose_landmark_full.onnx"), b"damaged").unwrap();
+    let o =
+        Command::new(env!("CARGO_BIN_EXE_runpose")).args(["doctor"]).env("RUNPOSE_MODELS", &models).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!o.status.success(), "{out}");
+    assert!(out.contains("MISSING model mp_pose_landmark_full.onnx") && out.contains("wrong checksum"), "{out}");
+    assert!(out.contains("git checkout -- models/mp_pose_landmark_full.onnx"), "{out}");
+    assert_eq!(out.matches("checksum verified").count(), 3, "{out}");
+}
+
+/// Sports2D's demo (one person jumping, one walking): no running steps, said in one sentence, and no running
+/// metrics or cues written.
+#[test]
+fn two_people_nobody_running_gives_no_running_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = analyze(&two_people_clip(), dir.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("no running steps"), "{stdout}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
+    assert!(summary["not_running"].is_string(), "{summary}");
+    for key in ["cadence_spm", "contact_ms", "flight_ms", "fall_angle_deg"] {
+        assert!(summary[key].is_null(), "{key}: {}", summary[key]);
+    }
+    assert!(summary["cues"].as_array().is_none_or(|c| c.is_empty()), "{}", summary["cues"]);
 }
 
 #[test]
@@ -146,7 +196,7 @@ fn bad_input_gets_one_clear_sentence() {
 
 #[test]
 fn marker_files_run_the_same_pipeline_and_trc_round_trips() {
-    let d = data_dir().join("mocap/fukuchi2017");
+    let d = fukuchi_dir();
     let out = tempfile::tempdir().unwrap();
     let trc = out.path().join("landmarks.trc");
     let status = Command::new(env!("CARGO_BIN_EXE_runpose"))

@@ -71,6 +71,24 @@ fn the_live_view_plays_frames_saves_a_screenshot_and_prints_latency() {
     assert!(distinct.len() > 500, "only {} colours: the window looks empty", distinct.len());
 }
 
+/// Without a display the window commands say in one sentence what to use instead, not winit's internals.
+#[test]
+fn no_display_says_what_to_use_instead() {
+    for command in ["live", "replay"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_runpose"))
+            .args([command])
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .unwrap();
+        let (_, err) = text(&o);
+        assert!(!o.status.success(), "{command}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{command}: {err}");
+        assert!(err.contains("needs a display") && err.contains("runpose analyze"), "{command}: {err}");
+        assert!(!err.to_lowercase().contains("winit"), "{command}: {err}");
+    }
+}
+
 #[test]
 fn a_source_that_fails_ends_an_automated_run_with_a_sentence() {
     let dir = tempfile::tempdir().unwrap();
@@ -205,8 +223,9 @@ fn the_settled_steps_cadence_is_analyzes() {
         rows.iter().filter(|r| !r[flagged].contains("cadence")).filter_map(|r| r[cadence].parse().ok()).collect();
     assert!(sound.len() >= 10, "{} settled steps with a sound cadence of {}: {out}", sound.len(), rows.len());
     let median = runpose_core::stats::median(&sound).unwrap();
-    let contacts: Vec<(f64, Option<f64>)> =
-        rows.iter().map(|r| (r[ic].parse().unwrap(), r[step].parse().ok())).collect();
+    let number = column("step");
+    let contacts: Vec<(usize, f64, Option<f64>)> =
+        rows.iter().map(|r| (r[number].parse().unwrap(), r[ic].parse().unwrap(), r[step].parse().ok())).collect();
     let live = runpose_core::live::contacts_cadence_spm(&contacts).unwrap();
     let options = runpose_app::session::estimate::AnalyzeOptions {
         video: clip(),

@@ -2,7 +2,7 @@
 //! with fixed poses, treadmill mode, and the no-camera state. Snapshots are in tests/snapshots/; after a deliberate
 //! change to the look, regenerate them with UPDATE_SNAPSHOTS=1.
 //!
-//! The fixed frame is frame 156 of the real treadmill clip (shared data, decoded here; not copied into the project),
+//! The fixed frame is frame 156 of the real treadmill clip (tests/data, decoded here),
 //! the fixed poses the full model's poses of its frames 0–156 (tests/fixtures/live_poses.json), made by running this
 //! test once with RUNPOSE_UPDATE_FIXTURES=1 (that run needs the model and ONNX Runtime).
 

@@ -6,21 +6,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-
 use c3dio::prelude::*;
 use runpose_capture::markers::read_c3d;
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("RUNPOSE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
-}
 
 #[test]
 fn c3dio_reads_the_fukuchi_trials_as_runpose_does_or_not_at_all() {
     for name in ["RBDS001runT35.c3d", "RBDS001static.c3d"] {
-        let path = data_dir().join("mocap/fukuchi2017").join(name);
+        let path = runpose_testdata::fukuchi_dir().join(name);
         let ours = read_c3d(&path).unwrap();
         let theirs = match C3d::load(path.to_str().unwrap()) {
             Ok(c3d) => c3d,

@@ -9,14 +9,8 @@ use std::process::Command;
 
 use runpose_capture::{CaptureError, VideoReader, VideoWriter, spawn_decoder};
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("RUNPOSE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
-}
-
 fn clip() -> PathBuf {
-    data_dir().join("running/treadmill_side_male.mp4")
+    runpose_testdata::treadmill_clip()
 }
 
 fn ffmpeg(args: &[&str]) {

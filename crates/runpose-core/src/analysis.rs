@@ -87,6 +87,9 @@ pub struct Analysis {
     pub metrics: Vec<FrameMetrics>,
     pub steps: Vec<StepMetrics>,
     pub summary: Summary,
+    /// Instants of events that fell among dropped frames and could not be re-timed from the frames seen around them
+    /// (`fill_dropped_frames`; docs/metrics.md §Live analysis): a step with one is not settled live.
+    pub untimed_events: Vec<f64>,
 }
 
 impl Analysis {
@@ -199,6 +202,20 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
             });
         }
     }
+    // Events among dropped frames re-timed from the frames seen around them (docs/metrics.md §Live analysis).
+    let mut untimed_events = Vec::new();
+    if seen_frames.contains(&false) {
+        for side in Side::BOTH {
+            let found = &mut by_foot[side.index()];
+            untimed_events.extend(gait::retime_across_gaps(
+                found,
+                &unsmoothed,
+                &seen_frames,
+                side,
+                config.contact.open_end,
+            ));
+        }
+    }
     let mut stances: Vec<Stance> = by_foot.into_iter().flatten().collect();
     stances.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
     // A contact still going on at the last frame (asked for live) gives those frames their support foot, but no
@@ -257,5 +274,5 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
     };
     let facts = Facts { frame_interval, detected_frames, leg, facing, near_side, cm_per_leg_length };
     let summary = summarize(&frames, &steps, activity, &cleaning, &facts);
-    Ok(Analysis { frames, ground, stances, metrics, steps, summary })
+    Ok(Analysis { frames, ground, stances, metrics, steps, summary, untimed_events })
 }

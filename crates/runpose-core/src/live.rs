@@ -25,6 +25,8 @@ pub const DROPPED_GAP_FRAMES: f64 = 3.5;
 /// A step beside dropped frames is settled only when its contact time and its step time lie within this many frame
 /// intervals of the medians of its foot's steps in the window (docs/metrics.md §Live analysis).
 pub const RHYTHM_FRAMES: f64 = 1.0;
+/// Settled steps of a foot that set its rhythm for the steps beside dropped frames (else the window's steps do).
+pub const RHYTHM_STEPS: usize = 3;
 /// How far back the step table and the charts reach, seconds.
 pub const HISTORY_S: f64 = 30.0;
 
@@ -77,21 +79,21 @@ impl Rolling {
 }
 
 /// Steps per minute over settled steps `steps` (oldest first; docs/metrics.md §Live analysis): counted, as the
-/// summary's (`summary::counted_cadence_spm`: a median of alternating left and right steps would take one foot's, and
-/// a contact timed off would move it), over the times between the steps' initial contacts and the last one's step
-/// time, in steps of their median step time. The steps shown need not be consecutive (one beside dropped frames is
-/// passed over): an interval between two of them that spans several steps counts as that many, and a contact timed
-/// late lengthens one interval and shortens the next by as much, where adding up the steps' own times would not.
+/// summary's (`summary::counted_cadence_spm`): the steps run from the first one's initial contact to the end of the
+/// last one (its next initial contact) over that time. The steps shown need not be consecutive (one beside dropped frames is passed over),
+/// but their numbers count every step run (`LiveAnalyzer` numbers a step passed over too), so the count is right
+/// whichever steps settle; a median of their own step times would take the foot settled more often (this runner's
+/// left and right steps differ by 60 ms), and a contact timed late lengthens one step and shortens the next.
 pub fn settled_cadence_spm(steps: &[StepMetrics]) -> Option<f64> {
-    contacts_cadence_spm(&steps.iter().map(|s| (s.ic_t, s.step_ms)).collect::<Vec<_>>())
+    contacts_cadence_spm(&steps.iter().map(|s| (s.index, s.ic_t, s.step_ms)).collect::<Vec<_>>())
 }
 
-/// `settled_cadence_spm` over steps given as (initial contact, s; step time, ms), oldest first (a steps.csv's rows).
-pub fn contacts_cadence_spm(steps: &[(f64, Option<f64>)]) -> Option<f64> {
-    let typical = crate::stats::median(&steps.iter().filter_map(|s| s.1).collect::<Vec<_>>())?;
-    let mut intervals: Vec<f64> = steps.windows(2).map(|w| 1000.0 * (w[1].0 - w[0].0)).collect();
-    intervals.extend(steps.last().and_then(|s| s.1));
-    crate::summary::count_steps_spm(&intervals, typical)
+/// `settled_cadence_spm` over steps given as (step number, initial contact in s, step time in ms), oldest first (a
+/// steps.csv's rows).
+pub fn contacts_cadence_spm(steps: &[(usize, f64, Option<f64>)]) -> Option<f64> {
+    let (&(first, t0, _), &(last, t1, step_ms)) = (steps.first()?, steps.last()?);
+    let span = t1 - t0 + step_ms? / 1000.0;
+    (last >= first && span > 0.0).then(|| 60.0 * (last - first + 1) as f64 / span)
 }
 
 impl LiveView {
@@ -130,7 +132,8 @@ pub struct LiveAnalyzer {
     fall_angle: VecDeque<[f64; 3]>,
     /// Time of the newest frame whose fall angle went into the history.
     settled_until: f64,
-    steps_seen: usize,
+    /// The newest settled step's initial contact, foot and number (steps passed over are numbered too).
+    last_settled: Option<(f64, Side, usize)>,
 }
 
 impl LiveAnalyzer {
@@ -145,7 +148,7 @@ impl LiveAnalyzer {
             steps: VecDeque::new(),
             fall_angle: VecDeque::new(),
             settled_until: f64::NEG_INFINITY,
-            steps_seen: 0,
+            last_settled: None,
         }
     }
 
@@ -204,28 +207,34 @@ impl LiveAnalyzer {
         // make.
         let real: Vec<f64> = self.window.iter().map(|f| f.t).collect();
         let dt = crate::stats::regular_interval(&real).unwrap_or(0.0);
-        let seen = |t: f64| {
-            let after = real.partition_point(|&x| x < t);
-            after == 0 || after >= real.len() || real[after] - real[after - 1] <= DROPPED_GAP_FRAMES * dt
-        };
+        let seen = |t: f64| !analysis.untimed_events.iter().any(|&u| (u - t).abs() < 1e-9);
         // A step beside dropped frames is timed from frames put back by interpolation: it is taken only when its
         // contact and step times keep the rhythm of its foot's steps in the window (within `RHYTHM_FRAMES`), so
         // that a landing or lift-off the gap moved is not shown.
         let near_gap = |from: f64, to: f64| {
             real.windows(2).any(|w| frames_missing(w[1] - w[0], dt) && w[1] >= from - 2.0 * dt && w[0] <= to + 2.0 * dt)
         };
+        // The rhythm is the settled steps' where a foot has `RHYTHM_STEPS` of them (their rhythm was checked), else
+        // the window's.
         let typical = Side::BOTH.map(|side| {
-            let of_foot: Vec<&StepMetrics> =
-                analysis.steps.iter().filter(|s| s.side == side && !s.flags.implausible()).collect();
+            let settled: Vec<&StepMetrics> = self.steps.iter().filter(|s| s.side == side).collect();
+            let of_foot: Vec<&StepMetrics> = if settled.len() >= RHYTHM_STEPS {
+                settled
+            } else {
+                analysis.steps.iter().filter(|s| s.side == side && !s.flags.implausible()).collect()
+            };
             let contact: Vec<f64> = of_foot.iter().map(|s| s.contact_ms).collect();
             let step: Vec<f64> = of_foot.iter().filter_map(|s| s.step_ms).collect();
             (crate::stats::median(&contact), crate::stats::median(&step))
         });
         let tolerance = RHYTHM_FRAMES * dt * 1000.0;
         let near = |x: Option<f64>, m: Option<f64>| matches!((x, m), (Some(x), Some(m)) if (x - m).abs() <= tolerance);
-        let in_rhythm = |s: &StepMetrics| {
+        // Its landing is bracketed: the step before it (the other foot's) keeps that foot's rhythm too.
+        let in_rhythm = |k: usize, s: &StepMetrics| {
             let (contact, step) = typical[s.side.index()];
-            near(Some(s.contact_ms), contact) && near(s.step_ms, step)
+            let before = k.checked_sub(1).and_then(|j| analysis.steps.get(j));
+            let bracketed = before.is_some_and(|b| b.side != s.side && near(b.step_ms, typical[b.side.index()].1));
+            near(Some(s.contact_ms), contact) && near(s.step_ms, step) && bracketed
         };
         let timed = |k: usize, s: &StepMetrics| {
             let Some(next) = analysis.steps.get(k + 1) else { return false };
@@ -233,15 +242,32 @@ impl LiveAnalyzer {
                 && seen(s.to_t)
                 && seen(next.ic_t)
                 && !s.flags.implausible()
-                && (!near_gap(s.ic_t, next.ic_t) || in_rhythm(s))
+                && (!near_gap(s.ic_t, next.ic_t) || in_rhythm(k, s))
         };
         let new_steps = analysis.steps.iter().enumerate().filter(|&(k, s)| {
             settled(k) && s.ic_t > last_ic + 0.5 * (s.to_t - s.ic_t) && s.ic_t > lifted[s.side.index()] && timed(k, s)
         });
+        // A step's number counts the steps run since the last one settled, those passed over included: the time
+        // between them in typical steps (the mean of the two feet's median step times over the settled steps, whose
+        // rhythm was checked; else the window's counted cadence), rounded to an even count when both steps are of
+        // one foot and an odd one otherwise (feet alternate).
+        let own = Side::BOTH.map(|side| {
+            crate::stats::median(
+                &self.steps.iter().filter(|s| s.side == side).filter_map(|s| s.step_ms).collect::<Vec<_>>(),
+            )
+        });
+        let step_s = match own {
+            [Some(a), Some(b)] => Some((a + b) / 2000.0),
+            _ => analysis.summary.cadence_spm.filter(|c| *c > 0.0).map(|c| 60.0 / c),
+        };
         for (_, step) in new_steps {
             let mut step = step.clone();
-            step.index = self.steps_seen;
-            self.steps_seen += 1;
+            step.index = match (self.last_settled, step_s) {
+                (Some((t, side, n)), Some(typical)) => n + steps_between(step.ic_t - t, typical, side == step.side),
+                (Some((_, _, n)), None) => n + 1,
+                (None, _) => 0,
+            };
+            self.last_settled = Some((step.ic_t, step.side, step.index));
             self.steps.push_back(step);
         }
         let frames_until =
@@ -263,6 +289,15 @@ impl LiveAnalyzer {
     }
 }
 
+/// How many steps `span_s` seconds make at `typical_s` a step: even between two contacts of one foot
+/// (`same_foot`), odd between the two feet's, and at least one.
+fn steps_between(span_s: f64, typical_s: f64, same_foot: bool) -> usize {
+    let parity = if same_foot { 0.0 } else { 1.0 };
+    // The nearest whole number of the right parity: 2m + parity nearest the span.
+    let m = ((span_s / typical_s - parity) / 2.0).round().max(if same_foot { 1.0 } else { 0.0 });
+    (2.0 * m + parity) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,8 +307,10 @@ mod tests {
         let mut t = 1.0;
         step_ms
             .iter()
-            .map(|&ms| {
+            .enumerate()
+            .map(|(k, &ms)| {
                 let mut s = crate::metrics::test_steps::good_step();
+                s.index = k;
                 s.ic_t = t;
                 s.to_t = t + 0.25 * ms / 1000.0;
                 s.step_ms = Some(ms);
@@ -282,6 +319,15 @@ mod tests {
                 s
             })
             .collect()
+    }
+
+    #[test]
+    fn steps_between_contacts_alternate_feet() {
+        assert_eq!(steps_between(4.275, 0.372, true), 12); // 11.5 typical steps, one foot's contacts
+        assert_eq!(steps_between(3.56, 0.372, true), 10);
+        assert_eq!(steps_between(0.35, 0.36, false), 1);
+        assert_eq!(steps_between(0.1, 0.36, true), 2);
+        assert_eq!(steps_between(1.05, 0.35, false), 3);
     }
 
     /// Alternating long and short steps (a contact of one foot timed early): the rolling cadence is the steps over
@@ -295,8 +341,9 @@ mod tests {
         assert_eq!(Rolling::of(&[]), Rolling::default());
     }
 
-    /// Steps passed over (beside dropped frames) leave the count as it was: the interval across them counts as the
-    /// steps it spans. A contact timed a frame late changes nothing either, where the steps' own times would.
+    /// Steps passed over (beside dropped frames) leave the count as it was: their numbers count them. So do steps of
+    /// one foot only settling (the short ones here), where their own step times would give that foot's. A contact
+    /// timed a frame late changes nothing either.
     #[test]
     fn settled_cadence_counts_across_steps_passed_over() {
         let steps = steps_of(&[330.0, 370.0, 330.0, 370.0, 330.0, 370.0, 330.0, 370.0, 330.0, 370.0]);
@@ -306,6 +353,9 @@ mod tests {
             steps.iter().enumerate().filter(|(k, _)| ![2, 5, 6].contains(k)).map(|(_, s)| s.clone()).collect();
         let cadence = settled_cadence_spm(&some).unwrap();
         assert!((cadence - every).abs() < 1e-9, "{cadence}");
+        let one_foot: Vec<StepMetrics> = steps.iter().step_by(2).cloned().collect();
+        let cadence = settled_cadence_spm(&one_foot[..one_foot.len() - 1]).unwrap();
+        assert!((cadence - 60_000.0 / 350.0).abs() < 2.0, "{cadence}");
         // Step 4's contact a frame late: step 3 is longer, step 4 shorter by as much.
         let mut late = steps.clone();
         late[4].ic_t += 0.033;

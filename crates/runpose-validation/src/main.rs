@@ -12,7 +12,7 @@ use runpose_vision::ModelVariant;
 #[derive(Parser)]
 #[command(name = "runpose-validate", version)]
 struct Args {
-    /// The shared data folder (default: RUNPOSE_DATA or ../shared/data).
+    /// The test data folder (default: RUNPOSE_DATA, else the repository's tests/data).
     #[arg(long)]
     data: Option<PathBuf>,
     /// Write the report here instead of printing it.
@@ -32,9 +32,7 @@ fn main() {
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
-    let data = args.data.unwrap_or_else(|| {
-        std::env::var_os("RUNPOSE_DATA").map_or_else(|| PathBuf::from("../shared/data"), PathBuf::from)
-    });
+    let data = args.data.unwrap_or_else(runpose_testdata::data_dir);
     let (_, _, clip) = force_plate::trial_paths(&data);
     let measure = |m: ModelVariant| {
         force_plate::clip_jitter(&clip, m)

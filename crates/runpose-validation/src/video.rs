@@ -11,7 +11,7 @@ use runpose_core::{Analysis, Side};
 
 /// The annotation of the treadmill clip, in the repository.
 pub fn annotation_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/annotations/treadmill_side_male.events.csv")
+    runpose_testdata::treadmill_annotation()
 }
 
 /// The annotated clip's frame rate (frame n at n / 30 s).

@@ -73,33 +73,34 @@ fn settled_steps_match_the_offline_ones() {
     assert!((cadence - offline.summary.cadence_spm.unwrap()).abs() <= 3.0, "cadence {cadence:.1}");
 }
 
-/// The issue's requirement with 30–60 % of the frames dropped (random and in bursts, five seeds). Not met yet
-/// (docs/metrics.md §Live analysis): at 41 and 46 % dropped in bursts of three and four only 7–9 of the run's 31 steps
-/// settle; at 62 % one settled step is 2.6 frames from the offline one and the settled steps' cadence is 6.7 spm high;
-/// at 54 % in bursts of three two steps settle.
-#[test]
-#[ignore = "issue 13: not met yet (docs/metrics.md §Live analysis)"]
-fn settled_steps_match_the_offline_ones_when_frames_are_dropped() {
+/// The live runs of the clip with frames dropped as `cases` say (seed, share dropped, longest burst): the failures
+/// against the issue's requirement, every settled step within 2 frames of an offline one of its foot (at most
+/// `max_off` per run further), at least `min_steps` settled, the settled cadence within 3 spm of the offline one,
+/// none implausible.
+fn dropped_frame_failures(cases: &[(u64, f64, usize)], min_steps: usize, max_off: usize) -> Vec<String> {
     let (frames, offline) = clip_poses();
     let fps = offline.summary.fps;
     let mut failures = Vec::new();
-    for (seed, share, burst) in [(1, 0.3, 1), (2, 0.45, 3), (3, 0.6, 2), (4, 0.4, 4), (5, 0.55, 3)] {
+    for &(seed, share, burst) in cases {
+        let mut off = 0;
+        let mut off_steps = Vec::new();
         let kept = drop_frames(frames, share, burst, seed);
         let dropped = 1.0 - kept.len() as f64 / frames.len() as f64;
         let steps = live_steps(&kept);
-        if steps.len() < 10 {
+        if steps.len() < min_steps {
             failures.push(format!("seed {seed}: only {} steps settled ({dropped:.2} dropped)", steps.len()));
         }
         for s in &steps {
             let nearest = nearest_contact_s(offline, s.side, s.ic_t);
             if nearest * fps > 2.0 {
+                off += 1;
                 let other = offline
                     .steps
                     .iter()
                     .filter(|o| o.side != s.side)
                     .map(|o| (o.ic_t - s.ic_t).abs())
                     .fold(f64::INFINITY, f64::min);
-                failures.push(format!("seed {seed} ({dropped:.2} dropped): step {} ({:?} at {:.3} s, {:.0} ms contact) is {:.2} frames from any offline step of its foot, {:.2} from the other's", s.index, s.side, s.ic_t, s.contact_ms, nearest * fps, other * fps));
+                off_steps.push(format!("seed {seed} ({dropped:.2} dropped): step {} ({:?} at {:.3} s, {:.0} ms contact) is {:.2} frames from any offline step of its foot, {:.2} from the other's", s.index, s.side, s.ic_t, s.contact_ms, nearest * fps, other * fps));
             }
             if s.flags.implausible() {
                 failures.push(format!("seed {seed}: step {} at {:.3} s: {}", s.index, s.ic_t, s.flags.text()));
@@ -120,6 +121,57 @@ fn settled_steps_match_the_offline_ones_when_frames_are_dropped() {
         if !matches!((cadence - offline_cadence).abs().partial_cmp(&3.0), Some(Ordering::Less | Ordering::Equal)) {
             failures.push(format!("seed {seed}: cadence {cadence:.1} vs {offline_cadence:.1}"));
         }
+        if off > max_off {
+            failures.extend(off_steps);
+        }
     }
+    failures
+}
+
+/// Up to 45 % of the frames dropped, at random and in bursts of up to four (nine runs): what the live analysis
+/// reaches (docs/metrics.md §Live analysis): the settled steps' cadence within 3 spm, at least 8 steps settled, at
+/// most one settled step a run further than 2 frames from the offline one.
+#[test]
+fn settled_steps_match_the_offline_ones_with_up_to_45_percent_dropped() {
+    let cases = [
+        (1, 0.3, 1),
+        (2, 0.45, 3),
+        (4, 0.4, 4),
+        (11, 0.3, 2),
+        (12, 0.35, 3),
+        (13, 0.4, 1),
+        (14, 0.45, 2),
+        (19, 0.4, 3),
+        (20, 0.35, 4),
+    ];
+    let failures = dropped_frame_failures(&cases, 8, 1);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The issue's requirement with 30–60 % of the frames dropped (random and in bursts, fifteen runs): every settled
+/// step within 2 frames, cadence within 3 spm. Not met yet above 45 % (docs/metrics.md §Live analysis): with half
+/// the frames gone in bursts, 3–6 of the run's 31 steps settle, a settled step is now and then a foot off (its
+/// contact taken for the other foot's) and the cadence over so few steps is then 15 spm off.
+#[test]
+#[ignore = "issue 13: not met above 45 % dropped (docs/metrics.md §Live analysis)"]
+fn settled_steps_match_the_offline_ones_when_frames_are_dropped() {
+    let cases = [
+        (1, 0.3, 1),
+        (2, 0.45, 3),
+        (3, 0.6, 2),
+        (4, 0.4, 4),
+        (5, 0.55, 3),
+        (11, 0.3, 2),
+        (12, 0.35, 3),
+        (13, 0.4, 1),
+        (14, 0.45, 2),
+        (15, 0.5, 4),
+        (16, 0.55, 1),
+        (17, 0.6, 3),
+        (18, 0.5, 2),
+        (19, 0.4, 3),
+        (20, 0.35, 4),
+    ];
+    let failures = dropped_frame_failures(&cases, 10, 0);
     assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -64,6 +64,14 @@ pub fn environment() -> Result<&'static Environment, VisionError> {
 /// The pose detector's model file (models/README.md): the file whose presence marks a models folder.
 pub const DETECTOR_FILE: &str = "mp_pose_detection.onnx";
 
+/// The bundled models and the sha256 of each file (models/README.md), for `runpose doctor`.
+pub const MODEL_SHA256: [(&str, &str); 4] = [
+    (DETECTOR_FILE, "aa4563034fbf420ba8af59fe9cf85c22be0fe04d9e9898dde4e3bf249c5eddc7"),
+    ("mp_pose_landmark_lite.onnx", "847c7be953174dfe5354e5d159c5893030adc4b3e734d34088fc3cdf091bdba1"),
+    ("mp_pose_landmark_full.onnx", "d7e1fa119cf1351a7f154fb59299a1d0c23375b8acde0605e37a661d94280dc9"),
+    ("mp_pose_landmark_heavy.onnx", "60ba2aa6f578fa3a8c08f33a6e60d81c4c95771b19606754f056cef0029d6ad0"),
+];
+
 /// The folder holding the ONNX models: `RUNPOSE_MODELS` if set, else `models/` of the source tree, else `models/`
 /// beside the executable.
 pub fn models_dir() -> PathBuf {

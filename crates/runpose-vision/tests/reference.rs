@@ -1,24 +1,16 @@
 //! The BlazePose decoding checked against independent references: human COCO labels and the shipped models'
-//! expected signatures. Needs the ONNX Runtime library (scripts/setup.sh) and the shared test data
-//! (`RUNPOSE_DATA`, default ../shared/data beside the repository).
+//! expected signatures. Needs the ONNX Runtime library (scripts/setup.sh) and the test data
+//! (tests/data, or `RUNPOSE_DATA`).
 
 // A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-
 use runpose_core::{Landmark, Pose};
 use runpose_vision::{ModelVariant, PoseTracker, TrackerOptions, VisionError, runtime};
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("RUNPOSE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
-}
-
 fn load(name: &str) -> image::RgbImage {
-    let path = data_dir().join("images").join(name);
-    image::open(&path).unwrap_or_else(|e| panic!("{}: {e} (set RUNPOSE_DATA)", path.display())).to_rgb8()
+    let path = runpose_testdata::images_dir().join(name);
+    image::open(&path).unwrap_or_else(|e| panic!("{}: {e} (tests/data, or RUNPOSE_DATA)", path.display())).to_rgb8()
 }
 
 fn estimate(variant: ModelVariant, img: &image::RgbImage) -> Pose {
@@ -29,7 +21,8 @@ fn estimate(variant: ModelVariant, img: &image::RgbImage) -> Pose {
 /// Share of the human-labelled COCO keypoints within 0.2 torso lengths (left shoulder to right hip) of the model's.
 fn pck_on_skier(pose: &Pose) -> (f64, Vec<(String, f64)>) {
     let labels: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(data_dir().join("images/coco_000000000785_skier.keypoints.json")).unwrap(),
+        &std::fs::read_to_string(runpose_testdata::images_dir().join("coco_000000000785_skier.keypoints.json"))
+            .unwrap(),
     )
     .unwrap();
     let names: Vec<String> =

@@ -5,9 +5,11 @@
 //! - `live`: the live pipeline's capture and inference threads;
 //! - `record`: recording a clip, finishing and opening one;
 //! - `document`: a clip or video opened for replay, with its pose cache and markup;
-//! - `export`: a frame, a storyboard or the whole clip drawn with overlay and markup.
+//! - `export`: a frame, a storyboard or the whole clip drawn with overlay and markup;
+//! - `doctor`: `runpose doctor`, what this machine has and lacks.
 
 pub mod analyze;
+pub mod doctor;
 pub mod document;
 pub mod estimate;
 pub mod export;

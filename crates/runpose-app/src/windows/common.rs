@@ -88,6 +88,20 @@ pub fn upload_frame<K: PartialEq>(
     true
 }
 
+/// What a window command says where no window can open: on Linux neither `DISPLAY` nor `WAYLAND_DISPLAY` is set
+/// (checked before winit tries, whose own error names its internals), or the window failed to open (`why`, logged).
+pub fn no_display(command: &str, why: Option<&dyn std::fmt::Display>) -> anyhow::Error {
+    if let Some(why) = why {
+        tracing::debug!("the window could not be opened: {why}");
+    }
+    anyhow::anyhow!(
+        "runpose {command} needs a display with OpenGL or Vulkan and found none: without one, use `runpose analyze`, \
+         `runpose record` or `runpose export` (or run under Xvfb)"
+    )
+}
+
+pub use crate::session::doctor::display_present;
+
 /// The renderer of runpose's windows: OpenGL (glow), or wgpu with RUNPOSE_RENDERER=wgpu.
 pub fn renderer() -> eframe::Renderer {
     match std::env::var("RUNPOSE_RENDERER").as_deref() {

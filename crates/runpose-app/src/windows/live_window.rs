@@ -380,6 +380,9 @@ pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
         renderer: renderer(),
         ..Default::default()
     };
+    if !crate::windows::common::display_present() {
+        return Err(crate::windows::common::no_display("live", None));
+    }
     let outcome: Outcome = Arc::new(Mutex::new(None));
     let shared = outcome.clone();
     eframe::run_native(
@@ -425,11 +428,7 @@ pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
             Ok(Box::new(app))
         }),
     )
-    .map_err(|e| {
-        anyhow::anyhow!(
-            "the window could not be opened ({e}): runpose live needs a display (or Xvfb) and OpenGL or Vulkan"
-        )
-    })?;
+    .map_err(|e| crate::windows::common::no_display("live", Some(&e)))?;
     let result = outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
     match result {
         None if automated => anyhow::bail!("the window was closed before the frames were played"),

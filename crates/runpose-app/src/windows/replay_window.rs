@@ -518,9 +518,9 @@ pub fn run_replay_window(
         renderer: crate::windows::common::renderer(),
         ..Default::default()
     };
-    eframe::run_native("runpose-replay", native, Box::new(move |_cc| Ok(Box::new(app)))).map_err(|e| {
-        anyhow::anyhow!(
-            "the window could not be opened ({e}): runpose replay needs a display (or Xvfb) and OpenGL or Vulkan"
-        )
-    })
+    if !crate::windows::common::display_present() {
+        return Err(crate::windows::common::no_display("replay", None));
+    }
+    eframe::run_native("runpose-replay", native, Box::new(move |_cc| Ok(Box::new(app))))
+        .map_err(|e| crate::windows::common::no_display("replay", Some(&e)))
 }

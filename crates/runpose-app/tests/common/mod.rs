@@ -1,19 +1,11 @@
-//! Where the app's tests find the shared test data (RUNPOSE_DATA, default ../shared/data beside the project).
+//! What the app's tests share: the test data (`runpose_testdata`: tests/data, or RUNPOSE_DATA), the fixture poses,
+//! clips made from them, the replay window run to rest.
 
-#![allow(dead_code)] // each test file uses what it needs
+#![allow(dead_code, unused_imports)] // each test file uses what it needs
 
 use std::path::PathBuf;
 
-pub fn data_dir() -> PathBuf {
-    std::env::var_os("RUNPOSE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
-}
-
-/// The real treadmill clip: runner facing left, 720×1280, 30 fps, 360 frames.
-pub fn treadmill_clip() -> PathBuf {
-    data_dir().join("running/treadmill_side_male.mp4")
-}
+pub use runpose_testdata::{fukuchi_dir, treadmill_clip, two_people_clip};
 
 /// The full model's poses of the treadmill clip's frames 0–156 (tests/fixtures/live_poses.json, made by
 /// tests/live_view.rs with RUNPOSE_UPDATE_FIXTURES=1): one `(t, [x, y, z, score] per landmark or null)` per frame.

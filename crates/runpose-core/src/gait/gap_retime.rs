@@ -1,0 +1,255 @@
+//! Events among dropped frames (live, docs/metrics.md §Live analysis): an initial contact or toe-off that fell where
+//! the machine dropped frames was found on frames put back by straight-line interpolation, which moves it by up to
+//! half the gap. It is re-timed here from the frames that were seen around it, matched to the motion the same foot
+//! shows around its events that were seen whole; one that cannot be matched well is reported as not timed.
+
+use super::align::ALIGN_WINDOW_S;
+use super::stance::{Stance, frame_interval};
+use crate::PoseFrame;
+use crate::skeleton::{Landmark, Point, Side};
+use crate::stats::median;
+
+/// An event is among dropped frames when a frame within this many frame intervals of it was put back.
+const GAP_REACH_FRAMES: f64 = 1.5;
+/// Least events of one kind that make the motion template.
+const MIN_TEMPLATE_EVENTS: usize = 3;
+/// Least frames seen on each side of an event, within the compared stretch, for it to be re-timed.
+const MIN_SEEN_EACH_SIDE: usize = 2;
+/// An event is re-timed only where its misfit to the template is at most this many times the median misfit of the
+/// events seen whole (per frame seen).
+const MAX_MISFIT_RATIO: f64 = 2.0;
+/// Rounds of template making and matching.
+const ROUNDS: usize = 3;
+/// Template bins per frame interval.
+const BINS_PER_FRAME: usize = 1;
+/// Shift steps per frame interval in the search.
+const SHIFTS_PER_FRAME: usize = 4;
+
+/// The points whose motion is compared: the foot's three and the knee.
+fn points(side: Side) -> [Landmark; 4] {
+    [side.heel(), side.toe(), side.ankle(), side.knee()]
+}
+
+/// The motion around events: per bin of offset from the event, each point's mean position (horizontal relative to
+/// the point's position at the event itself, vertical as it is).
+struct Template {
+    half: f64,
+    bin: f64,
+    mean: Vec<[Option<Point>; 4]>,
+}
+
+impl Template {
+    fn at(&self, offset: f64, li: usize) -> Option<Point> {
+        let g = (offset + self.half) / self.bin - 0.5;
+        if g < 0.0 || g > (self.mean.len() - 1) as f64 {
+            return None;
+        }
+        let j = (g.floor() as usize).min(self.mean.len().saturating_sub(2));
+        let w = g - j as f64;
+        Some(self.mean[j][li]?.lerp(self.mean[j + 1][li]?, w))
+    }
+}
+
+/// The frames seen (time, the four points) within `half` of `at`.
+fn seen_near(frames: &[PoseFrame], seen: &[bool], side: Side, at: f64, half: f64) -> Vec<(f64, [Point; 4])> {
+    let from = frames.partition_point(|f| f.t < at - half);
+    frames[from..]
+        .iter()
+        .zip(&seen[from..])
+        .take_while(|(f, _)| f.t <= at + half)
+        .filter(|(_, s)| **s)
+        .filter_map(|(f, _)| {
+            let pose = f.pose.as_ref()?;
+            Some((f.t, points(side).map(|l| pose.pt(l))))
+        })
+        .collect()
+}
+
+/// Whether a frame within `GAP_REACH_FRAMES` of `at` was put back.
+fn among_dropped(frames: &[PoseFrame], seen: &[bool], at: f64, dt: f64) -> bool {
+    let reach = GAP_REACH_FRAMES * dt;
+    let from = frames.partition_point(|f| f.t < at - reach);
+    frames[from..].iter().zip(&seen[from..]).take_while(|(f, _)| f.t <= at + reach).any(|(_, s)| !*s)
+}
+
+/// A point's position at `at`, interpolated between the seen frames `near` around it.
+fn position_at(near: &[(f64, [Point; 4])], at: f64, li: usize) -> Option<Point> {
+    let after = near.partition_point(|(t, _)| *t < at);
+    let (a, b) = (near.get(after.checked_sub(1)?)?, near.get(after)?);
+    let w = if b.0 > a.0 { (at - a.0) / (b.0 - a.0) } else { 0.0 };
+    Some(a.1[li].lerp(b.1[li], w))
+}
+
+/// The template of the events at `times`: the seen frames around each, folded onto offsets from it.
+fn template(frames: &[PoseFrame], seen: &[bool], side: Side, times: &[f64], half: f64, dt: f64) -> Option<Template> {
+    let bin = dt / BINS_PER_FRAME as f64;
+    let n = (2.0 * half / bin).ceil() as usize;
+    let mut sum = vec![[(Point::new(0.0, 0.0), 0usize); 4]; n];
+    for &e in times {
+        let near = seen_near(frames, seen, side, e, half);
+        let Some(origin) = (0..4).map(|li| position_at(&near, e, li)).collect::<Option<Vec<Point>>>() else {
+            continue;
+        };
+        for (t, p) in &near {
+            let j = (((t - e) + half) / bin).floor() as usize;
+            let Some(cell) = sum.get_mut(j) else { continue };
+            for li in 0..4 {
+                let rel = Point::new(p[li].x - origin[li].x, p[li].y);
+                cell[li] = (cell[li].0 + rel, cell[li].1 + 1);
+            }
+        }
+    }
+    let mut mean: Vec<[Option<Point>; 4]> =
+        sum.iter().map(|cell| cell.map(|(s, k)| (k > 0).then(|| s * (1.0 / k as f64)))).collect();
+    // A bin no frame fell in takes the line between its nearest filled neighbours.
+    for li in 0..4 {
+        let filled: Vec<(usize, Point)> = mean.iter().enumerate().filter_map(|(j, m)| Some((j, m[li]?))).collect();
+        for w in filled.windows(2) {
+            let ((a, pa), (b, pb)) = (w[0], w[1]);
+            for (j, cell) in mean.iter_mut().enumerate().take(b).skip(a + 1) {
+                cell[li] = Some(pa.lerp(pb, (j - a) as f64 / (b - a) as f64));
+            }
+        }
+    }
+    Some(Template { half, bin, mean })
+}
+
+/// Mean squared misfit per seen frame of the motion `near` to `template` with the event at `at` (horizontal
+/// positions free: compared about their mean difference), and the frames seen before and after it.
+fn misfit(near: &[(f64, [Point; 4])], template: &Template, at: f64) -> Option<(f64, usize, usize)> {
+    let mut total = 0.0;
+    let mut count = 0;
+    for li in 0..4 {
+        let d: Vec<Point> = near.iter().filter_map(|(t, p)| Some(p[li] - template.at(t - at, li)?)).collect();
+        if d.len() < 2 * MIN_SEEN_EACH_SIDE {
+            return None;
+        }
+        let mean_x = d.iter().map(|p| p.x).sum::<f64>() / d.len() as f64;
+        total += d.iter().map(|p| (p.x - mean_x).powi(2) + p.y.powi(2)).sum::<f64>();
+        count += d.len();
+    }
+    let before = near.iter().filter(|(t, _)| *t < at && template.at(t - at, 0).is_some()).count();
+    let after = near.iter().filter(|(t, _)| *t >= at && template.at(t - at, 0).is_some()).count();
+    Some((total / count as f64, before, after))
+}
+
+/// Re-times the events of one kind (`times`, all initial contacts or all toe-offs of one foot's stances) that fell
+/// among dropped frames: for `ROUNDS` rounds, the template is made from every event's seen frames at its current
+/// instant and each event among dropped frames moved to where its seen frames fit it best. Returns, for each event,
+/// whether it is timed: seen whole, or re-timed within the misfit bound (`MAX_MISFIT_RATIO` times the events' median
+/// misfit). `frames` are the unsmoothed frames with the dropped ones put back, `seen` which were seen.
+fn retime_kind(frames: &[PoseFrame], seen: &[bool], side: Side, times: &mut [f64], dt: f64) -> Vec<bool> {
+    let dropped: Vec<bool> = times.iter().map(|&e| among_dropped(frames, seen, e, dt)).collect();
+    if !dropped.contains(&true) {
+        return vec![true; times.len()];
+    }
+    let untimed = || dropped.iter().map(|d| !d).collect();
+    if times.len() < MIN_TEMPLATE_EVENTS {
+        return untimed();
+    }
+    let search = 3.0 * dt;
+    let half = ALIGN_WINDOW_S;
+    let shifts = (2.0 * search / dt * SHIFTS_PER_FRAME as f64).round() as i64;
+    let original = times.to_vec();
+    let mut fit: Vec<Option<(f64, bool)>> = vec![None; times.len()];
+    for _ in 0..ROUNDS {
+        let Some(template) = template(frames, seen, side, times, half + search, dt) else { return untimed() };
+        for (k, e) in times.iter_mut().enumerate() {
+            if !dropped[k] {
+                continue;
+            }
+            let from = original[k];
+            let near = seen_near(frames, seen, side, from, half + search);
+            let fits: Vec<(f64, f64)> = (0..=shifts)
+                .filter_map(|m| {
+                    let at = from - search + m as f64 * dt / SHIFTS_PER_FRAME as f64;
+                    let inside: Vec<(f64, [Point; 4])> =
+                        near.iter().copied().filter(|(t, _)| (t - at).abs() <= half).collect();
+                    let (cost, before, after) = misfit(&inside, &template, at)?;
+                    (before >= MIN_SEEN_EACH_SIDE && after >= MIN_SEEN_EACH_SIDE).then_some((at, cost))
+                })
+                .collect();
+            let Some(&(at, cost)) = fits.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else {
+                fit[k] = None;
+                continue;
+            };
+            // A best fit at the edge of the search is no minimum.
+            let edge = fits.first().is_some_and(|f| f.0 == at) || fits.last().is_some_and(|f| f.0 == at);
+            *e = at;
+            fit[k] = Some((cost, edge));
+        }
+    }
+    // How well the events fit the final template: the scale for the re-timed ones' misfit.
+    let Some(template) = template(frames, seen, side, times, half + search, dt) else { return untimed() };
+    let all: Vec<f64> = times
+        .iter()
+        .zip(&dropped)
+        .zip(&fit)
+        .filter_map(|((&e, &d), f)| {
+            if d { f.map(|f| f.0) } else { Some(misfit(&seen_near(frames, seen, side, e, half), &template, e)?.0) }
+        })
+        .collect();
+    let Some(typical) = median(&all) else { return untimed() };
+    (0..times.len())
+        .map(|k| {
+            if !dropped[k] {
+                return true;
+            }
+            let timed = fit[k].is_some_and(|(cost, edge)| !edge && cost <= MAX_MISFIT_RATIO * typical);
+            if !timed {
+                times[k] = original[k];
+            }
+            timed
+        })
+        .collect()
+}
+
+/// Re-times the events of one foot's `stances` (sorted, all of `side`) that fell among dropped frames (module
+/// docs) and returns the instants of those that could not be timed. `open_end`: the last stance may still be going
+/// on (its toe-off is then not an event).
+pub(crate) fn retime_across_gaps(
+    stances: &mut [Stance],
+    frames: &[PoseFrame],
+    seen: &[bool],
+    side: Side,
+    open_end: bool,
+) -> Vec<f64> {
+    let t: Vec<f64> = frames.iter().map(|f| f.t).collect();
+    let Some(dt) = frame_interval(&t) else { return Vec::new() };
+    let last = frames.len().saturating_sub(1);
+    let mut untimed = Vec::new();
+    let mut ics: Vec<f64> = stances.iter().map(|s| s.ic_t).collect();
+    for (timed, e) in retime_kind(frames, seen, side, &mut ics, dt).into_iter().zip(&ics) {
+        if !timed {
+            untimed.push(*e);
+        }
+    }
+    let closed: Vec<usize> = (0..stances.len()).filter(|&k| !(open_end && stances[k].to_frame == last)).collect();
+    let mut tos: Vec<f64> = closed.iter().map(|&k| stances[k].to_t).collect();
+    for (timed, e) in retime_kind(frames, seen, side, &mut tos, dt).into_iter().zip(&tos) {
+        if !timed {
+            untimed.push(*e);
+        }
+    }
+    for (s, ic) in stances.iter_mut().zip(ics) {
+        s.ic_t = ic;
+    }
+    for (&k, to) in closed.iter().zip(tos) {
+        stances[k].to_t = to;
+    }
+    // Each contact must still end after it starts and before the foot's next one: where a re-timing broke that,
+    // its events count as not timed.
+    for k in 0..stances.len() {
+        let next_ic = stances.get(k + 1).map_or(f64::INFINITY, |n| n.ic_t);
+        if !(stances[k].ic_t < stances[k].to_t && stances[k].to_t < next_ic) {
+            untimed.extend([stances[k].ic_t, stances[k].to_t]);
+        }
+    }
+    for s in stances.iter_mut() {
+        s.ic_frame = t.partition_point(|&x| x < s.ic_t).min(last);
+        if !(open_end && s.to_frame == last) {
+            s.to_frame = t.partition_point(|&x| x <= s.to_t).saturating_sub(1).max(s.ic_frame);
+        }
+    }
+    untimed
+}

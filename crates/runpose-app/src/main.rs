@@ -95,6 +95,10 @@ enum Command {
         /// ONNX Runtime threads (default: the machine's cores, at most 4).
         #[arg(long)]
         threads: Option<usize>,
+        /// Follow the person nearest this point, X,Y in pixels of the first frame with people (default: the one
+        /// who is running); summary.json records the choice.
+        #[arg(long, value_parser = parse_point)]
+        person: Option<(f32, f32)>,
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
@@ -209,6 +213,13 @@ fn live(options: runpose_app::windows::live_settings::LiveOptions) -> anyhow::Re
         println!("{line}");
     }
     Ok(())
+}
+
+fn parse_point(s: &str) -> Result<(f32, f32), String> {
+    let bad = || format!("'{s}' is not a point: give X,Y in pixels, e.g. 360,640");
+    let (x, y) = s.split_once(',').ok_or_else(bad)?;
+    let (x, y): (f32, f32) = (x.trim().parse().map_err(|_| bad())?, y.trim().parse().map_err(|_| bad())?);
+    if x.is_finite() && y.is_finite() && x >= 0.0 && y >= 0.0 { Ok((x, y)) } else { Err(bad()) }
 }
 
 fn parse_height(s: &str) -> Result<f64, String> {
@@ -465,6 +476,7 @@ fn main() -> ExitCode {
             model,
             overlay,
             threads,
+            person,
             quiet,
         }) => {
             let markers =
@@ -479,6 +491,7 @@ fn main() -> ExitCode {
                 overlay,
                 threads,
                 progress: !quiet,
+                person,
             };
             analyze::run(&options).map(|report| {
                 let s = &report.analysis.summary;

@@ -65,6 +65,51 @@ fn the_treadmill_clip_gives_the_hand_counted_gait() {
     assert!(steps_csv.lines().next().unwrap().contains("landing_distance_cm"));
 }
 
+/// The treadmill clip placed beside Sports2D's two people (ffmpeg hstack): the runner is chosen among the people
+/// in view and followed in every frame; `--person X,Y` follows the person nearest the point and is recorded.
+#[test]
+fn beside_other_people_the_runner_is_followed_in_every_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = dir.path().join("stack.mp4");
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i", clip().to_str().unwrap(), "-i", two_people_clip().to_str().unwrap()])
+        .args([
+            "-filter_complex",
+            "[1:v]crop=900:994:250:0,scale=-2:1280[r];[0:v][r]hstack=inputs=2:shortest=1,scale=-2:960",
+        ])
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-crf", "20", stack.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The treadmill clip's half of the frame: 720 × 960/1280 pixels wide.
+    let runner_half = 540.0;
+    let check = |out: &Path, extra: &[&str]| {
+        let o = analyze(&stack, out, extra);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut frames = csv::Reader::from_path(out.join("frames.csv")).unwrap();
+        let headers = frames.headers().unwrap().clone();
+        let (detected, hip) = (
+            headers.iter().position(|h| h == "detected").unwrap(),
+            headers.iter().position(|h| h == "left_hip_x").unwrap(),
+        );
+        let rows: Vec<csv::StringRecord> = frames.records().collect::<Result<_, _>>().unwrap();
+        let on_runner =
+            rows.iter().filter(|r| &r[detected] == "1" && r[hip].parse::<f64>().unwrap() < runner_half).count();
+        assert_eq!(on_runner, rows.len(), "the runner in {on_runner} of {} frames", rows.len());
+        summary_of(out)
+    };
+    let summary = check(&dir.path().join("auto"), &["--model", "full"]);
+    assert_eq!(summary["person"]["chosen_by"], "running", "{summary}");
+    assert!(summary["person"]["people"].as_u64().unwrap() >= 2, "{summary}");
+    assert_eq!(summary["activity"], "running");
+    let summary = check(&dir.path().join("point"), &["--model", "full", "--person", "210,560"]);
+    assert_eq!(summary["person"]["chosen_by"], "point", "{summary}");
+    assert_eq!(summary["person"]["x"], 210.0);
+    let o = analyze(&stack, &dir.path().join("bad"), &["--person", "left"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("is not a point: give X,Y in pixels"), "{}", stderr(&o));
+}
+
 /// `runpose doctor` on this machine finds the runtime and verifies every model; pointed at a models folder with
 /// a damaged model it says which, how to fix it, and exits non-zero.
 #[test]
@@ -96,17 +141,21 @@ fn doctor_reports_what_is_here_and_what_is_missing() {
     assert_eq!(out.matches("checksum verified").count(), 3, "{out}");
 }
 
-/// Sports2D's demo (one person jumping, one walking): no running steps, said in one sentence, and no running
-/// metrics or cues written.
+fn summary_of(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+/// Sports2D's demo (one person jumping, one walking, nobody running): the walker is followed, not the jumper the
+/// detector is surest of; no running steps, said in one sentence, and no running metrics or cues written.
 #[test]
 fn two_people_nobody_running_gives_no_running_metrics() {
     let dir = tempfile::tempdir().unwrap();
     let o = analyze(&two_people_clip(), dir.path(), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("no running steps"), "{stdout}");
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
+    assert!(stdout.contains("no running steps: the person in view appears to be walking"), "{stdout}");
+    let summary = summary_of(dir.path());
+    assert_eq!(summary["person"]["chosen_by"], "walking", "{summary}");
     assert!(summary["not_running"].is_string(), "{summary}");
     for key in ["cadence_spm", "contact_ms", "flight_ms", "fall_angle_deg"] {
         assert!(summary[key].is_null(), "{key}: {}", summary[key]);

@@ -29,6 +29,7 @@ fn analyse(video: &Path, out: &Path) -> Summary {
         overlay: false,
         threads: None,
         progress: false,
+        person: None,
     };
     run(&options).expect("the variant analyses").analysis.summary
 }

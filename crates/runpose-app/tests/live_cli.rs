@@ -237,6 +237,7 @@ fn the_settled_steps_cadence_is_analyzes() {
         overlay: false,
         threads: None,
         progress: false,
+        person: None,
     };
     let offline = runpose_app::session::analyze::run(&options).unwrap().analysis.summary.cadence_spm.unwrap();
     println!(

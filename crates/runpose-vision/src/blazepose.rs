@@ -24,7 +24,7 @@ const NUM_ANCHORS: usize = 2254;
 const MIN_DETECTION_SCORE: f32 = 0.5;
 const NMS_IOU: f32 = 0.3;
 /// Pose presence below which tracking is lost and the detector runs again.
-const MIN_PRESENCE: f32 = 0.5;
+pub const MIN_PRESENCE: f32 = 0.5;
 /// The ROI side is this much larger than twice the centre-to-scale-point distance.
 const ROI_SCALE: f32 = 1.25;
 /// Heatmap refinement (MediaPipe RefineLandmarksFromHeatmap): window size and least confidence.
@@ -209,6 +209,11 @@ pub struct Detection {
 
 impl Detection {
     /// The landmark model's ROI: keypoint 0 (hip centre) and 1 (full-body scale point).
+    /// Distance from the box's centre to `p`, pixels.
+    pub fn distance_to(&self, p: (f32, f32)) -> f32 {
+        (p.0 - self.bbox[0]).hypot(p.1 - self.bbox[1])
+    }
+
     pub fn roi(&self) -> Roi {
         Roi::from_alignment(self.keypoints[0], self.keypoints[1])
     }
@@ -224,9 +229,17 @@ fn iou(a: &[f32; 4], b: &[f32; 4]) -> f32 {
     if union > 0.0 { inter / union } else { 0.0 }
 }
 
-/// Decodes the detector's raw outputs (normalised to the input square) and keeps the best person after weighted
-/// non-maximum suppression: the best-scoring box averaged with the boxes overlapping it, weighted by score.
+/// Decodes the detector's raw outputs (normalised to the input square) into the best person after weighted
+/// non-maximum suppression (`decode_people`).
+#[cfg(test)]
 fn decode_detections(regressors: &[f32], logits: &[f32], anchors: &[(f32, f32)]) -> Option<Detection> {
+    decode_people(regressors, logits, anchors).into_iter().next()
+}
+
+/// Decodes the detector's raw outputs (normalised to the input square) into every person, best first, by weighted
+/// non-maximum suppression: the best-scoring box averaged with the boxes overlapping it, weighted by score; those
+/// boxes are then taken out and the next best left is the next person.
+fn decode_people(regressors: &[f32], logits: &[f32], anchors: &[(f32, f32)]) -> Vec<Detection> {
     let s = DETECTOR_SIZE as f32;
     let mut candidates: Vec<Detection> = anchors
         .iter()
@@ -243,19 +256,24 @@ fn decode_detections(regressors: &[f32], logits: &[f32], anchors: &[(f32, f32)])
         })
         .collect();
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
-    let best = candidates.first()?.clone();
-    let cluster: Vec<&Detection> = candidates.iter().filter(|d| iou(&d.bbox, &best.bbox) > NMS_IOU).collect();
-    let total: f32 = cluster.iter().map(|d| d.score).sum();
-    let mut merged = Detection { score: best.score, bbox: [0.0; 4], keypoints: [(0.0, 0.0); 4] };
-    for d in cluster {
-        let w = d.score / total;
-        for k in 0..4 {
-            merged.bbox[k] += d.bbox[k] * w;
-            merged.keypoints[k].0 += d.keypoints[k].0 * w;
-            merged.keypoints[k].1 += d.keypoints[k].1 * w;
+    let mut people = Vec::new();
+    while let Some(best) = candidates.first().cloned() {
+        let (cluster, rest): (Vec<Detection>, Vec<Detection>) =
+            candidates.into_iter().partition(|d| iou(&d.bbox, &best.bbox) > NMS_IOU);
+        candidates = rest;
+        let total: f32 = cluster.iter().map(|d| d.score).sum();
+        let mut merged = Detection { score: best.score, bbox: [0.0; 4], keypoints: [(0.0, 0.0); 4] };
+        for d in &cluster {
+            let w = d.score / total;
+            for k in 0..4 {
+                merged.bbox[k] += d.bbox[k] * w;
+                merged.keypoints[k].0 += d.keypoints[k].0 * w;
+                merged.keypoints[k].1 += d.keypoints[k].1 * w;
+            }
         }
+        people.push(merged);
     }
-    Some(merged)
+    people
 }
 
 /// Time spent per stage, summed over calls.
@@ -284,6 +302,13 @@ impl TrackerOptions {
     }
 }
 
+/// Whom a tracker follows: the person nearest `point` within `within` pixels (`PoseTracker::follow_within`).
+#[derive(Debug, Clone, Copy)]
+struct Follow {
+    point: (f32, f32),
+    within: f32,
+}
+
 /// Single-person BlazePose tracker.
 pub struct PoseTracker {
     detector: Session,
@@ -291,6 +316,8 @@ pub struct PoseTracker {
     anchors: Vec<(f32, f32)>,
     options: TrackerOptions,
     roi: Option<Roi>,
+    /// The point whose nearest person is followed (`follow`).
+    follow: Option<Follow>,
     detector_input: Vec<f32>,
     landmark_input: Vec<f32>,
     times: StageTimes,
@@ -324,6 +351,7 @@ impl PoseTracker {
             anchors: detector_anchors(),
             options,
             roi: None,
+            follow: None,
             detector_input: vec![0.0; DETECTOR_SIZE * DETECTOR_SIZE * 3],
             landmark_input: vec![0.0; LANDMARK_SIZE * LANDMARK_SIZE * 3],
             times: StageTimes::default(),
@@ -344,8 +372,33 @@ impl PoseTracker {
         self.roi = None;
     }
 
-    /// Runs the person detector on the whole frame (letterboxed to 224×224).
+    /// Runs the person detector on the whole frame (letterboxed to 224×224): the person to follow, the one nearest
+    /// the point given to `follow` when there is one, else the one the detector is surest of.
     pub fn detect(&mut self, img: &RgbImage) -> Result<Option<Detection>, VisionError> {
+        let people = self.detect_people(img)?;
+        Ok(match self.follow {
+            Some(f) => people
+                .into_iter()
+                .filter(|d| d.distance_to(f.point) <= f.within)
+                .min_by(|a, b| a.distance_to(f.point).total_cmp(&b.distance_to(f.point))),
+            None => people.into_iter().next(),
+        })
+    }
+
+    /// Follows the person nearest `point` (image pixels) from the next detection on, and after that whoever is
+    /// tracked (the point moves with them); `None` goes back to the one the detector is surest of.
+    pub fn follow(&mut self, point: Option<(f32, f32)>) {
+        self.follow_within(point, f32::INFINITY);
+    }
+
+    /// `follow`, taking only a person within `within` pixels of the point (nobody until one is there).
+    pub fn follow_within(&mut self, point: Option<(f32, f32)>, within: f32) {
+        self.follow = point.map(|point| Follow { point, within });
+        self.roi = None;
+    }
+
+    /// Every person the detector finds on the whole frame, surest first.
+    pub fn detect_people(&mut self, img: &RgbImage) -> Result<Vec<Detection>, VisionError> {
         let start = Instant::now();
         let (w, h) = (img.width() as f32, img.height() as f32);
         let frame_roi = Roi { cx: w / 2.0, cy: h / 2.0, side: w.max(h), rotation: 0.0 };
@@ -354,18 +407,21 @@ impl PoseTracker {
         let outputs = self.detector.run(ort::inputs!["input_1" => input])?;
         let (_, regressors) = outputs["Identity"].try_extract_tensor::<f32>()?;
         let (_, logits) = outputs["Identity_1"].try_extract_tensor::<f32>()?;
-        let detection = decode_detections(regressors, logits, &self.anchors).map(|d| {
-            let to_px = |(u, v): (f32, f32)| frame_roi.to_image(u, v);
-            let (cx, cy) = to_px((d.bbox[0], d.bbox[1]));
-            Detection {
-                score: d.score,
-                bbox: [cx, cy, d.bbox[2] * frame_roi.side, d.bbox[3] * frame_roi.side],
-                keypoints: d.keypoints.map(to_px),
-            }
-        });
+        let people = decode_people(regressors, logits, &self.anchors)
+            .into_iter()
+            .map(|d| {
+                let to_px = |(u, v): (f32, f32)| frame_roi.to_image(u, v);
+                let (cx, cy) = to_px((d.bbox[0], d.bbox[1]));
+                Detection {
+                    score: d.score,
+                    bbox: [cx, cy, d.bbox[2] * frame_roi.side, d.bbox[3] * frame_roi.side],
+                    keypoints: d.keypoints.map(to_px),
+                }
+            })
+            .collect();
         self.times.detect += start.elapsed();
         self.times.detect_calls += 1;
-        Ok(detection)
+        Ok(people)
     }
 
     /// Runs the landmark model on `roi`. Returns the pose, the ROI for the next frame and the pose presence.
@@ -415,6 +471,11 @@ impl PoseTracker {
             let (estimate, next) = self.landmarks(img, &roi)?;
             if estimate.presence >= MIN_PRESENCE {
                 self.roi = Some(next);
+                // A person chosen by a point is followed by where they are now, so that a fresh detection after
+                // a lost frame picks them again.
+                if let Some(f) = &mut self.follow {
+                    f.point = (next.cx, next.cy);
+                }
                 return Ok(Some(estimate));
             }
             self.roi = None;

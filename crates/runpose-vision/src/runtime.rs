@@ -30,18 +30,30 @@ fn library_in(dir: &Path) -> Option<PathBuf> {
     libs.into_iter().next()
 }
 
-/// Where the ONNX Runtime library is: `ORT_DYLIB_PATH` if set, else the project's cache folder
-/// (`.cache/onnxruntime/`, filled by `scripts/setup.sh`), else beside the executable.
+/// runpose's folder in the user's data folder, `$XDG_DATA_HOME/runpose` (by default `~/.local/share/runpose`):
+/// `scripts/install.sh` puts the models (`models/`) and the ONNX Runtime library (`lib/`) there, where an installed
+/// binary finds them away from the source tree.
+pub fn data_home() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("runpose"))
+}
+
+/// Where the ONNX Runtime library is: `ORT_DYLIB_PATH` if set, else beside the executable (or in `lib/` beside
+/// it), else in the user's data folder (`data_home()/lib`, placed by `scripts/install.sh`), else the source tree's
+/// cache folder (`.cache/onnxruntime/`, filled by `scripts/setup.sh`).
 pub fn find_onnxruntime() -> Result<PathBuf, VisionError> {
     if let Some(p) = std::env::var_os("ORT_DYLIB_PATH") {
         let p = PathBuf::from(p);
         return if p.is_file() { Ok(p) } else { Err(VisionError::RuntimeMissing { looked: vec![p] }) };
     }
-    let dirs: Vec<PathBuf> =
-        [Some(source_root().join(".cache/onnxruntime")), exe_dir(), exe_dir().map(|d| d.join("lib"))]
-            .into_iter()
-            .flatten()
-            .collect();
+    let dirs: Vec<PathBuf> = [
+        exe_dir(),
+        exe_dir().map(|d| d.join("lib")),
+        data_home().map(|d| d.join("lib")),
+        Some(source_root().join(".cache/onnxruntime")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     dirs.iter().find_map(|d| library_in(d)).ok_or(VisionError::RuntimeMissing { looked: dirs })
 }
 
@@ -72,13 +84,18 @@ pub const MODEL_SHA256: [(&str, &str); 4] = [
     ("mp_pose_landmark_heavy.onnx", "60ba2aa6f578fa3a8c08f33a6e60d81c4c95771b19606754f056cef0029d6ad0"),
 ];
 
-/// The folder holding the ONNX models: `RUNPOSE_MODELS` if set, else `models/` of the source tree, else `models/`
-/// beside the executable.
+/// The folder holding the ONNX models: `RUNPOSE_MODELS` if set, else the first of `models/` beside the executable,
+/// `models/` in the user's data folder (`data_home()`, placed by `scripts/install.sh`) and `models/` of the source
+/// tree that holds the detector.
 pub fn models_dir() -> PathBuf {
     if let Some(p) = std::env::var_os("RUNPOSE_MODELS") {
         return PathBuf::from(p);
     }
-    let candidates = [Some(source_root().join("models")), exe_dir().map(|d| d.join("models"))];
+    let candidates = [
+        exe_dir().map(|d| d.join("models")),
+        data_home().map(|d| d.join("models")),
+        Some(source_root().join("models")),
+    ];
     candidates
         .iter()
         .flatten()

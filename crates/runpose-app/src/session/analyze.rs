@@ -51,13 +51,18 @@ pub fn run(options: &AnalyzeOptions) -> anyhow::Result<AnalyzeReport> {
             frames,
             damage: None,
             timings: StageTimings { total: start.elapsed(), ..Default::default() },
+            person: None,
         }
     } else {
         if !options.video.exists() {
             bail!("{} does not exist: check the path", options.video.display());
         }
         let mut tracker = load_tracker(options.model, options.threads)?;
-        estimate_poses(&options.video, &mut tracker, options.progress)?
+        let person = crate::session::person::choose(&options.video, &mut tracker, options.person)?;
+        tracker.reset();
+        let mut run = estimate_poses(&options.video, &mut tracker, options.progress)?;
+        run.person = person;
+        run
     };
     if let Some(damage) = &run.damage {
         tracing::warn!("{}: {damage}", options.video.display());
@@ -115,6 +120,7 @@ mod tests {
             overlay: false,
             threads: None,
             progress: false,
+            person: None,
         };
         let e = analysis_failed(&runpose_core::AnalysisError::NoPerson, source_of(&options)).to_string();
         assert!(e.starts_with("no person was found in trial.c3d: "), "{e}");

@@ -39,6 +39,8 @@ pub struct AnalyzeOptions {
     /// ONNX Runtime threads per session (default: the machine's cores, at most 4).
     pub threads: Option<usize>,
     pub progress: bool,
+    /// Follow the person nearest this point (pixels of the first frame with people) instead of the running one.
+    pub person: Option<(f32, f32)>,
 }
 
 /// Wall time per stage of the pose pass.
@@ -64,6 +66,8 @@ pub struct PoseRun {
     /// Why the video ended early, if it did.
     pub damage: Option<String>,
     pub timings: StageTimings,
+    /// Whom the tracker followed, when the video had people to choose from (`person::choose`).
+    pub person: Option<crate::session::person::PersonChoice>,
 }
 
 /// The landmark model `runpose analyze` uses unless told: the heavy model puts the feet best (README, `--model`).
@@ -123,7 +127,7 @@ pub fn estimate_poses_with(video: &Path, tracker: &mut PoseTracker, bar: &Progre
         metrics: Duration::ZERO,
         total: start.elapsed(),
     };
-    Ok(PoseRun { info: Some(info), frames, damage, timings })
+    Ok(PoseRun { info: Some(info), frames, damage, timings, person: None })
 }
 
 /// Marker trajectories as a side view, with what was rebuilt and what is missing.

@@ -6,7 +6,8 @@
 //! - `record`: recording a clip, finishing and opening one;
 //! - `document`: a clip or video opened for replay, with its pose cache and markup;
 //! - `export`: a frame, a storyboard or the whole clip drawn with overlay and markup;
-//! - `doctor`: `runpose doctor`, what this machine has and lacks.
+//! - `doctor`: `runpose doctor`, what this machine has and lacks;
+//! - `person`: whom to follow when several people are in view.
 
 pub mod analyze;
 pub mod doctor;
@@ -15,4 +16,5 @@ pub mod estimate;
 pub mod export;
 pub mod live;
 pub mod output;
+pub mod person;
 pub mod record;

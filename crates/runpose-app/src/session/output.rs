@@ -200,6 +200,9 @@ struct SummaryFile<'a> {
     markers: Option<MarkerSource<'a>>,
     /// Why the video ended early, if it did.
     damage: Option<&'a str>,
+    /// Whom the analysis followed, when the video had people (`person::choose`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    person: Option<&'a crate::session::person::PersonChoice>,
     #[serde(flatten)]
     summary: &'a runpose_core::Summary,
 }
@@ -232,6 +235,7 @@ pub fn write_summary(
             forward: m.view.forward,
         }),
         damage: run.damage.as_deref(),
+        person: run.person.as_ref(),
         summary: &analysis.summary,
     };
     let text = serde_json::to_string_pretty(&file)?;

@@ -283,6 +283,7 @@ pub fn finish_clip(dir: &Path) -> anyhow::Result<ClipManifest> {
                 overlay: false,
                 threads: None,
                 progress: false,
+                person: None,
             };
             let info = VideoInfo {
                 width: manifest.width,
@@ -293,7 +294,8 @@ pub fn finish_clip(dir: &Path) -> anyhow::Result<ClipManifest> {
                 duration_s: Some(manifest.duration_s),
                 codec: "mjpeg".into(),
             };
-            let run = PoseRun { info: Some(info), frames, damage: None, timings: StageTimings::default() };
+            let run =
+                PoseRun { info: Some(info), frames, damage: None, timings: StageTimings::default(), person: None };
             output::write_frames_csv(&dir.join("frames.csv"), &run.frames, &analysis)?;
             output::write_steps_csv(&dir.join("steps.csv"), &analysis)?;
             output::write_summary(&dir.join("summary.json"), &options, &run, &analysis, None)?;

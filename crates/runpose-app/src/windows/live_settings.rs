@@ -116,10 +116,12 @@ pub struct LiveOptions {
     pub automation: Option<Automation>,
 }
 
-/// The bundled demo clip: RUNPOSE_DEMO, else `assets/demo.mp4` in the working folder or the source tree.
+/// The bundled demo clip: RUNPOSE_DEMO, else `demo.mp4` in the user's data folder (placed by scripts/install.sh),
+/// else `assets/demo.mp4` in the working folder or the source tree.
 pub fn demo_clip() -> Option<PathBuf> {
     let candidates = [
         std::env::var_os("RUNPOSE_DEMO").map(PathBuf::from),
+        runpose_vision::runtime::data_home().map(|d| d.join("demo.mp4")),
         Some(PathBuf::from("assets/demo.mp4")),
         Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo.mp4")),
     ];

@@ -103,6 +103,35 @@ fn the_overlay_shows_skeleton_fall_line_numbers_and_charts() {
     h.snapshot("live_overlay");
 }
 
+/// A click on the picture follows the person there: the point in the frame's pixels, mirrored or not.
+#[test]
+fn a_click_on_a_person_follows_them() {
+    for mirror in [false, true] {
+        let mut app = idle_app(Settings { camera: None, video: Some("demo.mp4".into()), mirror, ..Default::default() });
+        app.show_state(fixture_state());
+        let mut h = harness(app);
+        h.run();
+        let (x, y) = (300.0, 700.0);
+        let pos = h.state().picture_to_screen(x, y).expect("the frame was drawn");
+        h.input_mut().events.push(egui::Event::PointerMoved(pos));
+        for pressed in [true, false] {
+            h.input_mut().events.push(egui::Event::PointerButton {
+                pos,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::NONE,
+            });
+            h.run();
+        }
+        let (fx, fy) = h.state().followed.expect("the click follows someone");
+        assert!(
+            (fx - x).abs() < 1.0 && (fy - y).abs() < 1.0,
+            "mirror {mirror}: clicked ({x}, {y}), followed ({fx}, {fy})"
+        );
+        h.get_by_label_contains("Following the person you clicked");
+    }
+}
+
 /// With many frames dropped the panel's numbers and the charts' step lines are grey and the panel says why.
 #[test]
 fn with_many_frames_dropped_numbers_and_charts_are_grey() {

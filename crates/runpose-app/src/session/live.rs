@@ -56,6 +56,8 @@ pub struct Pipeline {
     recorder: Arc<Mutex<Option<RecorderTap>>>,
     /// Where every captured frame goes while recording (the capture thread's side of the recorder).
     capture_tee: Tee<CaptureEvent>,
+    /// A person to follow from the next frame on (`follow`), taken by the inference thread.
+    follow: Arc<Mutex<Option<Option<(f32, f32)>>>>,
 }
 
 impl Pipeline {
@@ -69,6 +71,8 @@ impl Pipeline {
         let stop = Arc::new(AtomicBool::new(false));
         let recorder: Arc<Mutex<Option<RecorderTap>>> = Arc::default();
         let (flag, frames, opts, record) = (stop.clone(), capture_rx.clone(), options.clone(), recorder.clone());
+        let follow: Arc<Mutex<Option<Option<(f32, f32)>>>> = Arc::default();
+        let asked = follow.clone();
         let failed = (tx.clone(), wake.clone());
         let inference = std::thread::Builder::new().name("runpose-inference".into()).spawn(move || {
             let mut tracker = match load_tracker(opts.model, opts.threads) {
@@ -94,6 +98,11 @@ impl Pipeline {
                         break;
                     }
                 };
+                // A person clicked: followed from this frame, and the analysis starts again on them.
+                if let Some(point) = asked.lock().ok().and_then(|mut f| f.take()) {
+                    tracker.follow(point);
+                    analyzer.reset();
+                }
                 let started = Instant::now();
                 let pose = match tracker.process(&frame.image) {
                     Ok(estimate) => estimate.map(|e| e.pose),
@@ -129,7 +138,25 @@ impl Pipeline {
                 None
             }
         };
-        Self { options, rx, capture_drops: capture_rx, stop, inference, capture: Some(capture), recorder, capture_tee }
+        Self {
+            options,
+            rx,
+            capture_drops: capture_rx,
+            stop,
+            inference,
+            capture: Some(capture),
+            recorder,
+            capture_tee,
+            follow,
+        }
+    }
+
+    /// Follows the person nearest `point` (pixels of the frame) from the next frame on, and starts the analysis
+    /// again on them; `None` goes back to the person the detector is surest of.
+    pub fn follow(&self, point: Option<(f32, f32)>) {
+        if let Ok(mut f) = self.follow.lock() {
+            *f = Some(point);
+        }
     }
 
     /// The newest event, if one came since the last call.

@@ -55,9 +55,30 @@ pub struct LiveApp {
     pub notice: Option<Notice>,
     /// Recordings cut off by a crash, found in the recordings folder at start-up, to offer for recovery.
     pub interrupted: Vec<(PathBuf, ClipManifest)>,
+    /// The person the coach clicked, pixels of the frame (followed by the pipeline from the next frame on).
+    pub followed: Option<(f32, f32)>,
+    /// Where the last frame was drawn: its rectangle on screen, the zoom, whether mirrored.
+    pub(crate) picture: Option<(Rect, f32, bool)>,
 }
 
 impl LiveApp {
+    /// Follows the person nearest `point` (pixels of the frame): the pipeline's tracker takes them from the next
+    /// frame on and the live analysis starts again on them.
+    pub fn follow_at(&mut self, point: (f32, f32)) {
+        self.followed = Some(point);
+        if let Some(pipeline) = &self.pipeline {
+            pipeline.follow(Some(point));
+        }
+        self.notice = Some(Notice { text: "Following the person you clicked".into(), error: false });
+    }
+
+    /// Where a point of the frame (pixels) was drawn on screen, once a frame was.
+    pub fn picture_to_screen(&self, x: f32, y: f32) -> Option<Pos2> {
+        let (rect, zoom, mirror) = self.picture?;
+        let x = if mirror { rect.width() / zoom - x } else { x };
+        Some(Pos2::new(rect.left() + x * zoom, rect.top() + y * zoom))
+    }
+
     /// A window with `settings`, showing nothing until `start` (tests draw fixed states instead).
     pub fn new(settings: Settings, demo_clip: Option<PathBuf>, automation: Option<Automation>) -> Self {
         let video_text =
@@ -80,6 +101,8 @@ impl LiveApp {
             finishing: None,
             notice: None,
             interrupted: Vec::new(),
+            followed: None,
+            picture: None,
         }
     }
 
@@ -294,8 +317,14 @@ impl LiveApp {
         let avail = ui.available_rect_before_wrap();
         let zoom = (avail.width() / w as f32).min(avail.height() / h as f32);
         let rect = Rect::from_center_size(avail.center(), Vec2::new(w as f32, h as f32) * zoom);
-        let painter = ui.painter_at(avail);
+        // A click on a person follows them (the pipeline's tracker takes the person nearest the point).
+        let click = ui.interact(rect, ui.scope_id().with("picture"), egui::Sense::click());
         let mirror = self.settings.mirror;
+        let clicked = click.clicked().then(|| click.interact_pointer_pos()).flatten().map(|pos| {
+            let (x, y) = ((pos.x - rect.left()) / zoom, (pos.y - rect.top()) / zoom);
+            (if mirror { w as f32 - x } else { x }, y)
+        });
+        let painter = ui.painter_at(avail);
         let uv = if mirror {
             Rect::from_min_max(Pos2::new(1.0, 0.0), Pos2::new(0.0, 1.0))
         } else {
@@ -331,6 +360,10 @@ impl LiveApp {
         }
         if fresh {
             self.stats.record(state.frame.captured, Instant::now());
+        }
+        self.picture = Some((rect, zoom, mirror));
+        if let Some(point) = clicked {
+            self.follow_at(point);
         }
     }
 }

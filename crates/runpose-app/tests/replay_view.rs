@@ -324,3 +324,48 @@ fn a_marks_points_are_edited_by_dragging_its_handles_and_a_note_by_typing() {
         matches!(&h.state().doc.as_ref().unwrap().markup.marks[1].shape, Shape::Text { text, .. } if text == "note")
     );
 }
+
+/// A file dropped on the window (egui's dropped files, as a desktop's drag and drop gives them).
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// A clip dragged onto the empty replay window opens; a video dragged onto the live window plays.
+#[test]
+fn a_clip_or_video_dropped_on_the_window_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = make_clip(dir.path());
+    let mut h = harness(ReplayApp::new(None, ModelVariant::Full));
+    h.run();
+    h.input_mut().dropped_files.push(std::sync::Arc::new(Dropped(clip.clone())));
+    // One frame, whose input holds the drop, then the window's logic as eframe runs it after the frame.
+    h.step();
+    let ctx = h.ctx.clone();
+    h.state_mut().logic(&ctx);
+    common::settle(&mut h, |_| {});
+    assert_eq!(h.state().doc.as_ref().map(|d| d.source.clone()), Some(clip), "{:?}", h.state().notice);
+
+    let mut live = Harness::builder().with_size([1280.0, 800.0]).build_ui_state(
+        |ui, app: &mut runpose_app::windows::live_window::LiveApp| app.ui(ui),
+        runpose_app::windows::live_window::LiveApp::new(
+            runpose_app::windows::live_settings::Settings { camera: None, video: None, ..Default::default() },
+            None,
+            None,
+        ),
+    );
+    live.run();
+    live.input_mut().dropped_files.push(std::sync::Arc::new(Dropped(common::treadmill_clip())));
+    live.step();
+    let ctx = live.ctx.clone();
+    live.state_mut().logic(&ctx);
+    assert_eq!(live.state().settings.video, Some(common::treadmill_clip()));
+    assert_eq!(live.state().settings.camera, None);
+}

@@ -57,8 +57,12 @@ pub struct Pipeline {
     /// Where every captured frame goes while recording (the capture thread's side of the recorder).
     capture_tee: Tee<CaptureEvent>,
     /// A person to follow from the next frame on (`follow`), taken by the inference thread.
-    follow: Arc<Mutex<Option<Option<(f32, f32)>>>>,
+    follow: FollowRequest,
 }
+
+/// A request to follow someone else (`Pipeline::follow`): `Some(point)` when one is waiting, the point itself
+/// `None` for the detector's surest person.
+type FollowRequest = Arc<Mutex<Option<Option<(f32, f32)>>>>;
 
 impl Pipeline {
     /// Starts capture and inference. Never fails: a source or model that cannot be opened arrives as an event.
@@ -71,7 +75,7 @@ impl Pipeline {
         let stop = Arc::new(AtomicBool::new(false));
         let recorder: Arc<Mutex<Option<RecorderTap>>> = Arc::default();
         let (flag, frames, opts, record) = (stop.clone(), capture_rx.clone(), options.clone(), recorder.clone());
-        let follow: Arc<Mutex<Option<Option<(f32, f32)>>>> = Arc::default();
+        let follow: FollowRequest = Arc::default();
         let asked = follow.clone();
         let failed = (tx.clone(), wake.clone());
         let inference = std::thread::Builder::new().name("runpose-inference".into()).spawn(move || {

@@ -61,6 +61,11 @@ pub struct LiveApp {
     pub(crate) picture: Option<(Rect, f32, bool)>,
 }
 
+/// The first file dropped on the window in this frame, if any.
+pub fn dropped_file(ctx: &egui::Context) -> Option<PathBuf> {
+    ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).find(|p| !p.as_os_str().is_empty()))
+}
+
 impl LiveApp {
     /// Follows the person nearest `point` (pixels of the frame): the pipeline's tracker takes them from the next
     /// frame on and the live analysis starts again on them.
@@ -166,6 +171,10 @@ impl LiveApp {
 
     /// Everything but drawing: takes the pipeline's newest event, looks for a lost camera again, runs automation.
     pub fn logic(&mut self, ctx: &egui::Context) {
+        // A video dropped on the window plays in place of the source.
+        if let Some(path) = dropped_file(ctx) {
+            self.open_video(path);
+        }
         if let Some(pipeline) = &self.pipeline {
             while let Some(event) = pipeline.try_next() {
                 match event {

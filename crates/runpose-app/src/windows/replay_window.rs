@@ -299,6 +299,10 @@ impl ReplayApp {
 
     /// Playback: the frame due at this moment.
     pub fn logic(&mut self, ctx: &egui::Context) {
+        // A clip or video dropped on the window opens (as the Open button does).
+        if let Some(path) = crate::windows::live_window::dropped_file(ctx) {
+            self.open(&path);
+        }
         if let Some(opening) = &mut self.opening {
             match opening.job.poll() {
                 Some(result) => {

@@ -12,7 +12,8 @@ pub const ORT_VERSION: &str = "1.32.0";
 
 /// The repository root this crate was built in (models/ and .cache/ live there).
 fn source_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
 }
 
 fn exe_dir() -> Option<PathBuf> {

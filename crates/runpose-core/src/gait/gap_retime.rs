@@ -1,7 +1,7 @@
 //! Events among dropped frames (live, docs/metrics.md §Live analysis): an initial contact or toe-off that fell where
 //! the machine dropped frames was found on frames put back by straight-line interpolation, which moves it by up to
 //! half the gap. It is re-timed here from the frames that were seen around it, matched to the motion the same foot
-//! shows around its events that were seen whole; one that cannot be matched well is reported as not timed.
+//! shows around all its events of that kind; one that cannot be matched well is reported as not timed.
 
 use super::align::ALIGN_WINDOW_S;
 use super::stance::{Stance, frame_interval};
@@ -16,7 +16,7 @@ const MIN_TEMPLATE_EVENTS: usize = 3;
 /// Least frames seen on each side of an event, within the compared stretch, for it to be re-timed.
 const MIN_SEEN_EACH_SIDE: usize = 2;
 /// An event is re-timed only where its misfit to the template is at most this many times the median misfit of the
-/// events seen whole (per frame seen).
+/// foot's events of that kind (per frame seen).
 const MAX_MISFIT_RATIO: f64 = 2.0;
 /// Rounds of template making and matching.
 const ROUNDS: usize = 3;
@@ -252,4 +252,64 @@ pub(crate) fn retime_across_gaps(
         }
     }
     untimed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::skeleton::{Keypoint, NUM_LANDMARKS, Pose};
+
+    const FPS: f64 = 30.0;
+    /// A foot that lands every 0.7 s at t = 0.35 + 0.7 k and lifts 0.25 s later: on the ground (y = 500) between,
+    /// in the air on a half-sine between; the knee 100 px above, moving with it.
+    fn height(t: f64) -> f64 {
+        let p = (t - 0.35).rem_euclid(0.7);
+        if p < 0.25 { 0.0 } else { 80.0 * (std::f64::consts::PI * (p - 0.25) / 0.45).sin() }
+    }
+
+    fn frame(t: f64) -> PoseFrame {
+        let mut pose = Pose::new([Keypoint::default(); NUM_LANDMARKS]);
+        let x = 300.0 + 200.0 * (std::f64::consts::TAU * (t - 0.35) / 0.7).cos();
+        for (l, dy) in points(Side::Left).into_iter().zip([0.0, 0.0, -10.0, -100.0]) {
+            let k = pose.kp_mut(l);
+            (k.x, k.y, k.score) = (x, 500.0 - height(t) + dy, 1.0);
+        }
+        PoseFrame { t, pose: Some(pose) }
+    }
+
+    /// A landing among three dropped frames, found a frame and a half late on the interpolated frames, is put back
+    /// where it was; one with nothing seen on one side stays untimed.
+    #[test]
+    fn an_event_among_dropped_frames_is_retimed_from_the_frames_seen() {
+        let frames: Vec<PoseFrame> = (0..240).map(|i| frame(i as f64 / FPS)).collect();
+        let truth: Vec<f64> = (0..11).map(|k| 0.35 + 0.7 * k as f64).collect();
+        let mut seen = vec![true; frames.len()];
+        // Frames 73–75 dropped around the landing at 2.45 s (frame 73.5).
+        for s in &mut seen[73..=75] {
+            *s = false;
+        }
+        let mut stances: Vec<Stance> = truth
+            .iter()
+            .map(|&ic| Stance {
+                side: Side::Left,
+                ic_t: ic,
+                to_t: ic + 0.25,
+                ic_frame: (ic * FPS).ceil() as usize,
+                to_frame: ((ic + 0.25) * FPS).floor() as usize,
+            })
+            .collect();
+        stances[3].ic_t += 1.5 / FPS;
+        let untimed = retime_across_gaps(&mut stances, &frames, &seen, Side::Left, false);
+        assert!(untimed.is_empty(), "{untimed:?}");
+        assert!((stances[3].ic_t - truth[3]).abs() * FPS < 0.5, "{} vs {}", stances[3].ic_t, truth[3]);
+        for (s, &t) in stances.iter().zip(&truth) {
+            assert!((s.ic_t - t).abs() * FPS < 0.5, "{} vs {t}", s.ic_t);
+        }
+        // Nothing seen for 0.2 s before and after the landing at 4.55 s: no time given.
+        for s in &mut seen[131..=142] {
+            *s = false;
+        }
+        let untimed = retime_across_gaps(&mut stances, &frames, &seen, Side::Left, false);
+        assert!(untimed.iter().any(|&u| (u - truth[6]).abs() < 0.1), "{untimed:?}");
+    }
 }

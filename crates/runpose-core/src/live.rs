@@ -25,6 +25,9 @@ pub const DROPPED_GAP_FRAMES: f64 = 3.5;
 /// A step beside dropped frames is settled only when its contact time and its step time lie within this many frame
 /// intervals of the medians of its foot's steps in the window (docs/metrics.md §Live analysis).
 pub const RHYTHM_FRAMES: f64 = 1.0;
+/// How far back the settled step a new step is numbered from may lie, seconds (`LiveAnalyzer`): about a dozen
+/// steps, over which the typical step time is known to well under a step.
+pub const ANCHOR_S: f64 = 4.0;
 /// Settled steps of a foot that set its rhythm for the steps beside dropped frames (else the window's steps do).
 pub const RHYTHM_STEPS: usize = 3;
 /// How far back the step table and the charts reach, seconds.
@@ -247,10 +250,12 @@ impl LiveAnalyzer {
         let new_steps = analysis.steps.iter().enumerate().filter(|&(k, s)| {
             settled(k) && s.ic_t > last_ic + 0.5 * (s.to_t - s.ic_t) && s.ic_t > lifted[s.side.index()] && timed(k, s)
         });
-        // A step's number counts the steps run since the last one settled, those passed over included: the time
-        // between them in typical steps (the mean of the two feet's median step times over the settled steps, whose
-        // rhythm was checked; else the window's counted cadence), rounded to an even count when both steps are of
-        // one foot and an odd one otherwise (feet alternate).
+        // A step's number counts the steps run, those passed over included: the time since an earlier settled step
+        // (the oldest within `ANCHOR_S`, so that one contact found twice or timed off does not move the numbers
+        // after it) in typical steps (the mean of the two feet's median step times over the settled steps, whose
+        // rhythm was checked; else the window's counted cadence), rounded (over more than a step and a half, to an
+        // even count when both steps are of one foot and an odd one otherwise: feet alternate), and always past
+        // the last settled step's number.
         let own = Side::BOTH.map(|side| {
             crate::stats::median(
                 &self.steps.iter().filter(|s| s.side == side).filter_map(|s| s.step_ms).collect::<Vec<_>>(),
@@ -262,10 +267,18 @@ impl LiveAnalyzer {
         };
         for (_, step) in new_steps {
             let mut step = step.clone();
-            step.index = match (self.last_settled, step_s) {
-                (Some((t, side, n)), Some(typical)) => n + steps_between(step.ic_t - t, typical, side == step.side),
-                (Some((_, _, n)), None) => n + 1,
-                (None, _) => 0,
+            let anchor = self
+                .steps
+                .iter()
+                .find(|s| step.ic_t - s.ic_t <= ANCHOR_S)
+                .map(|s| (s.ic_t, s.side, s.index))
+                .or(self.last_settled);
+            step.index = match (anchor, self.last_settled, step_s) {
+                (Some((t, side, n)), Some((_, _, last)), Some(typical)) => {
+                    (n + steps_between(step.ic_t - t, typical, side == step.side)).max(last + 1)
+                }
+                (_, Some((_, _, last)), _) => last + 1,
+                _ => 0,
             };
             self.last_settled = Some((step.ic_t, step.side, step.index));
             self.steps.push_back(step);
@@ -289,9 +302,13 @@ impl LiveAnalyzer {
     }
 }
 
-/// How many steps `span_s` seconds make at `typical_s` a step: even between two contacts of one foot
-/// (`same_foot`), odd between the two feet's, and at least one.
+/// How many steps `span_s` seconds make at `typical_s` a step, at least one: over more than a step and a half,
+/// even between two contacts of one foot (`same_foot`) and odd between the two feet's; over less, the nearest count
+/// (two contacts of one foot that close are one contact found twice, not a stride).
 fn steps_between(span_s: f64, typical_s: f64, same_foot: bool) -> usize {
+    if span_s / typical_s < 1.5 {
+        return (span_s / typical_s).round().max(1.0) as usize;
+    }
     let parity = if same_foot { 0.0 } else { 1.0 };
     // The nearest whole number of the right parity: 2m + parity nearest the span.
     let m = ((span_s / typical_s - parity) / 2.0).round().max(if same_foot { 1.0 } else { 0.0 });
@@ -326,7 +343,8 @@ mod tests {
         assert_eq!(steps_between(4.275, 0.372, true), 12); // 11.5 typical steps, one foot's contacts
         assert_eq!(steps_between(3.56, 0.372, true), 10);
         assert_eq!(steps_between(0.35, 0.36, false), 1);
-        assert_eq!(steps_between(0.1, 0.36, true), 2);
+        assert_eq!(steps_between(0.18, 0.35, true), 1); // one contact found twice
+        assert_eq!(steps_between(0.55, 0.35, true), 2);
         assert_eq!(steps_between(1.05, 0.35, false), 3);
     }
 

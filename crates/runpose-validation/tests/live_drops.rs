@@ -151,7 +151,7 @@ fn settled_steps_match_the_offline_ones_with_up_to_45_percent_dropped() {
 /// The issue's requirement with 30–60 % of the frames dropped (random and in bursts, fifteen runs): every settled
 /// step within 2 frames, cadence within 3 spm. Not met yet above 45 % (docs/metrics.md §Live analysis): with half
 /// the frames gone in bursts, 3–6 of the run's 31 steps settle, a settled step is now and then a foot off (its
-/// contact taken for the other foot's) and the cadence over so few steps is then up to 18 spm off.
+/// contact taken for the other foot's) and the cadence over so few steps is then up to 17 spm off.
 #[test]
 #[ignore = "issue 13: not met above 45 % dropped (docs/metrics.md §Live analysis)"]
 fn settled_steps_match_the_offline_ones_when_frames_are_dropped() {

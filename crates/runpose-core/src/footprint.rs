@@ -262,11 +262,9 @@ pub(crate) fn time_by_footprints(
         }
         merged.push(s);
     }
+    let t: Vec<f64> = frames.iter().map(|f| f.t).collect();
     for s in &mut merged {
-        let open = open_end && s.to_frame == last;
-        s.ic_frame = frames.partition_point(|f| f.t < s.ic_t).min(last);
-        s.to_frame =
-            if open { last } else { frames.partition_point(|f| f.t <= s.to_t).saturating_sub(1).max(s.ic_frame) };
+        s.frames_from_instants(&t, open_end);
     }
     *stances = merged;
     timed

@@ -19,11 +19,9 @@ pub const SETTLE_S: f64 = 0.2;
 /// Nothing settles before the window spans this long: the ground line, the contact thresholds and left/right are
 /// learnt from the window, and need several steps.
 pub const MIN_WINDOW_S: f64 = 4.0;
-/// A landing or lift-off between two frames further apart than this many of the source's frame intervals (three or
-/// more frames dropped in a row) is not timed: its step is not settled (docs/metrics.md §Live analysis).
-pub const DROPPED_GAP_FRAMES: f64 = 3.5;
-/// A step beside dropped frames is settled only when its contact time and its step time lie within this many frame
-/// intervals of the medians of its foot's steps in the window (docs/metrics.md §Live analysis).
+/// A step beside dropped frames is settled only when its contact time and its step time (and the step before it its
+/// step time) lie within this many frame intervals of the medians of its foot's settled steps, or of the window's
+/// steps until there are `RHYTHM_STEPS` (docs/metrics.md §Live analysis).
 pub const RHYTHM_FRAMES: f64 = 1.0;
 /// How far back the settled step a new step is numbered from may lie, seconds (`LiveAnalyzer`): about a dozen
 /// steps, over which the typical step time is known to well under a step.
@@ -205,30 +203,28 @@ impl LiveAnalyzer {
             .map(|side| self.steps.iter().rev().find(|s| s.side == side).map_or(f64::NEG_INFINITY, |s| s.to_t));
         // A step's cadence and flight time need the next contact: it settles once that contact is settled too.
         let settled = |k: usize| analysis.steps.get(k + 1).is_some_and(|next| next.ic_t <= horizon);
-        // A step whose landing, lift-off or next landing fell among frames the machine dropped (three or more in a
-        // row) cannot be timed: it is passed over, not shown with a guessed instant. So is one no running human could
-        // make.
+        // A step whose landing, lift-off or next landing fell among frames the machine dropped and could not be
+        // re-timed from the frames seen (`Analysis::untimed_events`) is passed over, not shown with a guessed
+        // instant. So is one no running human could make.
         let real: Vec<f64> = self.window.iter().map(|f| f.t).collect();
         let dt = crate::stats::regular_interval(&real).unwrap_or(0.0);
         let seen = |t: f64| !analysis.untimed_events.iter().any(|&u| (u - t).abs() < 1e-9);
-        // A step beside dropped frames is timed from frames put back by interpolation: it is taken only when its
-        // contact and step times keep the rhythm of its foot's steps in the window (within `RHYTHM_FRAMES`), so
-        // that a landing or lift-off the gap moved is not shown.
+        // A step beside dropped frames is timed partly from frames put back: it is taken only when it keeps its
+        // foot's rhythm (within `RHYTHM_FRAMES`), so that a landing or lift-off the gap moved is not shown.
         let near_gap = |from: f64, to: f64| {
             real.windows(2).any(|w| frames_missing(w[1] - w[0], dt) && w[1] >= from - 2.0 * dt && w[0] <= to + 2.0 * dt)
         };
         // The rhythm is the settled steps' where a foot has `RHYTHM_STEPS` of them (their rhythm was checked), else
         // the window's.
-        let typical = Side::BOTH.map(|side| {
-            let settled: Vec<&StepMetrics> = self.steps.iter().filter(|s| s.side == side).collect();
-            let of_foot: Vec<&StepMetrics> = if settled.len() >= RHYTHM_STEPS {
-                settled
-            } else {
-                analysis.steps.iter().filter(|s| s.side == side && !s.flags.implausible()).collect()
-            };
-            let contact: Vec<f64> = of_foot.iter().map(|s| s.contact_ms).collect();
-            let step: Vec<f64> = of_foot.iter().filter_map(|s| s.step_ms).collect();
-            (crate::stats::median(&contact), crate::stats::median(&step))
+        let settled_rhythm = Side::BOTH.map(|side| {
+            let of_foot: Vec<&StepMetrics> = self.steps.iter().filter(|s| s.side == side).collect();
+            (of_foot.len(), rhythm(&of_foot))
+        });
+        let typical = Side::BOTH.map(|side| match settled_rhythm[side.index()] {
+            (n, medians) if n >= RHYTHM_STEPS => medians,
+            _ => {
+                rhythm(&analysis.steps.iter().filter(|s| s.side == side && !s.flags.implausible()).collect::<Vec<_>>())
+            }
         });
         let tolerance = RHYTHM_FRAMES * dt * 1000.0;
         let near = |x: Option<f64>, m: Option<f64>| matches!((x, m), (Some(x), Some(m)) if (x - m).abs() <= tolerance);
@@ -256,12 +252,7 @@ impl LiveAnalyzer {
         // rhythm was checked; else the window's counted cadence), rounded (over more than a step and a half, to an
         // even count when both steps are of one foot and an odd one otherwise: feet alternate), and always past
         // the last settled step's number.
-        let own = Side::BOTH.map(|side| {
-            crate::stats::median(
-                &self.steps.iter().filter(|s| s.side == side).filter_map(|s| s.step_ms).collect::<Vec<_>>(),
-            )
-        });
-        let step_s = match own {
+        let step_s = match settled_rhythm.map(|(_, (_, step))| step) {
             [Some(a), Some(b)] => Some((a + b) / 2000.0),
             _ => analysis.summary.cadence_spm.filter(|c| *c > 0.0).map(|c| 60.0 / c),
         };
@@ -300,6 +291,13 @@ impl LiveAnalyzer {
             self.fall_angle.pop_front();
         }
     }
+}
+
+/// The medians of `steps`' contact times and step times, ms.
+fn rhythm(steps: &[&StepMetrics]) -> (Option<f64>, Option<f64>) {
+    let contact: Vec<f64> = steps.iter().map(|s| s.contact_ms).collect();
+    let step: Vec<f64> = steps.iter().filter_map(|s| s.step_ms).collect();
+    (crate::stats::median(&contact), crate::stats::median(&step))
 }
 
 /// How many steps `span_s` seconds make at `typical_s` a step, at least one: over more than a step and a half,

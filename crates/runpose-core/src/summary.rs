@@ -245,10 +245,9 @@ pub(crate) fn counted_cadence_spm(step_ms: &[f64]) -> Option<f64> {
     count_steps_spm(step_ms, median(step_ms)?)
 }
 
-/// Steps per minute counted over `intervals_ms`, the times between consecutive initial contacts known (each one or
-/// more steps long), in steps of `typical` ms (`counted_cadence_spm`; the live panel's cadence counts the intervals
-/// between the steps it shows, which need not be consecutive, `live::settled_cadence_spm`).
-pub(crate) fn count_steps_spm(intervals_ms: &[f64], typical: f64) -> Option<f64> {
+/// Steps per minute counted over `intervals_ms`, the times between consecutive initial contacts (each one or more
+/// steps long), in steps of `typical` ms (`counted_cadence_spm`).
+fn count_steps_spm(intervals_ms: &[f64], typical: f64) -> Option<f64> {
     if typical <= 0.0 {
         return None;
     }

@@ -208,12 +208,12 @@ pub struct Detection {
 }
 
 impl Detection {
-    /// The landmark model's ROI: keypoint 0 (hip centre) and 1 (full-body scale point).
     /// Distance from the box's centre to `p`, pixels.
     pub fn distance_to(&self, p: (f32, f32)) -> f32 {
         (p.0 - self.bbox[0]).hypot(p.1 - self.bbox[1])
     }
 
+    /// The landmark model's ROI: keypoint 0 (hip centre) and 1 (full-body scale point).
     pub fn roi(&self) -> Roi {
         Roi::from_alignment(self.keypoints[0], self.keypoints[1])
     }

@@ -104,3 +104,18 @@ pub fn models_dir() -> PathBuf {
         .cloned()
         .unwrap_or_else(|| source_root().join("models"))
 }
+
+#[cfg(test)]
+mod tests {
+    /// The checksums `runpose doctor` verifies are the ones models/README.md publishes.
+    #[test]
+    fn model_checksums_are_the_published_ones() {
+        let readme = include_str!("../../../models/README.md");
+        for (file, sha) in super::MODEL_SHA256 {
+            assert!(
+                readme.lines().any(|l| l.contains(file) && l.contains(sha)),
+                "{file} {sha} not in models/README.md"
+            );
+        }
+    }
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use runpose_vision::runtime;
 use sha2::{Digest, Sha256};
 
-/// A recordings folder with less free space than this is reported as short (about 4 minutes of 720p Motion JPEG).
+/// A recordings folder with less free space than this (2 GiB) is reported as short.
 pub const LOW_DISK_BYTES: u64 = 2 << 30;
 
 /// One thing looked for.

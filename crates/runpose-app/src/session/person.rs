@@ -101,16 +101,16 @@ fn people_in_view(video: &Path, tracker: &mut PoseTracker) -> anyhow::Result<Vec
 }
 
 /// What a track's person does over the scan, and how many steps they take.
-fn activity_of(track: &Track) -> (Activity, usize) {
-    match runpose_core::analyze(track.frames.clone(), &AnalysisConfig::default()) {
+fn activity_of(track: &mut Track) -> (Activity, usize) {
+    match runpose_core::analyze(std::mem::take(&mut track.frames), &AnalysisConfig::default()) {
         Ok(a) => (a.summary.activity, a.summary.steps),
         Err(_) => (Activity::Unclear, 0),
     }
 }
 
 /// Chooses whom `tracker` follows in `video` (module docs) and sets it up to follow them from the first frame:
-/// the point given, else the running person when several people are in view. `None` when there was no choice to
-/// make (one person or nobody in view).
+/// the point given, else the running person when several people are in view. `None` when the detector never saw
+/// two people at once (the tracker then follows as it always did).
 pub fn choose(
     video: &Path,
     tracker: &mut PoseTracker,
@@ -138,39 +138,39 @@ pub fn choose(
     let people =
         people_in_view(video, tracker).with_context(|| format!("looking for people in {}", video.display()))?;
     // A track with a pose in few frames is a passer-by or a false detection: not a person to choose.
-    let people: Vec<Track> = people
+    let mut people: Vec<Track> = people
         .into_iter()
         .filter(|p| p.frames.iter().filter(|f| f.pose.is_some()).count() >= MIN_POSE_FRAMES)
         .collect();
-    let Some(surest) = people.first() else {
+    let Some(&Track { first: surest, .. }) = people.first() else {
         tracker.follow(None);
         return Ok(None);
     };
     if people.len() < 2 {
         tracker.follow(None);
-        return Ok(Some(PersonChoice { x: surest.first.0, y: surest.first.1, chosen_by: "surest", people: 1 }));
+        return Ok(Some(PersonChoice { x: surest.0, y: surest.1, chosen_by: "surest", people: 1 }));
     }
     let rank = |a: Activity| match a {
         Activity::Running => 2,
         Activity::Walking => 1,
         _ => 0,
     };
-    let ranked: Vec<(&Track, Activity, usize)> = people
-        .iter()
+    let ranked: Vec<((f32, f32), f32, Activity, usize)> = people
+        .iter_mut()
         .map(|p| {
             let (activity, steps) = activity_of(p);
             tracing::info!(x = p.first.0, y = p.first.1, ?activity, steps, "person in view");
-            (p, activity, steps)
+            (p.first, p.height, activity, steps)
         })
         .collect();
     // The surest person wins ties (people come surest first and max_by keeps the last maximum: reversed).
-    let best = ranked.iter().rev().max_by_key(|(_, a, steps)| (rank(*a), *steps));
-    let (chosen, by) = match best {
-        Some((p, a, _)) if rank(*a) == 2 => (*p, "running"),
-        Some((p, a, _)) if rank(*a) == 1 => (*p, "walking"),
-        _ => (surest, "surest"),
+    let best = ranked.iter().rev().max_by_key(|(_, _, a, steps)| (rank(*a), *steps));
+    let ((x, y), height, by) = match best {
+        Some(&(first, height, a, _)) if rank(a) == 2 => (first, height, "running"),
+        Some(&(first, height, a, _)) if rank(a) == 1 => (first, height, "walking"),
+        _ => (surest, people[0].height, "surest"),
     };
     // Taken up where the scan first saw them, and by nobody else before they are there.
-    tracker.follow_within(Some(chosen.first), SAME_PERSON_HEIGHTS * chosen.height);
-    Ok(Some(PersonChoice { x: chosen.first.0, y: chosen.first.1, chosen_by: by, people: people.len() }))
+    tracker.follow_within(Some((x, y)), SAME_PERSON_HEIGHTS * height);
+    Ok(Some(PersonChoice { x, y, chosen_by: by, people: people.len() }))
 }

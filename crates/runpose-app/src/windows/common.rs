@@ -88,16 +88,27 @@ pub fn upload_frame<K: PartialEq>(
     true
 }
 
-/// What a window command says where no window can open: on Linux neither `DISPLAY` nor `WAYLAND_DISPLAY` is set
-/// (checked before winit tries, whose own error names its internals), or the window failed to open (`why`, logged).
-pub fn no_display(command: &str, why: Option<&dyn std::fmt::Display>) -> anyhow::Error {
-    if let Some(why) = why {
-        tracing::debug!("the window could not be opened: {why}");
-    }
+/// What a window command says where there is no display (on Linux neither `DISPLAY` nor `WAYLAND_DISPLAY` is set;
+/// checked before winit tries, whose own error names its internals).
+pub fn no_display(command: &str) -> anyhow::Error {
     anyhow::anyhow!(
         "runpose {command} needs a display with OpenGL or Vulkan and found none: without one, use `runpose analyze`, \
          `runpose record` or `runpose export` (or run under Xvfb)"
     )
+}
+
+/// What a window command says where a display is there but the window did not open (`why`: eframe's error, most
+/// likely no OpenGL or Vulkan).
+pub fn window_failed(command: &str, why: &dyn std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!(
+        "runpose {command} could not open its window ({why}): it needs OpenGL or Vulkan; without a window, use \
+         `runpose analyze`, `runpose record` or `runpose export`"
+    )
+}
+
+/// The first file dropped on the window in this frame, if any.
+pub fn dropped_file(ctx: &egui::Context) -> Option<std::path::PathBuf> {
+    ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).find(|p| !p.as_os_str().is_empty()))
 }
 
 pub use crate::session::doctor::display_present;

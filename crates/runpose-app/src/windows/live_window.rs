@@ -61,11 +61,6 @@ pub struct LiveApp {
     pub(crate) picture: Option<(Rect, f32, bool)>,
 }
 
-/// The first file dropped on the window in this frame, if any.
-pub fn dropped_file(ctx: &egui::Context) -> Option<PathBuf> {
-    ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).find(|p| !p.as_os_str().is_empty()))
-}
-
 impl LiveApp {
     /// Follows the person nearest `point` (pixels of the frame): the pipeline's tracker takes them from the next
     /// frame on and the live analysis starts again on them.
@@ -172,7 +167,7 @@ impl LiveApp {
     /// Everything but drawing: takes the pipeline's newest event, looks for a lost camera again, runs automation.
     pub fn logic(&mut self, ctx: &egui::Context) {
         // A video dropped on the window plays in place of the source.
-        if let Some(path) = dropped_file(ctx) {
+        if let Some(path) = crate::windows::common::dropped_file(ctx) {
             self.open_video(path);
         }
         if let Some(pipeline) = &self.pipeline {
@@ -423,7 +418,7 @@ pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
         ..Default::default()
     };
     if !crate::windows::common::display_present() {
-        return Err(crate::windows::common::no_display("live", None));
+        return Err(crate::windows::common::no_display("live"));
     }
     let outcome: Outcome = Arc::new(Mutex::new(None));
     let shared = outcome.clone();
@@ -470,7 +465,7 @@ pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
             Ok(Box::new(app))
         }),
     )
-    .map_err(|e| crate::windows::common::no_display("live", Some(&e)))?;
+    .map_err(|e| crate::windows::common::window_failed("live", &e))?;
     let result = outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
     match result {
         None if automated => anyhow::bail!("the window was closed before the frames were played"),

@@ -300,7 +300,7 @@ impl ReplayApp {
     /// Playback: the frame due at this moment.
     pub fn logic(&mut self, ctx: &egui::Context) {
         // A clip or video dropped on the window opens (as the Open button does).
-        if let Some(path) = crate::windows::live_window::dropped_file(ctx) {
+        if let Some(path) = crate::windows::common::dropped_file(ctx) {
             self.open(&path);
         }
         if let Some(opening) = &mut self.opening {
@@ -523,8 +523,8 @@ pub fn run_replay_window(
         ..Default::default()
     };
     if !crate::windows::common::display_present() {
-        return Err(crate::windows::common::no_display("replay", None));
+        return Err(crate::windows::common::no_display("replay"));
     }
     eframe::run_native("runpose-replay", native, Box::new(move |_cc| Ok(Box::new(app))))
-        .map_err(|e| crate::windows::common::no_display("replay", Some(&e)))
+        .map_err(|e| crate::windows::common::window_failed("replay", &e))
 }

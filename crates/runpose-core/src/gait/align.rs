@@ -103,9 +103,7 @@ pub fn align_events(
     }
     stances.copy_from_slice(&aligned);
     for s in stances.iter_mut() {
-        let ic_frame = t.partition_point(|&x| x < s.ic_t).min(last);
-        let to_frame = t.partition_point(|&x| x <= s.to_t).saturating_sub(1).max(ic_frame);
-        (s.ic_frame, s.to_frame) = (ic_frame, if params.open_end && s.to_frame == last { last } else { to_frame });
+        s.frames_from_instants(&t, params.open_end);
     }
     true
 }

@@ -218,19 +218,15 @@ pub(crate) fn retime_across_gaps(
     let Some(dt) = frame_interval(&t) else { return Vec::new() };
     let last = frames.len().saturating_sub(1);
     let mut untimed = Vec::new();
+    let mut retime = |times: &mut [f64]| {
+        let timed = retime_kind(frames, seen, side, times, dt);
+        untimed.extend(times.iter().zip(timed).filter(|(_, ok)| !ok).map(|(e, _)| *e));
+    };
     let mut ics: Vec<f64> = stances.iter().map(|s| s.ic_t).collect();
-    for (timed, e) in retime_kind(frames, seen, side, &mut ics, dt).into_iter().zip(&ics) {
-        if !timed {
-            untimed.push(*e);
-        }
-    }
+    retime(&mut ics);
     let closed: Vec<usize> = (0..stances.len()).filter(|&k| !(open_end && stances[k].to_frame == last)).collect();
     let mut tos: Vec<f64> = closed.iter().map(|&k| stances[k].to_t).collect();
-    for (timed, e) in retime_kind(frames, seen, side, &mut tos, dt).into_iter().zip(&tos) {
-        if !timed {
-            untimed.push(*e);
-        }
-    }
+    retime(&mut tos);
     for (s, ic) in stances.iter_mut().zip(ics) {
         s.ic_t = ic;
     }
@@ -246,10 +242,7 @@ pub(crate) fn retime_across_gaps(
         }
     }
     for s in stances.iter_mut() {
-        s.ic_frame = t.partition_point(|&x| x < s.ic_t).min(last);
-        if !(open_end && s.to_frame == last) {
-            s.to_frame = t.partition_point(|&x| x <= s.to_t).saturating_sub(1).max(s.ic_frame);
-        }
+        s.frames_from_instants(&t, open_end);
     }
     untimed
 }

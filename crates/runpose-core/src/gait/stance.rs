@@ -98,6 +98,16 @@ impl Stance {
     pub fn contains(&self, frame: usize) -> bool {
         (self.ic_frame..=self.to_frame).contains(&frame)
     }
+
+    /// Sets the contact's frames from its instants, frames at times `t`: the first frame at or after the initial
+    /// contact and the last at or before the toe-off. With `open_end`, a contact still going on at the last frame
+    /// keeps the last frame as its end.
+    pub(crate) fn frames_from_instants(&mut self, t: &[f64], open_end: bool) {
+        let last = t.len().saturating_sub(1);
+        let ic_frame = t.partition_point(|&x| x < self.ic_t).min(last);
+        let to_frame = t.partition_point(|&x| x <= self.to_t).saturating_sub(1).max(ic_frame);
+        (self.ic_frame, self.to_frame) = (ic_frame, if open_end && self.to_frame == last { last } else { to_frame });
+    }
 }
 
 /// The frame (exclusive) where the swing after stance `k` of `stances` (sorted by initial contact) ends, for a clip

@@ -95,7 +95,7 @@ enum Command {
         /// ONNX Runtime threads (default: the machine's cores, at most 4).
         #[arg(long)]
         threads: Option<usize>,
-        /// Follow the person nearest this point, X,Y in pixels of the first frame with people (default: the one
+        /// Follow the person at this point, X,Y in pixels of the first frame with people (default: the one
         /// who is running); summary.json records the choice.
         #[arg(long, value_parser = parse_point)]
         person: Option<(f32, f32)>,

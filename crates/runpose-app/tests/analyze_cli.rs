@@ -66,7 +66,7 @@ fn the_treadmill_clip_gives_the_hand_counted_gait() {
 }
 
 /// The treadmill clip placed beside Sports2D's two people (ffmpeg hstack): the runner is chosen among the people
-/// in view and followed in every frame; `--person X,Y` follows the person nearest the point and is recorded.
+/// in view and followed in every frame; `--person X,Y` follows the person at the point and is recorded.
 #[test]
 fn beside_other_people_the_runner_is_followed_in_every_frame() {
     let dir = tempfile::tempdir().unwrap();

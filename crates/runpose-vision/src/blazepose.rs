@@ -213,6 +213,13 @@ impl Detection {
         (p.0 - self.bbox[0]).hypot(p.1 - self.bbox[1])
     }
 
+    /// Whether `p` lies on the person's body: within the landmark model's region (a circle about the hip centre
+    /// holding the whole body).
+    pub fn covers(&self, p: (f32, f32)) -> bool {
+        let roi = self.roi();
+        (p.0 - roi.cx).hypot(p.1 - roi.cy) <= roi.side / 2.0
+    }
+
     /// The landmark model's ROI: keypoint 0 (hip centre) and 1 (full-body scale point).
     pub fn roi(&self) -> Roi {
         Roi::from_alignment(self.keypoints[0], self.keypoints[1])
@@ -302,11 +309,13 @@ impl TrackerOptions {
     }
 }
 
-/// Whom a tracker follows: the person nearest `point` within `within` pixels (`PoseTracker::follow_within`).
+/// Whom a tracker follows: the person nearest `point` within `within` pixels (`PoseTracker::follow_within`), and
+/// with `on_body` only one whose body the point lies on (`PoseTracker::follow`: a click on a person).
 #[derive(Debug, Clone, Copy)]
 struct Follow {
     point: (f32, f32),
     within: f32,
+    on_body: bool,
 }
 
 /// Single-person BlazePose tracker.
@@ -379,21 +388,23 @@ impl PoseTracker {
         Ok(match self.follow {
             Some(f) => people
                 .into_iter()
-                .filter(|d| d.distance_to(f.point) <= f.within)
+                .filter(|d| d.distance_to(f.point) <= f.within && (!f.on_body || d.covers(f.point)))
                 .min_by(|a, b| a.distance_to(f.point).total_cmp(&b.distance_to(f.point))),
             None => people.into_iter().next(),
         })
     }
 
-    /// Follows the person nearest `point` (image pixels) from the next detection on, and after that whoever is
-    /// tracked (the point moves with them); `None` goes back to the one the detector is surest of.
+    /// Follows the person at `point` (image pixels: the point on their body, nearest them where it lies on
+    /// several) from the first detection of someone there on, and after that whoever is tracked (the point moves
+    /// with them); `None` goes back to the one the detector is surest of.
     pub fn follow(&mut self, point: Option<(f32, f32)>) {
-        self.follow_within(point, f32::INFINITY);
+        self.follow = point.map(|point| Follow { point, within: f32::INFINITY, on_body: true });
+        self.roi = None;
     }
 
     /// `follow`, taking only a person within `within` pixels of the point (nobody until one is there).
     pub fn follow_within(&mut self, point: Option<(f32, f32)>, within: f32) {
-        self.follow = point.map(|point| Follow { point, within });
+        self.follow = point.map(|point| Follow { point, within, on_body: false });
         self.roi = None;
     }
 

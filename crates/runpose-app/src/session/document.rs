@@ -92,14 +92,56 @@ impl Loaded {
                 Err(e) => tracing::warn!("{e}; analysing the video again"),
             }
         }
-        let mut tracker = crate::session::estimate::load_tracker(model, None)?;
-        let run = crate::session::estimate::estimate_poses_with(video, &mut tracker, bar)?;
-        if let Err(e) = clip::write_poses(&cache, &run.frames) {
+        let frames = Self::estimate(video, model, None, bar)?;
+        if let Err(e) = clip::write_poses(&cache, &frames) {
             tracing::warn!(
                 "the landmarks could not be kept beside the video ({e}); they will be estimated again next time"
             );
         }
-        Ok(run.frames)
+        Ok(frames)
+    }
+
+    /// The poses of `video` estimated with `model`: of the person at `point` (pixels of the first frame with
+    /// people), else of the person who runs when several are in view (`person::choose`, as `runpose analyze`).
+    fn estimate(
+        video: &Path,
+        model: ModelVariant,
+        point: Option<(f32, f32)>,
+        bar: &indicatif::ProgressBar,
+    ) -> anyhow::Result<Vec<PoseFrame>> {
+        let mut tracker = crate::session::estimate::load_tracker(model, None)?;
+        let choice = crate::session::person::choose(video, &mut tracker, point)?;
+        tracing::info!(?choice, "person followed");
+        Ok(crate::session::estimate::estimate_poses_with(video, &mut tracker, bar)?.frames)
+    }
+
+    /// `path` (a clip or a video) again, its poses estimated anew following the person at `point` (pixels of
+    /// the first frame with people). A video's poses kept beside it are replaced; a clip's recorded landmarks are
+    /// left as they are (the poses followed are this opening's only).
+    pub fn read_following(
+        path: &Path,
+        model: ModelVariant,
+        point: (f32, f32),
+        bar: &indicatif::ProgressBar,
+    ) -> anyhow::Result<Self> {
+        let mut loaded = Self::read(path, model, bar)?;
+        let mut raw = Self::estimate(&loaded.video_path, model, Some(point), bar)?;
+        if raw.len() == loaded.raw.len() {
+            // A clip's frames keep the times they were captured at (the video's own stamps may be rounded).
+            for (new, old) in raw.iter_mut().zip(&loaded.raw) {
+                new.t = old.t;
+            }
+        }
+        if !clip::is_clip(path)
+            && let Err(e) = clip::write_poses(&poses_cache(path), &raw)
+        {
+            tracing::warn!("the landmarks of the person followed could not be kept beside the video ({e})");
+        }
+        if raw.is_empty() {
+            anyhow::bail!("{} has no frames", path.display());
+        }
+        loaded.raw = raw;
+        Ok(loaded)
     }
 }
 

@@ -39,7 +39,7 @@ pub struct AnalyzeOptions {
     /// ONNX Runtime threads per session (default: the machine's cores, at most 4).
     pub threads: Option<usize>,
     pub progress: bool,
-    /// Follow the person nearest this point (pixels of the first frame with people) instead of the running one.
+    /// Follow the person at this point (pixels of the first frame with people) instead of the running one.
     pub person: Option<(f32, f32)>,
 }
 

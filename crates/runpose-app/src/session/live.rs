@@ -155,7 +155,7 @@ impl Pipeline {
         }
     }
 
-    /// Follows the person nearest `point` (pixels of the frame) from the next frame on, and starts the analysis
+    /// Follows the person at `point` (pixels of the frame) from the next frame on, and starts the analysis
     /// again on them; `None` goes back to the person the detector is surest of.
     pub fn follow(&self, point: Option<(f32, f32)>) {
         if let Ok(mut f) = self.follow.lock() {

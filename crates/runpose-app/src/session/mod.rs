@@ -7,7 +7,8 @@
 //! - `document`: a clip or video opened for replay, with its pose cache and markup;
 //! - `export`: a frame, a storyboard or the whole clip drawn with overlay and markup;
 //! - `doctor`: `runpose doctor`, what this machine has and lacks;
-//! - `person`: whom to follow when several people are in view.
+//! - `person`: whom to follow when several people are in view;
+//! - `recent`: the clips and videos opened lately.
 
 pub mod analyze;
 pub mod doctor;
@@ -17,4 +18,5 @@ pub mod export;
 pub mod live;
 pub mod output;
 pub mod person;
+pub mod recent;
 pub mod record;

@@ -2,7 +2,7 @@
 //! running: each person who comes into view in the first `SCAN_S` seconds is followed through them and their
 //! poses analysed; the one whose gait the analysis calls running is taken (the most
 //! steps among several), else one walking, else the one the detector is surest of. `--person X,Y` (or a click in a
-//! window) follows the person nearest that point instead.
+//! window) follows the person at that point instead (`PoseTracker::follow`).
 
 use std::path::Path;
 

@@ -4,12 +4,14 @@
 use std::path::PathBuf;
 
 use egui::{Color32, RichText};
+use runpose_capture::clip;
 use runpose_capture::live::list_cameras;
 use runpose_vision::ModelVariant;
 
 use crate::session::live::Pipeline;
+use crate::windows::files::{Choice, Chooser, Purpose, recent_menu};
 use crate::windows::live_settings::CAMERA_MODES;
-use crate::windows::live_window::LiveApp;
+use crate::windows::live_window::{LiveApp, Notice};
 
 impl LiveApp {
     pub(crate) fn controls(&mut self, ui: &mut egui::Ui) {
@@ -61,6 +63,14 @@ impl LiveApp {
                 if ui.button("Play").clicked() {
                     chosen = Some(None);
                 }
+                if ui.button("Browse…").on_hover_text("choose a video to play").clicked() {
+                    self.browse(Purpose::PlayVideo);
+                }
+            }
+            if let Some(path) = recent_menu(ui, &self.recent) {
+                // A clip plays its video.
+                let video = if clip::is_clip(&path) { path.join(clip::VIDEO_FILE) } else { path };
+                self.open_video(video);
             }
             match chosen {
                 Some(Some(index)) => self.use_camera(index),
@@ -113,7 +123,43 @@ impl LiveApp {
             {
                 self.toggle_recording();
             }
+            if ui
+                .add_enabled(self.recorder.is_none(), egui::Button::new("Recordings folder…"))
+                .on_hover_text(format!("now {}", self.settings.recordings_dir().display()))
+                .clicked()
+            {
+                self.browse(Purpose::RecordingsFolder);
+            }
         });
+    }
+
+    /// Opens the file dialog for `purpose`, starting beside the video playing or the recordings folder.
+    pub fn browse(&mut self, purpose: Purpose) {
+        let near = match purpose {
+            Purpose::RecordingsFolder => Some(self.settings.recordings_dir()),
+            _ => self.settings.video.clone().or_else(|| self.recent.paths().first().cloned()),
+        };
+        self.chooser = Some(Chooser::new(purpose, near.as_deref()));
+    }
+
+    /// The file dialog, while it is open: a video chosen plays, a folder chosen takes the recordings.
+    pub(crate) fn file_dialog(&mut self, ctx: &egui::Context) {
+        let Some(chooser) = &mut self.chooser else { return };
+        match chooser.show(ctx) {
+            Choice::Open => {}
+            Choice::Cancelled => self.chooser = None,
+            Choice::Chosen(path) => {
+                let purpose = chooser.purpose;
+                self.chooser = None;
+                if purpose == Purpose::RecordingsFolder {
+                    self.notice = Some(Notice { text: format!("Recordings go to {}", path.display()), error: false });
+                    self.settings.recordings_dir = Some(path);
+                } else {
+                    let video = if clip::is_clip(&path) { path.join(clip::VIDEO_FILE) } else { path };
+                    self.open_video(video);
+                }
+            }
+        }
     }
 
     /// The recording notice and the offer to recover cut-off recordings.

@@ -79,6 +79,11 @@ impl LiveApp {
         let Some(result) = (if wait { job.wait() } else { job.poll() }) else { return };
         let dir = dir.clone();
         self.finishing = None;
+        if result.is_ok()
+            && let Err(e) = self.recent.add(&dir)
+        {
+            tracing::warn!("{e:#}");
+        }
         self.notice = Some(match result {
             Ok(m) => Notice {
                 text: format!(

@@ -15,8 +15,10 @@ use runpose_core::Point;
 
 use crate::draw::overlay;
 use crate::session::live::{LiveState, LiveStats, Pipeline, PipelineEvent, PipelineOptions};
+use crate::session::recent::Recent;
 use crate::session::record::Recorder;
 use crate::windows::common::{Job, paint_scene, renderer, rgb, upload_frame};
+use crate::windows::files::Chooser;
 use crate::windows::live_panels::{numbers_panel, treadmill_panel};
 use crate::windows::live_settings::{Automation, LiveOptions, Settings, Status, demo_clip};
 
@@ -59,10 +61,14 @@ pub struct LiveApp {
     pub followed: Option<(f32, f32)>,
     /// Where the last frame was drawn: its rectangle on screen, the zoom, whether mirrored.
     pub(crate) picture: Option<(Rect, f32, bool)>,
+    /// The file dialog on screen (a video to play, the recordings folder).
+    pub chooser: Option<Chooser>,
+    /// The clips and videos opened lately (the Recent menu); `run_window` loads the user's.
+    pub recent: Recent,
 }
 
 impl LiveApp {
-    /// Follows the person nearest `point` (pixels of the frame): the pipeline's tracker takes them from the next
+    /// Follows the person at `point` (pixels of the frame): the pipeline's tracker takes them from the next
     /// frame on and the live analysis starts again on them.
     pub fn follow_at(&mut self, point: (f32, f32)) {
         self.followed = Some(point);
@@ -103,6 +109,8 @@ impl LiveApp {
             interrupted: Vec::new(),
             followed: None,
             picture: None,
+            chooser: None,
+            recent: Recent::in_memory(),
         }
     }
 
@@ -154,6 +162,12 @@ impl LiveApp {
     }
 
     pub(crate) fn open_video(&mut self, path: PathBuf) {
+        if path.is_file()
+            && let Err(e) = self.recent.add(&path)
+        {
+            tracing::warn!("{e:#}");
+        }
+        self.video_text = path.display().to_string();
         self.settings.camera = None;
         self.settings.video = Some(path);
         self.restart();
@@ -298,6 +312,7 @@ impl LiveApp {
             egui::Panel::right("numbers").exact_size(380.0).show(ui, |ui| numbers_panel(ui, view.as_deref()));
         }
         egui::CentralPanel::default().show(ui, |ui| self.frame_view(ui));
+        self.file_dialog(&ctx);
     }
 
     pub(crate) fn frame_view(&mut self, ui: &mut egui::Ui) {
@@ -321,7 +336,7 @@ impl LiveApp {
         let avail = ui.available_rect_before_wrap();
         let zoom = (avail.width() / w as f32).min(avail.height() / h as f32);
         let rect = Rect::from_center_size(avail.center(), Vec2::new(w as f32, h as f32) * zoom);
-        // A click on a person follows them (the pipeline's tracker takes the person nearest the point).
+        // A click on a person follows them (the pipeline's tracker takes the person whose body the point lies on).
         let click = ui.interact(rect, ui.scope_id().with("picture"), egui::Sense::click());
         let mirror = self.settings.mirror;
         let clicked = click.clicked().then(|| click.interact_pointer_pos()).flatten().map(|pos| {
@@ -460,6 +475,11 @@ pub fn run_window(options: LiveOptions) -> anyhow::Result<Option<String>> {
             settings.mirror |= options.mirror;
             settings.treadmill |= options.treadmill;
             let mut app = LiveApp::new(settings, demo_clip(), options.automation.clone());
+            if !automated {
+                let (recent, problem) = Recent::for_user();
+                app.recent = recent;
+                app.notice = problem.map(|text| Notice { text, error: true });
+            }
             app.outcome = shared;
             app.start(&cc.egui_ctx, cameras);
             Ok(Box::new(app))

@@ -15,19 +15,33 @@ pub struct Opening {
     pub path: PathBuf,
     /// It goes beside the clip open (Compare) instead of replacing it.
     pub beside: bool,
+    /// The person followed: the one at this point of the first frame with people (frame pixels), the video
+    /// analysed again for them.
+    pub follow: Option<(f32, f32)>,
     /// Frames analysed so far, of how many (a hidden bar that counts).
     pub bar: indicatif::ProgressBar,
     pub(crate) job: Job<Loaded>,
 }
 
 impl Opening {
-    pub(crate) fn start(path: PathBuf, beside: bool, model: ModelVariant) -> std::io::Result<Self> {
+    pub(crate) fn start(
+        path: PathBuf,
+        beside: bool,
+        model: ModelVariant,
+        follow: Option<(f32, f32)>,
+    ) -> std::io::Result<Self> {
         let bar = indicatif::ProgressBar::hidden();
         let (p, b) = (path.clone(), bar.clone());
-        let job = Job::spawn("runpose-open", format!("opening {} stopped unexpectedly", path.display()), move || {
-            Loaded::read(&p, model, &b)
-        })?;
-        Ok(Self { path, beside, bar, job })
+        let job =
+            Job::spawn(
+                "runpose-open",
+                format!("opening {} stopped unexpectedly", path.display()),
+                move || match follow {
+                    Some(point) => Loaded::read_following(&p, model, point, &b),
+                    None => Loaded::read(&p, model, &b),
+                },
+            )?;
+        Ok(Self { path, beside, follow, bar, job })
     }
 }
 

@@ -10,6 +10,8 @@ use runpose_core::{Landmark, Point, PoseFrame};
 
 use crate::draw::markup;
 use crate::windows::common::paint_strokes;
+use crate::windows::files::{Purpose, recent_menu};
+use crate::windows::replay_jobs::Opening;
 use crate::windows::replay_tools::{MARK_COLOR, SELECTED_COLOR, Tool, mark_scale};
 use crate::windows::replay_window::ReplayApp;
 
@@ -67,6 +69,37 @@ impl ReplayApp {
         }
     }
 
+    /// Takes up `tool`. Follow person shows the first frame with people, where the point clicked is taken.
+    pub fn choose_tool(&mut self, tool: Tool) {
+        self.tool = tool;
+        self.pending.clear();
+        if tool == Tool::Follow
+            && let Some(doc) = &self.doc
+        {
+            let first = doc.raw.iter().position(|f| f.pose.is_some()).unwrap_or(0);
+            self.playing = false;
+            self.seek(first);
+            self.notice = Some("Click the person to follow on this frame: the video is analysed again for them".into());
+        }
+    }
+
+    /// Analyses the clip or video open again following the person at `p` (frame pixels of the frame shown,
+    /// the first with people), as `runpose analyze --person X,Y` does.
+    pub fn follow(&mut self, p: Point) {
+        let Some(doc) = &self.doc else { return };
+        if self.opening.is_some() {
+            return;
+        }
+        let point = (p.x as f32, p.y as f32);
+        match Opening::start(doc.source.clone(), false, self.model, Some(point)) {
+            Ok(opening) => {
+                self.opening = Some(opening);
+                self.notice = Some(format!("Finding the person at ({:.0}, {:.0}) in every frame…", p.x, p.y));
+            }
+            Err(e) => self.notice = Some(format!("could not analyse the video again: {e}")),
+        }
+    }
+
     pub(crate) fn toolbar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
             let idle = self.opening.is_none();
@@ -75,6 +108,15 @@ impl ReplayApp {
             );
             if ui.add_enabled(idle, egui::Button::new("Open")).clicked() {
                 let path = PathBuf::from(self.open_text.trim());
+                self.open(&path);
+            }
+            if ui.add_enabled(idle, egui::Button::new("Open…")).on_hover_text("choose a clip or video").clicked() {
+                self.browse(Purpose::Open);
+            }
+            if let Some(path) = recent_menu(ui, &self.recent)
+                && idle
+            {
+                self.open_text = path.display().to_string();
                 self.open(&path);
             }
             ui.add(
@@ -90,14 +132,20 @@ impl ReplayApp {
                 let path = PathBuf::from(self.compare_text.trim());
                 self.open_compare(&path);
             }
+            if ui
+                .add_enabled(idle && self.doc.is_some(), egui::Button::new("Compare…"))
+                .on_hover_text("choose the clip or video to show beside")
+                .clicked()
+            {
+                self.browse(Purpose::Compare);
+            }
             if self.compare.is_some() && ui.button("Close comparison").clicked() {
                 self.compare = None;
             }
             ui.separator();
             for tool in Tool::ALL {
                 if ui.selectable_label(self.tool == tool, tool.name()).clicked() {
-                    self.tool = tool;
-                    self.pending.clear();
+                    self.choose_tool(tool);
                 }
             }
             if self.tool == Tool::Text {
@@ -312,6 +360,11 @@ impl ReplayApp {
                 if response.drag_stopped() && self.stroke.len() > 1 {
                     let points = std::mem::take(&mut self.stroke);
                     self.edit(|m| m.marks.push(Mark { frame, shape: Shape::Freehand { points } }));
+                }
+            }
+            Tool::Follow => {
+                if response.clicked() {
+                    self.follow(p);
                 }
             }
             Tool::Correct => {

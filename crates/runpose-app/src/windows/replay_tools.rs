@@ -23,10 +23,12 @@ pub enum Tool {
     Freehand,
     /// Drag a landmark to where it belongs.
     Correct,
+    /// Click a person on the first frame with people to follow them instead (the video analysed again).
+    Follow,
 }
 
 impl Tool {
-    pub const ALL: [Tool; 9] = [
+    pub const ALL: [Tool; 10] = [
         Tool::Select,
         Tool::Line,
         Tool::Angle,
@@ -36,6 +38,7 @@ impl Tool {
         Tool::Text,
         Tool::Freehand,
         Tool::Correct,
+        Tool::Follow,
     ];
 
     pub fn name(self) -> &'static str {
@@ -49,6 +52,7 @@ impl Tool {
             Tool::Text => "Text",
             Tool::Freehand => "Freehand",
             Tool::Correct => "Correct landmark",
+            Tool::Follow => "Follow person",
         }
     }
 
@@ -58,7 +62,7 @@ impl Tool {
             Tool::Line | Tool::Circle | Tool::Arrow => 2,
             Tool::Angle => 3,
             Tool::Vertical | Tool::Text => 1,
-            Tool::Select | Tool::Freehand | Tool::Correct => 0,
+            Tool::Select | Tool::Freehand | Tool::Correct | Tool::Follow => 0,
         }
     }
 }

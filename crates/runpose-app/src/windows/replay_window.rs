@@ -16,7 +16,9 @@ use runpose_vision::ModelVariant;
 use crate::draw::markup;
 use crate::draw::overlay;
 use crate::session::document::{Loaded, Replay, phase_map};
+use crate::session::recent::Recent;
 use crate::windows::common::{paint_scene, paint_strokes};
+use crate::windows::files::{Choice, Chooser, Purpose};
 use crate::windows::replay_jobs::{Opening, VideoExport};
 use crate::windows::replay_tools::{MARK_COLOR, Tool, mark_scale};
 
@@ -81,6 +83,10 @@ pub struct ReplayApp {
     /// The clip beside, and the path in its field.
     pub compare: Option<Compare>,
     pub compare_text: String,
+    /// The file dialog on screen (Open… or Compare…).
+    pub chooser: Option<Chooser>,
+    /// The clips and videos opened lately (the Recent menu); `run_replay_window` loads the user's.
+    pub recent: Recent,
     pub(crate) model: ModelVariant,
     pub(crate) texture: Option<(egui::TextureHandle, usize)>,
     /// Where the frame was last drawn: its screen rectangle and pixels per frame pixel.
@@ -115,6 +121,8 @@ impl ReplayApp {
             open_text,
             compare: None,
             compare_text: String::new(),
+            chooser: None,
+            recent: Recent::in_memory(),
             storyboard: None,
             storyboard_texture: None,
             video_export: None,
@@ -223,16 +231,18 @@ impl ReplayApp {
     }
 
     pub(crate) fn start_opening(&mut self, path: &Path, beside: bool) {
-        match Opening::start(path.to_path_buf(), beside, self.model) {
+        match Opening::start(path.to_path_buf(), beside, self.model, None) {
             Ok(opening) => self.opening = Some(opening),
             Err(e) => self.notice = Some(format!("could not open {}: {e}", path.display())),
         }
     }
 
-    /// Shows `doc` in place of the clip open (keeping the one beside, aligned anew).
+    /// Shows `doc` in place of the clip open (keeping the one beside, aligned anew, and the recent list).
     pub fn set_doc(&mut self, doc: Replay) {
         let (compare, compare_text) = (self.compare.take(), std::mem::take(&mut self.compare_text));
+        let recent = std::mem::replace(&mut self.recent, Recent::in_memory());
         *self = Self::new(Some(doc), self.model);
+        self.recent = recent;
         if let (Some(c), Some(first)) = (compare, &self.doc) {
             self.compare = Some(Compare::new(first, c.doc));
             self.compare_text = compare_text;
@@ -306,11 +316,22 @@ impl ReplayApp {
         if let Some(opening) = &mut self.opening {
             match opening.job.poll() {
                 Some(result) => {
-                    let beside = opening.beside;
+                    let (beside, follow, path) = (opening.beside, opening.follow, opening.path.clone());
                     self.opening = None;
-                    match result.and_then(Replay::from_loaded) {
+                    let opened = result.and_then(Replay::from_loaded);
+                    if opened.is_ok()
+                        && let Err(e) = self.recent.add(&path)
+                    {
+                        tracing::warn!("{e:#}");
+                    }
+                    match opened {
                         Ok(doc) if beside => self.set_compare(doc),
-                        Ok(doc) => self.set_doc(doc),
+                        Ok(doc) => {
+                            self.set_doc(doc);
+                            if follow.is_some() {
+                                self.notice = Some("Following the person you clicked".into());
+                            }
+                        }
                         Err(e) => self.notice = Some(format!("{e:#}")),
                     }
                 }
@@ -345,6 +366,33 @@ impl ReplayApp {
         egui::Panel::right("replay_numbers").exact_size(330.0).show(ui, |ui| self.numbers(ui));
         egui::CentralPanel::default().show(ui, |ui| self.frame_view(ui));
         self.storyboard_window(ui.ctx());
+        self.file_dialog(ui.ctx());
+    }
+
+    /// Opens the file dialog for `purpose`, starting beside the clip open (or the last one opened).
+    pub fn browse(&mut self, purpose: Purpose) {
+        let near = self.doc.as_ref().map(|d| d.source.clone()).or_else(|| self.recent.paths().first().cloned());
+        self.chooser = Some(Chooser::new(purpose, near.as_deref()));
+    }
+
+    /// The file dialog, while it is open; what it chose opens.
+    fn file_dialog(&mut self, ctx: &egui::Context) {
+        let Some(chooser) = &mut self.chooser else { return };
+        match chooser.show(ctx) {
+            Choice::Open => {}
+            Choice::Cancelled => self.chooser = None,
+            Choice::Chosen(path) => {
+                let purpose = chooser.purpose;
+                self.chooser = None;
+                if purpose == Purpose::Compare {
+                    self.compare_text = path.display().to_string();
+                    self.open_compare(&path);
+                } else {
+                    self.open_text = path.display().to_string();
+                    self.open(&path);
+                }
+            }
+        }
     }
 
     pub(crate) fn keys(&mut self, ctx: &egui::Context) {
@@ -514,6 +562,16 @@ pub fn run_replay_window(
     let doc = path.as_deref().map(open).transpose()?;
     let beside = compare.as_deref().map(open).transpose()?;
     let mut app = ReplayApp::new(doc, model);
+    let (recent, problem) = Recent::for_user();
+    app.recent = recent;
+    if let Some(problem) = problem {
+        app.notice = Some(problem);
+    }
+    for p in path.iter().chain(&compare) {
+        if let Err(e) = app.recent.add(p) {
+            tracing::warn!("{e:#}");
+        }
+    }
     if let Some(b) = beside {
         app.set_compare(b);
     }

@@ -23,6 +23,11 @@ data="${XDG_DATA_HOME:-$HOME/.local/share}/runpose"
 mkdir -p "$data/models" "$data/lib"
 cp models/*.onnx models/README.md "$data/models/"
 cp .cache/onnxruntime/libonnxruntime.so.* "$data/lib/"
+# The OpenVINO backend, where setup.sh --openvino put it.
+if [ -d .cache/onnxruntime-openvino ]; then
+  mkdir -p "$data/openvino"
+  cp -a .cache/onnxruntime-openvino/. "$data/openvino/"
+fi
 # The demo the live view plays without a camera, with its licence.
 cp assets/demo.mp4 "$data/demo.mp4"
 cp assets/LICENSE-demo.txt "$data/LICENSE-demo.txt"

@@ -2,9 +2,22 @@
 # Sets up a fresh Debian/Ubuntu machine for runpose: the system libraries (FFmpeg, clang for bindgen; X11, Xvfb
 # and Mesa's software OpenGL/Vulkan for the window and its headless tests) and the
 # ONNX Runtime shared library from the PyPI wheel `onnxruntime`, unpacked into .cache/onnxruntime/.
+# With --openvino also the OpenVINO backend: the wheel `onnxruntime-openvino` (its ONNX Runtime and the OpenVINO
+# libraries, ~250 MB) unpacked into .cache/onnxruntime-openvino/, which runpose then uses by default (--backend).
 # Needs: a Rust toolchain (1.95+), python3 with pip, and network access to Debian's and PyPI's registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+OPENVINO=0
+for arg in "$@"; do
+  case "$arg" in
+    --openvino) OPENVINO=1 ;;
+    *) echo "setup: unknown option $arg (use --openvino)" >&2; exit 2 ;;
+  esac
+done
+OV_VERSION=1.24.1
+OV_WHEEL_SHA256=3007c803634cc69c6d52af1dea7ce729d9bb62b9a11070fd2f959119199007a8
+OV_DIR=.cache/onnxruntime-openvino
 
 ORT_VERSION=1.32.0
 ORT_LIB=.cache/onnxruntime/libonnxruntime.so.$ORT_VERSION
@@ -37,4 +50,17 @@ if [ ! -f "$ORT_LIB" ] || ! echo "$ORT_LIB_SHA256  $ORT_LIB" | sha256sum -c --st
   unzip -q -o -j "$tmp"/onnxruntime-"$ORT_VERSION"-*.whl "onnxruntime/capi/libonnxruntime.so.$ORT_VERSION" -d .cache/onnxruntime
   echo "$ORT_LIB_SHA256  $ORT_LIB" | sha256sum -c --quiet
 fi
+if [ "$OPENVINO" = 1 ] && [ ! -f "$OV_DIR/libonnxruntime.so.$OV_VERSION" ]; then
+  echo "setup: fetching the OpenVINO backend (wheel onnxruntime-openvino $OV_VERSION) from PyPI"
+  tmp_ov=$(mktemp -d)
+  python3 -m pip download -q --no-deps --only-binary=:all: --platform manylinux_2_28_x86_64 \
+    --python-version 3.11 --implementation cp "onnxruntime-openvino==$OV_VERSION" -d "$tmp_ov"
+  wheel=$(ls "$tmp_ov"/onnxruntime_openvino-"$OV_VERSION"-*.whl)
+  echo "$OV_WHEEL_SHA256  $wheel" | sha256sum -c --quiet
+  mkdir -p "$OV_DIR"
+  unzip -q -o -j "$wheel" 'onnxruntime/capi/lib*.so*' -d "$OV_DIR"
+  rm -rf "$tmp_ov"
+fi
 echo "setup: ready (ONNX Runtime at $ORT_LIB)"
+[ "$OPENVINO" = 1 ] && echo "setup: OpenVINO backend at $OV_DIR (runpose uses it by default; --backend cpu to not)"
+exit 0

@@ -15,6 +15,11 @@ struct Cli {
     /// Without a command: the live view, on the camera if there is one, else on the bundled demo clip.
     #[command(subcommand)]
     command: Option<Command>,
+    /// ONNX Runtime backend: cpu, openvino (scripts/setup.sh --openvino), cuda (the onnxruntime-gpu library given
+    /// with ORT_DYLIB_PATH) or auto (default, also from RUNPOSE_BACKEND): OpenVINO where set up, else CUDA where the
+    /// library has it, else the CPU. One that cannot start says so and the CPU runs instead.
+    #[arg(long, global = true, value_parser = |s: &str| s.parse::<runpose_vision::backend::Backend>())]
+    backend: Option<runpose_vision::backend::Backend>,
 }
 
 #[derive(Subcommand)]
@@ -184,6 +189,18 @@ enum Command {
         /// The recordings folder to check (default: the one the live view records to).
         #[arg(long)]
         recordings: Option<PathBuf>,
+    },
+    /// The landmark model's output on each of the first frames of a video, each frame on its own (the detector's
+    /// region, no tracking): for comparing backends (tests/backends.rs). CSV: frame, then x,y of each landmark.
+    #[command(hide = true)]
+    Landmarks {
+        video: PathBuf,
+        #[arg(long, default_value_t = 60)]
+        frames: usize,
+        #[arg(long, default_value = "full", value_parser = |s: &str| s.parse::<ModelVariant>())]
+        model: ModelVariant,
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -414,6 +431,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Some(backend) = cli.backend {
+        runpose_vision::backend::request(backend);
+    }
     let result = match cli.command {
         None => live(runpose_app::windows::live_settings::LiveOptions::default()),
         Some(Command::Live {
@@ -458,6 +478,9 @@ fn main() -> ExitCode {
         }
         Some(Command::Info { clip }) => info(clip),
         Some(Command::Doctor { recordings }) => doctor(recordings),
+        Some(Command::Landmarks { video, frames, model, out }) => {
+            estimate::landmarks_per_frame(&video, model, frames, &out)
+        }
         Some(Command::Export { path, frame, storyboard, mp4, out, height_cm, model }) => {
             export(ExportArgs { path, frame, storyboard, mp4, out, height_cm, model })
         }

@@ -155,9 +155,13 @@ fn open_session(path: &Path, threads: usize) -> Result<Session, VisionError> {
         path: path.to_path_buf(),
         expected: format!("a loadable ONNX model: {e}"),
     };
-    Session::builder(env)
-        .and_then(|b| Ok(b.with_optimization_level(GraphOptimizationLevel::Level3)?.with_intra_threads(threads)?))
-        .map_err(VisionError::Inference)?
+    let mut builder = Session::builder(env).map_err(VisionError::Inference)?;
+    let provider = runtime::loaded().map_or(crate::backend::Provider::Cpu, |(_, p)| *p);
+    crate::backend::register(&mut builder, provider, threads);
+    builder
+        .with_optimization_level(GraphOptimizationLevel::Level3)
+        .and_then(|b| b.with_intra_threads(threads))
+        .map_err(|e| VisionError::Inference(e.into()))?
         .commit_from_file(path)
         .map_err(wrong)
 }

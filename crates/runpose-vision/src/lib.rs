@@ -3,6 +3,7 @@
 //! The pipeline follows ort's examples: preprocess (warp a region of interest into the model's input), run the
 //! session, postprocess (decode tensors back to image pixels). Decoding rules: models/README.md.
 
+pub mod backend;
 pub mod blazepose;
 pub mod runtime;
 

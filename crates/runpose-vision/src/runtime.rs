@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use ort::environment::Environment;
 
 use crate::VisionError;
+use crate::backend::{self, Backend, Provider};
 
 /// The ONNX Runtime release setup installs (from the PyPI wheel `onnxruntime`).
 pub const ORT_VERSION: &str = "1.32.0";
@@ -58,18 +59,71 @@ pub fn find_onnxruntime() -> Result<PathBuf, VisionError> {
     dirs.iter().find_map(|d| library_in(d)).ok_or(VisionError::RuntimeMissing { looked: dirs })
 }
 
+/// Whether `library` is the OpenVINO wheel's ONNX Runtime (the OpenVINO libraries lie beside it).
+pub fn is_openvino_library(library: &Path) -> bool {
+    let Some(dir) = library.parent() else { return false };
+    std::fs::read_dir(dir).into_iter().flatten().flatten().any(|e| {
+        e.file_name().to_str().is_some_and(|n| n.starts_with("libopenvino") || n.starts_with("libonnxruntime_providers_openvino"))
+    })
+}
+
+/// The OpenVINO wheel's ONNX Runtime library where it is set up: `openvino/` beside the executable or in the
+/// user's data folder (`scripts/install.sh`), else the source tree's `.cache/onnxruntime-openvino/`
+/// (`scripts/setup.sh --openvino`).
+pub fn find_openvino_library() -> Option<PathBuf> {
+    [exe_dir().map(|d| d.join("openvino")), data_home().map(|d| d.join("openvino")), Some(backend::openvino_dir(&source_root()))]
+        .into_iter()
+        .flatten()
+        .find_map(|d| library_in(&d).filter(|l| is_openvino_library(l)))
+}
+
+/// The library to load for the backend asked for, and whether it is the OpenVINO one. `ORT_DYLIB_PATH` wins; else
+/// OpenVINO's where asked for (or auto) and set up; else the plain library (`find_onnxruntime`).
+fn library_for(requested: Backend) -> Result<(PathBuf, bool), VisionError> {
+    let given = std::env::var_os("ORT_DYLIB_PATH").is_some();
+    if !given && matches!(requested, Backend::OpenVino | Backend::Auto) {
+        if let Some(lib) = find_openvino_library() {
+            return Ok((lib, true));
+        }
+    }
+    let lib = find_onnxruntime()?;
+    let openvino = is_openvino_library(&lib);
+    if requested == Backend::OpenVino && !openvino {
+        backend::say_once(if given {
+            "ORT_DYLIB_PATH names an ONNX Runtime library without OpenVINO (unset it for the OpenVINO backend): running \
+             on the CPU instead"
+                .into()
+        } else {
+            "the OpenVINO backend is not set up (run scripts/setup.sh --openvino): running on the CPU instead".into()
+        });
+    }
+    Ok((lib, openvino))
+}
+
 static ENVIRONMENT: OnceLock<Result<Environment, Arc<VisionError>>> = OnceLock::new();
+/// The library loaded and the provider its sessions are given (set with the environment).
+static LOADED: OnceLock<(PathBuf, Provider)> = OnceLock::new();
+
+/// The ONNX Runtime library loaded and the execution provider sessions get (`None` before the first model loads).
+/// A provider that fails to register on a session falls back to the CPU (`backend::register`, said once).
+pub fn loaded() -> Option<&'static (PathBuf, Provider)> {
+    LOADED.get()
+}
 
 /// The process's ONNX Runtime environment, loading the library on first use (once: a failure is kept and given again).
 pub fn environment() -> Result<&'static Environment, VisionError> {
     let env = ENVIRONMENT.get_or_init(|| {
-        let path = find_onnxruntime()?;
-        tracing::info!(library = %path.display(), "loading ONNX Runtime");
+        let requested = backend::requested();
+        let (path, openvino) = library_for(requested)?;
+        tracing::info!(library = %path.display(), backend = requested.name(), "loading ONNX Runtime");
         ort::init_from(&path)
             .map_err(|source| VisionError::RuntimeLoad { path: path.clone(), source })?
             .with_name("runpose")
             .build()
             .map_err(|source| Arc::new(VisionError::RuntimeStart { path: path.clone(), source }))
+            .inspect(|_| {
+                let _ = LOADED.set((path.clone(), backend::provider_for(requested, openvino)));
+            })
     });
     env.as_ref().map_err(|first| VisionError::RuntimeUnavailable(first.clone()))
 }

@@ -33,7 +33,7 @@ pub fn display_present() -> bool {
 
 /// Everything `doctor` looks at; `recordings` is the folder recordings go to.
 pub fn checks(recordings: &Path) -> Vec<Check> {
-    let mut out = vec![onnx_runtime()];
+    let mut out = vec![onnx_runtime(), backend()];
     out.extend(models(&runtime::models_dir()));
     out.push(cameras());
     out.push(display());
@@ -89,7 +89,15 @@ fn onnx_runtime() -> Check {
             match runtime::environment() {
                 Ok(_) => Check {
                     what,
-                    found: format!("{version} at {}, loads", path.display()),
+                    found: match runtime::loaded() {
+                        Some((lib, _)) if *lib != path => format!(
+                            "{version} at {}; the backend's {} at {} loads",
+                            path.display(),
+                            library_version(lib).unwrap_or_else(|| "library".into()),
+                            lib.display()
+                        ),
+                        _ => format!("{version} at {}, loads", path.display()),
+                    },
                     ok: true,
                     needed: true,
                     fix: None,
@@ -104,6 +112,38 @@ fn onnx_runtime() -> Check {
             }
         }
     }
+}
+
+/// The backend asked for and the one in use (the execution provider models run on), and which ones are here.
+fn backend() -> Check {
+    use runpose_vision::backend::{Backend, Provider};
+    let requested = runpose_vision::backend::requested();
+    let in_use = runtime::loaded().map(|(_, p)| *p);
+    let openvino = runtime::find_openvino_library();
+    let cuda = in_use.is_some() && runpose_vision::backend::cuda_in_library();
+    let available = format!(
+        "available: CPU; OpenVINO {}; CUDA {}",
+        openvino.as_ref().map_or_else(|| "not set up".to_string(), |p| format!("at {}", p.display())),
+        if cuda { "in the library loaded" } else { "not in the library loaded" }
+    );
+    let found = match in_use {
+        Some(p) => format!("{} in use (asked: {}); {available}", p.name(), requested.name()),
+        None => format!("none (ONNX Runtime did not load); {available}"),
+    };
+    let short = match requested {
+        Backend::OpenVino => in_use != Some(Provider::OpenVino),
+        Backend::Cuda => in_use != Some(Provider::Cuda),
+        Backend::Cpu | Backend::Auto => false,
+    };
+    let fix = short.then(|| match requested {
+        Backend::OpenVino if std::env::var_os("ORT_DYLIB_PATH").is_some() => {
+            "unset ORT_DYLIB_PATH (it names another ONNX Runtime library)".to_string()
+        }
+        Backend::OpenVino => "run scripts/setup.sh --openvino".to_string(),
+        _ => "install the PyPI wheel onnxruntime-gpu and set ORT_DYLIB_PATH to its onnxruntime/capi/libonnxruntime.so*"
+            .to_string(),
+    });
+    Check { what: "backend".into(), found, ok: !short, needed: false, fix }
 }
 
 /// The version in a library's file name (`libonnxruntime.so.1.32.0` → "1.32.0").

@@ -177,3 +177,29 @@ pub fn load_tracker(model: ModelVariant, threads: Option<usize>) -> anyhow::Resu
     }
     Ok(PoseTracker::new(&runtime::models_dir(), options)?)
 }
+
+/// The landmark model's output on each of the first `frames` frames of `video`, each frame on its own (the detector's
+/// region of it, no tracking: a backend's small differences do not carry from frame to frame), written to `out` as
+/// CSV: frame, then x and y of each landmark (empty where nobody was found). `runpose landmarks`, for comparing
+/// backends.
+pub fn landmarks_per_frame(video: &Path, model: ModelVariant, frames: usize, out: &Path) -> anyhow::Result<()> {
+    let mut tracker = load_tracker(model, None)?;
+    let mut reader = runpose_capture::VideoReader::open(video)?;
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_path(out)
+        .with_context(|| format!("could not write {}", out.display()))?;
+    for k in 0..frames {
+        let Some(frame) = reader.next_frame()? else { break };
+        let mut row = vec![k.to_string()];
+        if let Some(d) = tracker.detect(&frame.image)? {
+            let (estimate, _) = tracker.landmarks(&frame.image, &d.roi())?;
+            for kp in estimate.pose.keypoints {
+                row.extend([format!("{:.4}", kp.x), format!("{:.4}", kp.y)]);
+            }
+        }
+        writer.write_record(&row)?;
+    }
+    writer.flush()?;
+    Ok(())
+}

@@ -104,6 +104,10 @@ enum Command {
         /// who is running); summary.json records the choice.
         #[arg(long, value_parser = parse_point)]
         person: Option<(f32, f32)>,
+        /// Cut the video into this many parts analysed side by side, one ONNX Runtime thread each (one person in
+        /// view only; otherwise one pass in order).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+        chunks: u16,
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
@@ -500,6 +504,7 @@ fn main() -> ExitCode {
             overlay,
             threads,
             person,
+            chunks,
             quiet,
         }) => {
             let markers =
@@ -515,6 +520,7 @@ fn main() -> ExitCode {
                 threads,
                 progress: !quiet,
                 person,
+                chunks: usize::from(chunks),
             };
             analyze::run(&options).map(|report| {
                 let s = &report.analysis.summary;

@@ -21,10 +21,8 @@ fn landmarks(backend: &str, out: &Path) -> (Output, Vec<Vec<f64>>) {
         .unwrap();
     assert!(o.status.success(), "{backend}: {}", String::from_utf8_lossy(&o.stderr));
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_path(out).unwrap();
-    let rows = reader
-        .records()
-        .map(|r| r.unwrap().iter().skip(1).map(|v| v.parse::<f64>().unwrap()).collect())
-        .collect();
+    let rows =
+        reader.records().map(|r| r.unwrap().iter().skip(1).map(|v| v.parse::<f64>().unwrap()).collect()).collect();
     (o, rows)
 }
 

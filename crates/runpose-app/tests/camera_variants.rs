@@ -30,6 +30,7 @@ fn analyse(video: &Path, out: &Path) -> Summary {
         threads: None,
         progress: false,
         person: None,
+        chunks: 1,
     };
     run(&options).expect("the variant analyses").analysis.summary
 }

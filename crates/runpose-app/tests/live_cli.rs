@@ -238,6 +238,7 @@ fn the_settled_steps_cadence_is_analyzes() {
         threads: None,
         progress: false,
         person: None,
+        chunks: 1,
     };
     let offline = runpose_app::session::analyze::run(&options).unwrap().analysis.summary.cadence_spm.unwrap();
     println!(

@@ -76,7 +76,10 @@ pub fn request(backend: Backend) -> bool {
 /// The backend asked for: `request`'s, else `RUNPOSE_BACKEND`, else auto.
 pub fn requested() -> Backend {
     *REQUESTED.get_or_init(|| {
-        std::env::var("RUNPOSE_BACKEND").ok().and_then(|v| v.parse().map_err(|e| tracing::warn!("{e}")).ok()).unwrap_or_default()
+        std::env::var("RUNPOSE_BACKEND")
+            .ok()
+            .and_then(|v| v.parse().map_err(|e| tracing::warn!("{e}")).ok())
+            .unwrap_or_default()
     })
 }
 
@@ -105,19 +108,12 @@ pub fn notes() -> Vec<String> {
     SAID.lock().map(|s| s.clone()).unwrap_or_default()
 }
 
-/// Whether the ONNX Runtime library loaded was built with the CUDA provider (false before it loads).
-pub fn cuda_in_library() -> bool {
-    crate::runtime::loaded().is_some() && ep::CUDA::is_available().unwrap_or(false)
-}
-
 /// The provider for sessions of a runtime loaded from the OpenVINO library (`openvino`) or another one.
 pub(crate) fn provider_for(requested: Backend, openvino: bool) -> Provider {
     match requested {
         _ if openvino => Provider::OpenVino,
         Backend::Cuda => Provider::Cuda,
-        Backend::Auto if CUDA_FAILED.get().is_none() && ep::CUDA::is_available().unwrap_or(false) => {
-            Provider::Cuda
-        }
+        Backend::Auto if CUDA_FAILED.get().is_none() && ep::CUDA::is_available().unwrap_or(false) => Provider::Cuda,
         _ => Provider::Cpu,
     }
 }
@@ -128,13 +124,11 @@ pub(crate) fn register(builder: &mut SessionBuilder, provider: Provider, threads
     let result = match provider {
         Provider::Cpu => return Provider::Cpu,
         Provider::Cuda if CUDA_FAILED.get().is_some() => return Provider::Cpu,
-        Provider::OpenVino => {
-            ep::OpenVINO::default()
-                .with_device_type("CPU")
-                .with_precision("FP32")
-                .with_num_threads(threads)
-                .register(builder)
-        }
+        Provider::OpenVino => ep::OpenVINO::default()
+            .with_device_type("CPU")
+            .with_precision("FP32")
+            .with_num_threads(threads)
+            .register(builder),
         Provider::Cuda => ep::CUDA::default().register(builder),
     };
     match result {

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use ort::environment::Environment;
+use ort::ep::ExecutionProvider;
 
 use crate::VisionError;
 use crate::backend::{self, Backend, Provider};
@@ -63,7 +64,9 @@ pub fn find_onnxruntime() -> Result<PathBuf, VisionError> {
 pub fn is_openvino_library(library: &Path) -> bool {
     let Some(dir) = library.parent() else { return false };
     std::fs::read_dir(dir).into_iter().flatten().flatten().any(|e| {
-        e.file_name().to_str().is_some_and(|n| n.starts_with("libopenvino") || n.starts_with("libonnxruntime_providers_openvino"))
+        e.file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with("libopenvino") || n.starts_with("libonnxruntime_providers_openvino"))
     })
 }
 
@@ -71,10 +74,14 @@ pub fn is_openvino_library(library: &Path) -> bool {
 /// user's data folder (`scripts/install.sh`), else the source tree's `.cache/onnxruntime-openvino/`
 /// (`scripts/setup.sh --openvino`).
 pub fn find_openvino_library() -> Option<PathBuf> {
-    [exe_dir().map(|d| d.join("openvino")), data_home().map(|d| d.join("openvino")), Some(backend::openvino_dir(&source_root()))]
-        .into_iter()
-        .flatten()
-        .find_map(|d| library_in(&d).filter(|l| is_openvino_library(l)))
+    [
+        exe_dir().map(|d| d.join("openvino")),
+        data_home().map(|d| d.join("openvino")),
+        Some(backend::openvino_dir(&source_root())),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|d| library_in(&d).filter(|l| is_openvino_library(l)))
 }
 
 /// The library to load for the backend asked for, and whether it is the OpenVINO one. `ORT_DYLIB_PATH` wins; else
@@ -108,6 +115,11 @@ static LOADED: OnceLock<(PathBuf, Provider)> = OnceLock::new();
 /// A provider that fails to register on a session falls back to the CPU (`backend::register`, said once).
 pub fn loaded() -> Option<&'static (PathBuf, Provider)> {
     LOADED.get()
+}
+
+/// Whether the ONNX Runtime library loaded was built with the CUDA provider (false before it loads).
+pub fn cuda_in_library() -> bool {
+    loaded().is_some() && ort::ep::CUDA::is_available().unwrap_or(false)
 }
 
 /// The process's ONNX Runtime environment, loading the library on first use (once: a failure is kept and given again).

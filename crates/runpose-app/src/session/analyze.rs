@@ -60,7 +60,13 @@ pub fn run(options: &AnalyzeOptions) -> anyhow::Result<AnalyzeReport> {
         let mut tracker = load_tracker(options.model, options.threads)?;
         let person = crate::session::person::choose(&options.video, &mut tracker, options.person)?;
         tracker.reset();
-        let mut run = estimate_poses(&options.video, &mut tracker, options.progress)?;
+        // Chunks side by side only where one person is in view (a person chosen is followed from the start on).
+        let mut run = if options.chunks > 1 && person.is_none() {
+            drop(tracker);
+            crate::session::chunked::estimate_poses_chunked(&options.video, options.model, options.chunks)?
+        } else {
+            estimate_poses(&options.video, &mut tracker, options.progress)?
+        };
         run.person = person;
         run
     };
@@ -121,6 +127,7 @@ mod tests {
             threads: None,
             progress: false,
             person: None,
+            chunks: 1,
         };
         let e = analysis_failed(&runpose_core::AnalysisError::NoPerson, source_of(&options)).to_string();
         assert!(e.starts_with("no person was found in trial.c3d: "), "{e}");

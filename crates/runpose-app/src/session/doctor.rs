@@ -120,7 +120,7 @@ fn backend() -> Check {
     let requested = runpose_vision::backend::requested();
     let in_use = runtime::loaded().map(|(_, p)| *p);
     let openvino = runtime::find_openvino_library();
-    let cuda = in_use.is_some() && runpose_vision::backend::cuda_in_library();
+    let cuda = in_use.is_some() && runtime::cuda_in_library();
     let available = format!(
         "available: CPU; OpenVINO {}; CUDA {}",
         openvino.as_ref().map_or_else(|| "not set up".to_string(), |p| format!("at {}", p.display())),

@@ -41,6 +41,8 @@ pub struct AnalyzeOptions {
     pub progress: bool,
     /// Follow the person at this point (pixels of the first frame with people) instead of the running one.
     pub person: Option<(f32, f32)>,
+    /// Parts of the video analysed side by side (`session::chunked`); 1: one pass in order.
+    pub chunks: usize,
 }
 
 /// Wall time per stage of the pose pass.

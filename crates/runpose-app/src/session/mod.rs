@@ -2,6 +2,7 @@
 //! - `estimate`: what is asked, the pose tracker, a video's poses, marker files;
 //! - `output`: frames.csv, steps.csv, summary.json, the TRC;
 //! - `analyze`: `runpose analyze` (estimate → analysis → output);
+//! - `chunked`: a video's poses in parts analysed side by side;
 //! - `live`: the live pipeline's capture and inference threads;
 //! - `record`: recording a clip, finishing and opening one;
 //! - `document`: a clip or video opened for replay, with its pose cache and markup;
@@ -11,6 +12,7 @@
 //! - `recent`: the clips and videos opened lately.
 
 pub mod analyze;
+pub mod chunked;
 pub mod doctor;
 pub mod document;
 pub mod estimate;

@@ -284,6 +284,7 @@ pub fn finish_clip(dir: &Path) -> anyhow::Result<ClipManifest> {
                 threads: None,
                 progress: false,
                 person: None,
+                chunks: 1,
             };
             let info = VideoInfo {
                 width: manifest.width,

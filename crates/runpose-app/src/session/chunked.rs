@@ -1,0 +1,118 @@
+//! A video's poses estimated in chunks side by side (README §Both cores busy): the video is cut by time into
+//! `chunks` parts, each analysed on its own thread with its own tracker (its ONNX Runtime sessions on one thread
+//! each), starting `OVERLAP_S` before its part so that the tracker has found the runner by the seam; the frames of
+//! that warm-up are dropped and the parts joined in order. Offline analysis needs no real-time order, so both cores
+//! work on the landmark model at once instead of one waiting on the other's part of each frame. A tracker's landmarks
+//! depend a little on the region it carried from the frame before, so a chunk's poses after its seam are not the one
+//! pass's (README §Both cores busy); the first part's are, exactly (tests/chunked.rs).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use runpose_capture::VideoReader;
+use runpose_core::PoseFrame;
+use runpose_vision::ModelVariant;
+
+use crate::session::estimate::{PoseRun, StageTimings, load_tracker};
+
+/// How long before its part each chunk starts tracking, seconds: a tracker finds the runner in the first frame or
+/// two it sees, and the ROI it carries settles within a few more.
+pub const OVERLAP_S: f64 = 1.0;
+
+/// The parts of a video of `duration_s` seconds: `(from, to)` in seconds of frame time, the last open-ended.
+pub fn parts(duration_s: f64, chunks: usize) -> Vec<(f64, f64)> {
+    let n = chunks.max(1);
+    (0..n)
+        .map(|i| {
+            let from = if i == 0 { f64::NEG_INFINITY } else { duration_s * i as f64 / n as f64 };
+            let to = if i + 1 == n { f64::INFINITY } else { duration_s * (i + 1) as f64 / n as f64 };
+            (from, to)
+        })
+        .collect()
+}
+
+/// The poses of the frames of `video` with a time in `[from, to)`, tracking from `from - OVERLAP_S` on.
+fn part(video: &Path, model: ModelVariant, (from, to): (f64, f64)) -> anyhow::Result<(Vec<PoseFrame>, StageTimings)> {
+    let mut tracker = load_tracker(model, Some(1))?;
+    let mut reader = VideoReader::open(video)?;
+    let warm = from - OVERLAP_S;
+    if warm > 0.0 {
+        reader.seek(warm).with_context(|| format!("seeking in {}", video.display()))?;
+    }
+    let mut frames = Vec::new();
+    while let Some(frame) = reader.next_frame()? {
+        if frame.t >= to {
+            break;
+        }
+        if frame.t < warm {
+            continue;
+        }
+        let estimate =
+            tracker.process(&frame.image).with_context(|| format!("{:.3} s of {}", frame.t, video.display()))?;
+        if frame.t >= from {
+            frames.push(PoseFrame { t: frame.t, pose: estimate.map(|e| e.pose) });
+        }
+    }
+    let times = tracker.times();
+    let timings = StageTimings {
+        detect: times.detect,
+        detect_calls: times.detect_calls,
+        landmarks: times.landmark,
+        landmark_calls: times.landmark_calls,
+        ..Default::default()
+    };
+    Ok((frames, timings))
+}
+
+/// The poses of every frame of `video` with `model`, in `chunks` parts analysed side by side (module docs). The
+/// person followed is whoever the tracker finds (one person in view; `person::choose` tells when there are more).
+pub fn estimate_poses_chunked(video: &Path, model: ModelVariant, chunks: usize) -> anyhow::Result<PoseRun> {
+    let start = Instant::now();
+    let info = VideoReader::open(video)?.info().clone();
+    let duration = info
+        .duration_s
+        .or_else(|| info.frames_hint.map(|n| n as f64 / info.fps.max(1.0)))
+        .context("the video does not say how long it is: it cannot be cut into chunks")?;
+    let results: Vec<anyhow::Result<(Vec<PoseFrame>, StageTimings)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            parts(duration, chunks).into_iter().map(|range| scope.spawn(move || part(video, model, range))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a chunk's thread panicked"))))
+            .collect()
+    });
+    let mut frames = Vec::new();
+    let mut timings = StageTimings::default();
+    for result in results {
+        let (part_frames, t) = result?;
+        frames.extend(part_frames);
+        timings.detect += t.detect;
+        timings.detect_calls += t.detect_calls;
+        timings.landmarks += t.landmarks;
+        timings.landmark_calls += t.landmark_calls;
+    }
+    if frames.is_empty() {
+        anyhow::bail!("{} has no decodable frames: is the file complete?", video.display());
+    }
+    timings.decode_wait = Duration::ZERO;
+    timings.total = start.elapsed();
+    Ok(PoseRun { info: Some(info), frames, damage: None, timings, person: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_cover_the_video_once() {
+        let p = parts(12.0, 3);
+        assert_eq!(p.len(), 3);
+        assert_eq!(p[0].0, f64::NEG_INFINITY);
+        assert_eq!(p[0].1, p[1].0);
+        assert_eq!(p[1].1, p[2].0);
+        assert_eq!(p[2].1, f64::INFINITY);
+        assert_eq!(p[1].0, 4.0);
+        assert_eq!(parts(5.0, 1), vec![(f64::NEG_INFINITY, f64::INFINITY)]);
+    }
+}

@@ -3,7 +3,7 @@
 # and Mesa's software OpenGL/Vulkan for the window and its headless tests) and the
 # ONNX Runtime shared library from the PyPI wheel `onnxruntime`, unpacked into .cache/onnxruntime/.
 # With --openvino also the OpenVINO backend: the wheel `onnxruntime-openvino` (its ONNX Runtime and the OpenVINO
-# libraries, ~250 MB) unpacked into .cache/onnxruntime-openvino/, which runpose then uses by default (--backend).
+# libraries, ~250 MB) unpacked into .cache/onnxruntime-openvino/, which runpose uses with --backend openvino.
 # Needs: a Rust toolchain (1.95+), python3 with pip, and network access to Debian's and PyPI's registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,5 +62,5 @@ if [ "$OPENVINO" = 1 ] && [ ! -f "$OV_DIR/libonnxruntime.so.$OV_VERSION" ]; then
   rm -rf "$tmp_ov"
 fi
 echo "setup: ready (ONNX Runtime at $ORT_LIB)"
-[ "$OPENVINO" = 1 ] && echo "setup: OpenVINO backend at $OV_DIR (runpose uses it by default; --backend cpu to not)"
+[ "$OPENVINO" = 1 ] && echo "setup: OpenVINO backend at $OV_DIR (runpose uses it with --backend openvino)"
 exit 0

@@ -16,8 +16,8 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     /// ONNX Runtime backend: cpu, openvino (scripts/setup.sh --openvino), cuda (the onnxruntime-gpu library given
-    /// with ORT_DYLIB_PATH) or auto (default, also from RUNPOSE_BACKEND): OpenVINO where set up, else CUDA where the
-    /// library has it, else the CPU. One that cannot start says so and the CPU runs instead.
+    /// with ORT_DYLIB_PATH) or auto (default, also from RUNPOSE_BACKEND): CUDA where the library has it, else the
+    /// CPU (the validated one). One that cannot start says so and the CPU runs instead.
     #[arg(long, global = true, value_parser = |s: &str| s.parse::<runpose_vision::backend::Backend>())]
     backend: Option<runpose_vision::backend::Backend>,
 }

@@ -158,9 +158,11 @@ fn open_session(path: &Path, threads: usize) -> Result<Session, VisionError> {
     let mut builder = Session::builder(env).map_err(VisionError::Inference)?;
     let provider = runtime::loaded().map_or(crate::backend::Provider::Cpu, |(_, p)| *p);
     crate::backend::register(&mut builder, provider, threads);
-    builder
+    let builder = builder
         .with_optimization_level(GraphOptimizationLevel::Level3)
-        .and_then(|b| b.with_intra_threads(threads))
+        .map_err(|e| VisionError::Inference(e.into()))?;
+    builder
+        .with_intra_threads(threads)
         .map_err(|e| VisionError::Inference(e.into()))?
         .commit_from_file(path)
         .map_err(wrong)

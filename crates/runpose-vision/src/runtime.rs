@@ -85,13 +85,16 @@ pub fn find_openvino_library() -> Option<PathBuf> {
 }
 
 /// The library to load for the backend asked for, and whether it is the OpenVINO one. `ORT_DYLIB_PATH` wins; else
-/// OpenVINO's where asked for (or auto) and set up; else the plain library (`find_onnxruntime`).
+/// OpenVINO's where asked for and set up; else the plain library (`find_onnxruntime`). Auto does not take OpenVINO:
+/// the figures of docs/validation.md are the CPU provider's, and a tracked run through OpenVINO drifts from the
+/// CPU's (README §Backends).
 fn library_for(requested: Backend) -> Result<(PathBuf, bool), VisionError> {
     let given = std::env::var_os("ORT_DYLIB_PATH").is_some();
-    if !given && matches!(requested, Backend::OpenVino | Backend::Auto) {
-        if let Some(lib) = find_openvino_library() {
-            return Ok((lib, true));
-        }
+    if !given
+        && requested == Backend::OpenVino
+        && let Some(lib) = find_openvino_library()
+    {
+        return Ok((lib, true));
     }
     let lib = find_onnxruntime()?;
     let openvino = is_openvino_library(&lib);

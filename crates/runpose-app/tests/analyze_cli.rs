@@ -70,19 +70,8 @@ fn the_treadmill_clip_gives_the_hand_counted_gait() {
 #[test]
 fn beside_other_people_the_runner_is_followed_in_every_frame() {
     let dir = tempfile::tempdir().unwrap();
-    let stack = dir.path().join("stack.mp4");
-    let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-i", clip().to_str().unwrap(), "-i", two_people_clip().to_str().unwrap()])
-        .args([
-            "-filter_complex",
-            "[1:v]crop=900:994:250:0,scale=-2:1280[r];[0:v][r]hstack=inputs=2:shortest=1,scale=-2:960",
-        ])
-        .args(["-c:v", "libx264", "-preset", "ultrafast", "-crf", "20", stack.to_str().unwrap()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    // The treadmill clip's half of the frame: 720 × 960/1280 pixels wide.
-    let runner_half = 540.0;
+    let stack = common::runner_beside_people(dir.path());
+    let runner_half = common::RUNNER_HALF;
     let check = |out: &Path, extra: &[&str]| {
         let o = analyze(&stack, out, extra);
         assert!(o.status.success(), "{}", stderr(&o));

@@ -74,6 +74,7 @@ fn fixture_state() -> LiveState {
         frame: LiveFrame { index, t, captured: Instant::now(), image },
         view: Ok(Arc::new(view)),
         inference: Duration::ZERO,
+        person: None,
     }
 }
 

@@ -14,6 +14,8 @@ use runpose_core::{AnalysisConfig, LiveAnalyzer, LiveView, PoseFrame};
 use runpose_vision::ModelVariant;
 
 use crate::session::estimate::load_tracker;
+use crate::session::live_person::{LiveChooser, LivePerson, Step};
+use crate::session::person::PersonChoice;
 use crate::session::record::{RecordItem, RecorderTap};
 
 /// What the live pipeline runs.
@@ -33,6 +35,15 @@ pub struct LiveState {
     pub view: Result<Arc<LiveView>, String>,
     /// Time the model and the analysis took on this frame.
     pub inference: Duration,
+    /// Whom the pipeline follows when several people are in view or one was clicked (`live_person`).
+    pub person: Option<LivePerson>,
+}
+
+impl LiveState {
+    /// Whom the pipeline follows, in words for the view (none while one person is in view, as ever).
+    pub fn person_line(&self) -> Option<String> {
+        self.person.as_ref().map(LivePerson::line)
+    }
 }
 
 /// What the inference thread hands to the UI.
@@ -58,6 +69,17 @@ pub struct Pipeline {
     capture_tee: Tee<CaptureEvent>,
     /// A person to follow from the next frame on (`follow`), taken by the inference thread.
     follow: FollowRequest,
+}
+
+/// The tracker's pose in `frame` (a model failure is logged and the frame has none).
+fn track(tracker: &mut runpose_vision::PoseTracker, frame: &LiveFrame) -> Option<runpose_core::Pose> {
+    match tracker.process(&frame.image) {
+        Ok(estimate) => estimate.map(|e| e.pose),
+        Err(e) => {
+            tracing::warn!("frame {}: {e}", frame.index);
+            None
+        }
+    }
 }
 
 /// A request to follow someone else (`Pipeline::follow`): `Some(point)` when one is waiting, the point itself
@@ -88,6 +110,8 @@ impl Pipeline {
                 }
             };
             let mut analyzer = LiveAnalyzer::new(AnalysisConfig { height_cm: opts.height_cm, ..Default::default() });
+            let mut chooser = LiveChooser::default();
+            let mut person: Option<LivePerson> = None;
             while !flag.load(Ordering::Relaxed) {
                 let event = match frames.rx.recv_timeout(Duration::from_millis(50)) {
                     Ok(e) => e,
@@ -106,14 +130,35 @@ impl Pipeline {
                 if let Some(point) = asked.lock().ok().and_then(|mut f| f.take()) {
                     tracker.follow(point);
                     analyzer.reset();
+                    chooser.cancel();
+                    person =
+                        point.map(|(x, y)| LivePerson::Chosen(PersonChoice { x, y, chosen_by: "point", people: 0 }));
                 }
                 let started = Instant::now();
-                let pose = match tracker.process(&frame.image) {
-                    Ok(estimate) => estimate.map(|e| e.pose),
-                    Err(e) => {
-                        tracing::warn!("frame {}: {e}", frame.index);
-                        None
+                // Whom to follow, among several people (live_person): the scan may take the frame itself.
+                let step = chooser.step(frame.t, &frame.image, &mut tracker).unwrap_or_else(|e| {
+                    tracing::warn!("frame {}: looking for the runner: {e}", frame.index);
+                    chooser.cancel();
+                    Step::Track
+                });
+                let pose = match step {
+                    Step::Scanned(pose) => {
+                        person = Some(LivePerson::Finding);
+                        pose.map(|p| *p)
                     }
+                    Step::Undecided { rate } => {
+                        analyzer.reset();
+                        person = Some(LivePerson::Undecided { rate });
+                        track(&mut tracker, &frame)
+                    }
+                    Step::Chose { choice, restart } => {
+                        if restart {
+                            analyzer.reset();
+                        }
+                        person = choice.map(LivePerson::Chosen);
+                        track(&mut tracker, &frame)
+                    }
+                    Step::Track => track(&mut tracker, &frame),
                 };
                 let model_time = started.elapsed();
                 if let Some(tap) = record.lock().ok().and_then(|r| r.clone()) {
@@ -126,7 +171,7 @@ impl Pipeline {
                     analysis_ms = (started.elapsed() - model_time).as_secs_f64() * 1e3,
                     "inference"
                 );
-                let state = LiveState { frame, view, inference: started.elapsed() };
+                let state = LiveState { frame, view, inference: started.elapsed(), person: person.clone() };
                 if tx.send(PipelineEvent::State(Box::new(state))).is_err() {
                     break;
                 }

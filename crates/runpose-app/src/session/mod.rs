@@ -9,6 +9,7 @@
 //! - `export`: a frame, a storyboard or the whole clip drawn with overlay and markup;
 //! - `doctor`: `runpose doctor`, what this machine has and lacks;
 //! - `person`: whom to follow when several people are in view;
+//! - `live_person`: the same choice made online by the live pipeline;
 //! - `recent`: the clips and videos opened lately.
 
 pub mod analyze;
@@ -18,6 +19,7 @@ pub mod document;
 pub mod estimate;
 pub mod export;
 pub mod live;
+pub mod live_person;
 pub mod output;
 pub mod person;
 pub mod recent;

@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::Context;
 use runpose_capture::spawn_decoder;
 use runpose_core::summary::Activity;
-use runpose_core::{AnalysisConfig, PoseFrame};
+use runpose_core::{AnalysisConfig, Pose, PoseFrame};
 use runpose_vision::PoseTracker;
 use serde::Serialize;
 
@@ -17,7 +17,7 @@ use serde::Serialize;
 pub const SCAN_S: f64 = 10.0;
 /// Every this many frames of the scan the detector counts the people in view; only when it ever sees two are
 /// they followed one by one (a video of one runner costs 1 detector run per this many frames).
-const COUNT_EVERY: usize = 10;
+pub const COUNT_EVERY: usize = 10;
 /// Frames with a pose a person needs in the scan to be chosen (a second at 30 frames/s).
 const MIN_POSE_FRAMES: usize = 30;
 
@@ -48,56 +48,170 @@ fn scan(video: &Path, mut each: impl FnMut(f64, &image::RgbImage) -> anyhow::Res
     Ok(())
 }
 
-/// A person seen during the scan: where they were first seen (box centre, pixels), their size (box height) and
-/// their poses over the scan.
+/// A person seen during the scan: where they were first and last seen (box centre, pixels), their size (box
+/// height) and their poses over the scan.
 struct Track {
     first: (f32, f32),
     height: f32,
     last: (f32, f32),
     last_frame: usize,
+    last_t: f64,
     frames: Vec<PoseFrame>,
 }
 
 /// A detection is the person of a track when its centre lies within this share of the person's height of where
 /// the track was last seen (frame to frame a runner moves a few per cent of it).
-const SAME_PERSON_HEIGHTS: f32 = 0.3;
+pub const SAME_PERSON_HEIGHTS: f32 = 0.3;
+/// How many 30 fps frame intervals `dt` seconds spans (at least 1, at most 3): a person moves that much further
+/// between frames a live view had time for (`live_person`) than between a video's frames.
+fn gap_frames(dt: f64) -> f32 {
+    (dt * 30.0).clamp(1.0, 3.0) as f32
+}
+
 /// A track not seen for this many frames is not continued.
 const LOST_FRAMES: usize = 5;
 
-/// Every person in view during the first `SCAN_S` seconds, each with their own poses: the detector on every frame,
-/// each detection linked to the track last seen nearest it, and the landmark model run on each detection's
-/// region (so that no tracking region slides from one person to another). Surest first.
-fn people_in_view(video: &Path, tracker: &mut PoseTracker) -> anyhow::Result<Vec<Track>> {
-    let mut tracks: Vec<Track> = Vec::new();
-    let mut k = 0;
-    scan(video, |t, image| {
+/// Every person in view over a run of frames, each followed with their own poses: the detector on every frame,
+/// each detection linked to the track last seen nearest it, and the landmark model run on each detection's region
+/// (so that no tracking region slides from one person to another). The offline scan's and the live view's
+/// (`live_person`).
+#[derive(Default)]
+pub struct Scan {
+    tracks: Vec<Track>,
+    frames: usize,
+}
+
+/// The person a scan picked: where first and last seen, their height, how, among how many people.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Picked {
+    /// Which person of the scan (0: the first it saw, whose poses `add` returned).
+    pub track: usize,
+    pub first: (f32, f32),
+    pub last: (f32, f32),
+    pub height: f32,
+    /// "running", "walking" or "surest" (`PersonChoice::chosen_by`).
+    pub by: &'static str,
+    pub people: usize,
+}
+
+impl Scan {
+    /// Frames added so far.
+    pub fn frames(&self) -> usize {
+        self.frames
+    }
+
+    /// Adds a frame at time `t`. Returns the pose in it of the first person the scan saw (the surest then), for a
+    /// view to show while the scan goes on (one person throughout, not whoever is surest in each frame).
+    pub fn add(&mut self, t: f64, image: &image::RgbImage, tracker: &mut PoseTracker) -> anyhow::Result<Option<Pose>> {
+        let k = self.frames;
+        self.frames += 1;
+        let tracks = &mut self.tracks;
         let mut taken = vec![false; tracks.len()];
+        let mut first = None;
         for d in tracker.detect_people(image)? {
             let at = (d.bbox[0], d.bbox[1]);
             let near = (0..tracks.len())
                 .filter(|&j| !taken[j] && k - tracks[j].last_frame <= LOST_FRAMES)
                 .map(|j| (j, (at.0 - tracks[j].last.0).hypot(at.1 - tracks[j].last.1)))
-                .filter(|&(j, dist)| dist < SAME_PERSON_HEIGHTS * tracks[j].height.max(d.bbox[3]))
+                .filter(|&(j, dist)| {
+                    dist < SAME_PERSON_HEIGHTS * gap_frames(t - tracks[j].last_t) * tracks[j].height.max(d.bbox[3])
+                })
                 .min_by(|a, b| a.1.total_cmp(&b.1));
             let (estimate, _) = tracker.landmarks(image, &d.roi())?;
             let pose = (estimate.presence >= runpose_vision::blazepose::MIN_PRESENCE).then_some(estimate.pose);
             let j = match near {
                 Some((j, _)) => j,
                 None => {
-                    tracks.push(Track { first: at, height: d.bbox[3], last: at, last_frame: k, frames: Vec::new() });
+                    tracks.push(Track {
+                        first: at,
+                        height: d.bbox[3],
+                        last: at,
+                        last_frame: k,
+                        last_t: t,
+                        frames: Vec::new(),
+                    });
                     taken.push(false);
                     tracks.len() - 1
                 }
             };
             taken[j] = true;
+            if j == 0 {
+                first = pose.clone();
+            }
             let track = &mut tracks[j];
-            (track.last, track.last_frame) = (at, k);
+            (track.last, track.last_frame, track.last_t) = (at, k, t);
             track.frames.push(PoseFrame { t, pose });
         }
-        k += 1;
+        Ok(first)
+    }
+
+    /// The person to follow (module docs): the running one (the most steps among several), else one walking, else
+    /// the surest. `None` when nobody had a pose in `MIN_POSE_FRAMES` frames (a third of the frames, when the scan
+    /// had fewer than three times as many: a live view that dropped frames).
+    pub fn pick(self) -> Option<Picked> {
+        let min_frames = MIN_POSE_FRAMES.min(self.frames / 3).max(1);
+        for p in &self.tracks {
+            let posed = p.frames.iter().filter(|f| f.pose.is_some()).count();
+            tracing::debug!(
+                x = p.first.0,
+                y = p.first.1,
+                posed,
+                min_frames,
+                of = self.frames,
+                "person seen in the scan"
+            );
+        }
+        // A track with a pose in few frames is a passer-by or a false detection: not a person to choose.
+        let mut people: Vec<(usize, Track)> = self
+            .tracks
+            .into_iter()
+            .enumerate()
+            .filter(|(_, p)| p.frames.iter().filter(|f| f.pose.is_some()).count() >= min_frames)
+            .collect();
+        let picked = |track: usize, p: &Track| Picked {
+            track,
+            first: p.first,
+            last: p.last,
+            height: p.height,
+            by: "surest",
+            people: 1,
+        };
+        let surest = people.first().map(|(j, p)| picked(*j, p))?;
+        if people.len() < 2 {
+            return Some(surest);
+        }
+        let rank = |a: Activity| match a {
+            Activity::Running => 2,
+            Activity::Walking => 1,
+            _ => 0,
+        };
+        let ranked: Vec<(Picked, Activity, usize)> = people
+            .iter_mut()
+            .map(|(j, p)| {
+                let (activity, steps) = activity_of(p);
+                tracing::info!(x = p.first.0, y = p.first.1, ?activity, steps, "person in view");
+                (picked(*j, p), activity, steps)
+            })
+            .collect();
+        let people = ranked.len();
+        // The surest person wins ties (people come surest first and max_by keeps the last maximum: reversed).
+        let best = ranked.iter().rev().max_by_key(|(_, a, steps)| (rank(*a), *steps));
+        Some(match best {
+            Some(&(p, a, _)) if rank(a) == 2 => Picked { by: "running", people, ..p },
+            Some(&(p, a, _)) if rank(a) == 1 => Picked { by: "walking", people, ..p },
+            _ => Picked { people, ..surest },
+        })
+    }
+}
+
+/// Every person in view during the first `SCAN_S` seconds of `video` (`Scan`).
+fn people_in_view(video: &Path, tracker: &mut PoseTracker) -> anyhow::Result<Scan> {
+    let mut people = Scan::default();
+    scan(video, |t, image| {
+        people.add(t, image, tracker)?;
         Ok(true)
     })?;
-    Ok(tracks)
+    Ok(people)
 }
 
 /// What a track's person does over the scan, and how many steps they take.
@@ -137,40 +251,16 @@ pub fn choose(
     }
     let people =
         people_in_view(video, tracker).with_context(|| format!("looking for people in {}", video.display()))?;
-    // A track with a pose in few frames is a passer-by or a false detection: not a person to choose.
-    let mut people: Vec<Track> = people
-        .into_iter()
-        .filter(|p| p.frames.iter().filter(|f| f.pose.is_some()).count() >= MIN_POSE_FRAMES)
-        .collect();
-    let Some(&Track { first: surest, .. }) = people.first() else {
+    let Some(picked) = people.pick() else {
         tracker.follow(None);
         return Ok(None);
     };
-    if people.len() < 2 {
+    if picked.people < 2 {
         tracker.follow(None);
-        return Ok(Some(PersonChoice { x: surest.0, y: surest.1, chosen_by: "surest", people: 1 }));
+    } else {
+        // Taken up where the scan first saw them, and by nobody else before they are there.
+        tracker.follow_within(Some(picked.first), SAME_PERSON_HEIGHTS * picked.height);
     }
-    let rank = |a: Activity| match a {
-        Activity::Running => 2,
-        Activity::Walking => 1,
-        _ => 0,
-    };
-    let ranked: Vec<((f32, f32), f32, Activity, usize)> = people
-        .iter_mut()
-        .map(|p| {
-            let (activity, steps) = activity_of(p);
-            tracing::info!(x = p.first.0, y = p.first.1, ?activity, steps, "person in view");
-            (p.first, p.height, activity, steps)
-        })
-        .collect();
-    // The surest person wins ties (people come surest first and max_by keeps the last maximum: reversed).
-    let best = ranked.iter().rev().max_by_key(|(_, _, a, steps)| (rank(*a), *steps));
-    let ((x, y), height, by) = match best {
-        Some(&(first, height, a, _)) if rank(a) == 2 => (first, height, "running"),
-        Some(&(first, height, a, _)) if rank(a) == 1 => (first, height, "walking"),
-        _ => (surest, people[0].height, "surest"),
-    };
-    // Taken up where the scan first saw them, and by nobody else before they are there.
-    tracker.follow_within(Some((x, y)), SAME_PERSON_HEIGHTS * height);
-    Ok(Some(PersonChoice { x, y, chosen_by: by, people: people.len() }))
+    let (x, y) = picked.first;
+    Ok(Some(PersonChoice { x, y, chosen_by: picked.by, people: picked.people }))
 }

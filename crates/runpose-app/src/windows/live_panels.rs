@@ -18,7 +18,11 @@ fn number(ui: &mut egui::Ui, text: &str, confidence: f64, size: f32) {
     }
 }
 
-pub(crate) fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
+/// The side panel; `person` says whom the pipeline follows when several people are in view.
+pub(crate) fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>, person: Option<&str>) {
+    if let Some(line) = person {
+        ui.label(RichText::new(line).size(15.0).color(Color32::from_rgb(120, 190, 255)));
+    }
     let Some(view) = view else {
         ui.label(RichText::new("Waiting for the runner…").size(20.0));
         return;

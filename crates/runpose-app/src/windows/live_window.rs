@@ -255,6 +255,13 @@ impl LiveApp {
         let Some(auto) = &mut self.automation else { return };
         auto.requested = true;
         let mut line = self.stats.summary_line(self.pipeline.as_ref().map_or(0, Pipeline::dropped));
+        if let Some(person) = self.state.as_ref().and_then(|s| s.person_line()) {
+            let at = match self.state.as_ref().and_then(|s| s.person.as_ref()) {
+                Some(crate::session::live_person::LivePerson::Chosen(p)) => Some(format!(", at {:.0},{:.0}", p.x, p.y)),
+                _ => None,
+            };
+            line = format!("{line}\n{person}{}", at.unwrap_or_default());
+        }
         if let Some(path) = auto.steps_out.clone() {
             let steps = view.as_ref().map_or(&[][..], |v| v.steps.as_slice());
             let cm = view.as_ref().and_then(|v| v.analysis.summary.cm_per_leg_length);
@@ -309,7 +316,10 @@ impl LiveApp {
                 .exact_size(ui.available_width() * 0.45)
                 .show(ui, |ui| treadmill_panel(ui, view.as_deref()));
         } else {
-            egui::Panel::right("numbers").exact_size(380.0).show(ui, |ui| numbers_panel(ui, view.as_deref()));
+            let person = self.state.as_ref().and_then(|s| s.person_line());
+            egui::Panel::right("numbers")
+                .exact_size(380.0)
+                .show(ui, |ui| numbers_panel(ui, view.as_deref(), person.as_deref()));
         }
         egui::CentralPanel::default().show(ui, |ui| self.frame_view(ui));
         self.file_dialog(&ctx);

@@ -65,3 +65,31 @@ pub fn settle(
         h.run();
     }
 }
+
+/// The treadmill clip placed beside Sports2D's two people (ffmpeg hstack, 960 high: the runner's half is the left
+/// `RUNNER_HALF` pixels), written to `dir/stack.mp4`.
+pub fn runner_beside_people(dir: &std::path::Path) -> PathBuf {
+    let stack = dir.join("stack.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            treadmill_clip().to_str().unwrap(),
+            "-i",
+            two_people_clip().to_str().unwrap(),
+        ])
+        .args([
+            "-filter_complex",
+            "[1:v]crop=900:994:250:0,scale=-2:1280[r];[0:v][r]hstack=inputs=2:shortest=1,scale=-2:960",
+        ])
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-crf", "20", stack.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    stack
+}
+
+/// The treadmill clip's half of `runner_beside_people`: 720 × 960/1280 pixels wide.
+pub const RUNNER_HALF: f64 = 540.0;

@@ -1,0 +1,156 @@
+//! Whom the live view follows when several people are in view (README §Several people in view): the choice
+//! `analyze` makes (`person`), made online. Over the session's first `SCAN_S` seconds the detector counts the
+//! people in view every `COUNT_EVERY` frames while the tracker follows as usual; once it sees two, every person in
+//! view is followed one by one for `SCAN_S` seconds (`person::Scan`, the view meanwhile showing the first of them),
+//! and then the tracker takes the running one (else one walking, else the surest) where they are now. A click
+//! (`cancel`) ends the scan: the coach has chosen. The gait analysis that tells running from walking needs frames
+//! at about a camera's rate: when the view had time for fewer than `MIN_SCAN_RATE` frames a second during the scan
+//! (it runs the landmark model once per person a frame), it does not guess: it follows the surest person and asks
+//! for a click.
+
+use runpose_core::Pose;
+use runpose_vision::PoseTracker;
+
+use crate::session::person::{COUNT_EVERY, PersonChoice, SAME_PERSON_HEIGHTS, SCAN_S, Scan};
+
+/// Frames a second the scan needs to tell who runs. Offline, the choice on the treadmill clip placed beside
+/// Sports2D's people (tests/analyze_cli.rs) is right at 30 frames/s; with the video resampled to 12 or 8 frames/s
+/// the other people are no longer followed long enough and the runner's gait is no longer called running.
+pub const MIN_SCAN_RATE: f64 = 20.0;
+
+/// Whom the live pipeline follows, for the view (`LiveState::person`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum LivePerson {
+    /// Everyone in view is being followed to find who runs.
+    Finding,
+    /// Chosen among several people (`chosen_by` running, walking or surest), or clicked ("point").
+    Chosen(PersonChoice),
+    /// Several people, and too few frames a second during the scan to tell who runs: the surest is followed.
+    Undecided { rate: f64 },
+}
+
+impl LivePerson {
+    /// In words, for the view.
+    pub fn line(&self) -> String {
+        match self {
+            Self::Finding => "Several people in view: finding who runs…".into(),
+            Self::Undecided { rate } => {
+                format!("Several people in view, and only {rate:.0} frames a second to tell who runs: click the runner")
+            }
+            Self::Chosen(p) => match p.chosen_by {
+                "running" => format!("Following the runner ({} people in view)", p.people),
+                "walking" => format!("Nobody running: following the walker ({} people in view)", p.people),
+                "point" => "Following the person clicked".into(),
+                _ => format!("Nobody running or walking: following the surest person ({} in view)", p.people),
+            },
+        }
+    }
+}
+
+/// Where the online choice stands.
+enum State {
+    /// Counting the people in view (since the time given, last counted at the other); the tracker follows as usual.
+    Counting { since: Option<f64>, counted: f64 },
+    /// Two people were seen (at the time given): everyone in view followed one by one.
+    Scanning { since: f64, scan: Scan },
+    /// Chosen, or nobody to choose between, or a click chose.
+    Done,
+}
+
+/// What the pipeline does with a frame (`LiveChooser::step`).
+#[derive(Debug)]
+pub enum Step {
+    /// The tracker follows as usual on this frame.
+    Track,
+    /// The scan took this frame: the pose of the first person it saw, for the view.
+    Scanned(Option<Box<Pose>>),
+    /// The scan ended on this frame and the tracker now follows the person chosen (`None`: nobody was in view
+    /// long enough, the surest is followed); `restart` when that is not the person the view showed during the scan
+    /// (the analysis then starts again on them).
+    Chose { choice: Option<PersonChoice>, restart: bool },
+    /// The scan ended with too few frames a second to tell who runs (`MIN_SCAN_RATE`): the surest is followed.
+    Undecided { rate: f64 },
+}
+
+/// The online choice of whom to follow (module docs).
+pub struct LiveChooser {
+    state: State,
+}
+
+impl Default for LiveChooser {
+    fn default() -> Self {
+        Self { state: State::Counting { since: None, counted: f64::NEG_INFINITY } }
+    }
+}
+
+impl LiveChooser {
+    /// A click chose someone: no scan from now on.
+    pub fn cancel(&mut self) {
+        self.state = State::Done;
+    }
+
+    /// Takes the frame at `t` (seconds): counts, scans, or chooses (module docs).
+    pub fn step(&mut self, t: f64, image: &image::RgbImage, tracker: &mut PoseTracker) -> anyhow::Result<Step> {
+        match &mut self.state {
+            State::Done => Ok(Step::Track),
+            State::Counting { since, counted } => {
+                let start = *since.get_or_insert(t);
+                if t - start > SCAN_S {
+                    self.state = State::Done;
+                    return Ok(Step::Track);
+                }
+                // Every `COUNT_EVERY` frames of a 30 fps source, or the next frame the view had time for.
+                if t - *counted < COUNT_EVERY as f64 / 30.0 {
+                    return Ok(Step::Track);
+                }
+                *counted = t;
+                if tracker.detect_people(image)?.len() < 2 {
+                    return Ok(Step::Track);
+                }
+                tracing::info!(t, "several people in view: following each to find the runner");
+                let mut scan = Scan::default();
+                let pose = scan.add(t, image, tracker)?;
+                self.state = State::Scanning { since: t, scan };
+                Ok(Step::Scanned(pose.map(Box::new)))
+            }
+            State::Scanning { since, scan } => {
+                if t - *since < SCAN_S {
+                    return Ok(Step::Scanned(scan.add(t, image, tracker)?.map(Box::new)));
+                }
+                let rate = scan.frames() as f64 / (t - *since).max(1e-3);
+                let State::Scanning { scan, .. } = std::mem::replace(&mut self.state, State::Done) else {
+                    return Ok(Step::Track);
+                };
+                if rate < MIN_SCAN_RATE {
+                    tracing::info!(rate, "too few frames a second to tell who runs: following the surest person");
+                    tracker.follow(None);
+                    return Ok(Step::Undecided { rate });
+                }
+                // Nobody, or one person, seen long enough: followed as the tracker always did.
+                let Some(picked) = scan.pick().filter(|p| p.people >= 2) else {
+                    tracing::info!(rate, "nobody else seen long enough: following the surest person");
+                    tracker.follow(None);
+                    return Ok(Step::Chose { choice: None, restart: true });
+                };
+                // Taken up where they are now, and nobody else.
+                tracker.follow_within(Some(picked.last), SAME_PERSON_HEIGHTS * picked.height);
+                tracing::info!(
+                    by = picked.by,
+                    x = picked.last.0,
+                    y = picked.last.1,
+                    people = picked.people,
+                    "person chosen"
+                );
+                Ok(Step::Chose {
+                    choice: Some(PersonChoice {
+                        x: picked.last.0,
+                        y: picked.last.1,
+                        chosen_by: picked.by,
+                        people: picked.people,
+                    }),
+                    restart: picked.track != 0,
+                })
+            }
+        }
+    }
+}

@@ -10,10 +10,16 @@ use std::process::{Command, Output};
 mod common;
 use common::treadmill_clip as clip;
 
-/// Runs `runpose live ARGS` in a virtual X display, one at a time (each window needs the cores to keep pace).
-fn live(args: &[&str]) -> Output {
+/// A turn on the cores: each live window needs them to keep pace, so the windows and the tests' other model runs
+/// take turns (a model run beside a window made it drop frames enough to move its settled cadence).
+fn turn() -> std::sync::MutexGuard<'static, ()> {
     static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs `runpose live ARGS` in a virtual X display, in its turn.
+fn live(args: &[&str]) -> Output {
+    let _turn = turn();
     Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1400x900x24", env!("CARGO_BIN_EXE_runpose"), "live"])
         .args(args)
@@ -227,6 +233,7 @@ fn the_settled_steps_cadence_is_analyzes() {
     let contacts: Vec<(usize, f64, Option<f64>)> =
         rows.iter().map(|r| (r[number].parse().unwrap(), r[ic].parse().unwrap(), r[step].parse().ok())).collect();
     let live = runpose_core::live::contacts_cadence_spm(&contacts).unwrap();
+    let _turn = turn();
     let options = runpose_app::session::estimate::AnalyzeOptions {
         video: clip(),
         markers: None,
@@ -254,6 +261,7 @@ fn the_settled_steps_cadence_is_analyzes() {
 #[test]
 fn the_live_chooser_at_a_cameras_rate_takes_the_walker_over_the_jumper() {
     use runpose_app::session::live_person::{LiveChooser, Step};
+    let _turn = turn();
     let video = common::two_people_clip();
     // The default model, as analyze's choice there (with full the two people's tracks break up too often).
     let mut tracker =

@@ -7,12 +7,12 @@
 //! pass's (README §Both cores busy); the first part's are, exactly (tests/chunked.rs).
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use runpose_capture::VideoReader;
 use runpose_core::PoseFrame;
-use runpose_vision::ModelVariant;
+use runpose_vision::{ModelVariant, StageTimes};
 
 use crate::session::estimate::{PoseRun, StageTimings, load_tracker};
 
@@ -54,15 +54,7 @@ fn part(video: &Path, model: ModelVariant, (from, to): (f64, f64)) -> anyhow::Re
             frames.push(PoseFrame { t: frame.t, pose: estimate.map(|e| e.pose) });
         }
     }
-    let times = tracker.times();
-    let timings = StageTimings {
-        detect: times.detect,
-        detect_calls: times.detect_calls,
-        landmarks: times.landmark,
-        landmark_calls: times.landmark_calls,
-        ..Default::default()
-    };
-    Ok((frames, timings))
+    Ok((frames, StageTimings::models(StageTimes::default(), tracker.times())))
 }
 
 /// The poses of every frame of `video` with `model`, in `chunks` parts analysed side by side (module docs). The
@@ -87,15 +79,11 @@ pub fn estimate_poses_chunked(video: &Path, model: ModelVariant, chunks: usize) 
     for result in results {
         let (part_frames, t) = result?;
         frames.extend(part_frames);
-        timings.detect += t.detect;
-        timings.detect_calls += t.detect_calls;
-        timings.landmarks += t.landmarks;
-        timings.landmark_calls += t.landmark_calls;
+        timings.add_models(&t);
     }
     if frames.is_empty() {
         anyhow::bail!("{} has no decodable frames: is the file complete?", video.display());
     }
-    timings.decode_wait = Duration::ZERO;
     timings.total = start.elapsed();
     Ok(PoseRun { info: Some(info), frames, damage: None, timings, person: None })
 }

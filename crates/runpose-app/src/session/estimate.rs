@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use runpose_capture::markers::{self, Calibration, CameraSide, MarkerMap};
 use runpose_capture::{VideoInfo, spawn_decoder};
 use runpose_core::PoseFrame;
-use runpose_vision::{ModelVariant, PoseTracker, TrackerOptions, runtime};
+use runpose_vision::{ModelVariant, PoseTracker, StageTimes, TrackerOptions, runtime};
 
 /// Marker or keypoint trajectories to analyse instead of a video (docs/markers.md).
 #[derive(Debug, Clone)]
@@ -58,6 +58,27 @@ pub struct StageTimings {
     pub metrics: Duration,
     /// The whole pose pass plus metrics.
     pub total: Duration,
+}
+
+impl StageTimings {
+    /// The model stages of a tracker's times from `before` to `after` (`PoseTracker::times`), nothing else.
+    pub fn models(before: StageTimes, after: StageTimes) -> Self {
+        StageTimings {
+            detect: after.detect - before.detect,
+            detect_calls: after.detect_calls - before.detect_calls,
+            landmarks: after.landmark - before.landmark,
+            landmark_calls: after.landmark_calls - before.landmark_calls,
+            ..Default::default()
+        }
+    }
+
+    /// Adds `other`'s model stages (another tracker's, side by side).
+    pub fn add_models(&mut self, other: &StageTimings) {
+        self.detect += other.detect;
+        self.detect_calls += other.detect_calls;
+        self.landmarks += other.landmarks;
+        self.landmark_calls += other.landmark_calls;
+    }
 }
 
 /// The poses of every frame of a video (or of a marker file).
@@ -119,16 +140,7 @@ pub fn estimate_poses_with(video: &Path, tracker: &mut PoseTracker, bar: &Progre
     if frames.is_empty() {
         bail!("{} has no decodable frames: is the file complete?", video.display());
     }
-    let after = tracker.times();
-    let timings = StageTimings {
-        decode_wait,
-        detect: after.detect - before.detect,
-        detect_calls: after.detect_calls - before.detect_calls,
-        landmarks: after.landmark - before.landmark,
-        landmark_calls: after.landmark_calls - before.landmark_calls,
-        metrics: Duration::ZERO,
-        total: start.elapsed(),
-    };
+    let timings = StageTimings { decode_wait, total: start.elapsed(), ..StageTimings::models(before, tracker.times()) };
     Ok(PoseRun { info: Some(info), frames, damage, timings, person: None })
 }
 

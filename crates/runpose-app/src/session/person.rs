@@ -149,24 +149,17 @@ impl Scan {
     /// the surest. `None` when nobody had a pose in `MIN_POSE_FRAMES` frames (a third of the frames, when the scan
     /// had fewer than three times as many: a live view that dropped frames).
     pub fn pick(self) -> Option<Picked> {
-        let min_frames = MIN_POSE_FRAMES.min(self.frames / 3).max(1);
-        for p in &self.tracks {
-            let posed = p.frames.iter().filter(|f| f.pose.is_some()).count();
-            tracing::debug!(
-                x = p.first.0,
-                y = p.first.1,
-                posed,
-                min_frames,
-                of = self.frames,
-                "person seen in the scan"
-            );
-        }
+        let (min_frames, of) = (MIN_POSE_FRAMES.min(self.frames / 3).max(1), self.frames);
         // A track with a pose in few frames is a passer-by or a false detection: not a person to choose.
         let mut people: Vec<(usize, Track)> = self
             .tracks
             .into_iter()
             .enumerate()
-            .filter(|(_, p)| p.frames.iter().filter(|f| f.pose.is_some()).count() >= min_frames)
+            .filter(|(_, p)| {
+                let posed = p.frames.iter().filter(|f| f.pose.is_some()).count();
+                tracing::debug!(x = p.first.0, y = p.first.1, posed, min_frames, of, "person seen in the scan");
+                posed >= min_frames
+            })
             .collect();
         let picked = |track: usize, p: &Track| Picked {
             track,

@@ -255,12 +255,12 @@ impl LiveApp {
         let Some(auto) = &mut self.automation else { return };
         auto.requested = true;
         let mut line = self.stats.summary_line(self.pipeline.as_ref().map_or(0, Pipeline::dropped));
-        if let Some(person) = self.state.as_ref().and_then(|s| s.person_line()) {
-            let at = match self.state.as_ref().and_then(|s| s.person.as_ref()) {
-                Some(crate::session::live_person::LivePerson::Chosen(p)) => Some(format!(", at {:.0},{:.0}", p.x, p.y)),
-                _ => None,
+        if let Some(person) = self.state.as_ref().and_then(|s| s.person.as_ref()) {
+            let at = match person {
+                crate::session::live_person::LivePerson::Chosen(p) => format!(", at {:.0},{:.0}", p.x, p.y),
+                _ => String::new(),
             };
-            line = format!("{line}\n{person}{}", at.unwrap_or_default());
+            line = format!("{line}\n{}{at}", person.line());
         }
         if let Some(path) = auto.steps_out.clone() {
             let steps = view.as_ref().map_or(&[][..], |v| v.steps.as_slice());

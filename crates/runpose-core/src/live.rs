@@ -4,10 +4,14 @@
 
 use std::collections::VecDeque;
 
+mod count;
+
 use crate::analysis::{Analysis, AnalysisConfig, AnalysisError, analyze};
 use crate::gaps::frames_missing;
 use crate::metrics::StepMetrics;
 use crate::skeleton::{PoseFrame, Side};
+pub use count::{CLEAR_COUNT, CLEAR_COUNT_PER_STEP};
+use count::{clear_count, step_period, steps_between};
 
 /// Length of the sliding window, seconds: long enough for the ground line, the facing and left/right to settle on
 /// a dozen steps, short enough that a re-run per frame stays within a few milliseconds.
@@ -28,6 +32,12 @@ pub const RHYTHM_FRAMES: f64 = 1.0;
 pub const ANCHOR_S: f64 = 4.0;
 /// Settled steps of a foot that set its rhythm for the steps beside dropped frames (else the window's steps do).
 pub const RHYTHM_STEPS: usize = 3;
+/// The newest settled steps a window's names of the feet are checked against (`LiveAnalyzer::named_feet`).
+pub const NAMING_STEPS: usize = 4;
+/// How many windows' votes the naming of the feet keeps (`LiveAnalyzer::named_feet`): about a second of frames.
+pub const NAMING_MEMORY: i32 = 30;
+/// Two initial contacts this close, seconds, are one contact seen by two windows (steps are ~0.3 s apart).
+const SAME_CONTACT_S: f64 = 0.1;
 /// How far back the step table and the charts reach, seconds.
 pub const HISTORY_S: f64 = 30.0;
 
@@ -135,6 +145,8 @@ pub struct LiveAnalyzer {
     settled_until: f64,
     /// The newest settled step's initial contact, foot and number (steps passed over are numbered too).
     last_settled: Option<(f64, Side, usize)>,
+    /// The windows' votes on the settled steps' names of the feet: above 0, most recent windows agreed.
+    naming: i32,
 }
 
 impl LiveAnalyzer {
@@ -150,6 +162,7 @@ impl LiveAnalyzer {
             fall_angle: VecDeque::new(),
             settled_until: f64::NEG_INFINITY,
             last_settled: None,
+            naming: 0,
         }
     }
 
@@ -196,13 +209,14 @@ impl LiveAnalyzer {
     /// has ended).
     fn settle(&mut self, analysis: &Analysis, now: f64) {
         let horizon = now - SETTLE_S;
+        let named = self.named_feet(&analysis.steps);
         let last_ic = self.steps.back().map_or(f64::NEG_INFINITY, |s| s.ic_t);
         // A foot lands again only after it lifted: a later window that times one contact differently does not settle
         // it a second time.
         let lifted = Side::BOTH
             .map(|side| self.steps.iter().rev().find(|s| s.side == side).map_or(f64::NEG_INFINITY, |s| s.to_t));
         // A step's cadence and flight time need the next contact: it settles once that contact is settled too.
-        let settled = |k: usize| analysis.steps.get(k + 1).is_some_and(|next| next.ic_t <= horizon);
+        let settled = |k: usize| named.get(k + 1).is_some_and(|next| next.ic_t <= horizon);
         // A step whose landing, lift-off or next landing fell among frames the machine dropped and could not be
         // re-timed from the frames seen (`Analysis::untimed_events`) is passed over, not shown with a guessed
         // instant. So is one no running human could make.
@@ -222,42 +236,57 @@ impl LiveAnalyzer {
         });
         let typical = Side::BOTH.map(|side| match settled_rhythm[side.index()] {
             (n, medians) if n >= RHYTHM_STEPS => medians,
-            _ => {
-                rhythm(&analysis.steps.iter().filter(|s| s.side == side && !s.flags.implausible()).collect::<Vec<_>>())
-            }
+            _ => rhythm(&named.iter().filter(|s| s.side == side && !s.flags.implausible()).collect::<Vec<_>>()),
         });
         let tolerance = RHYTHM_FRAMES * dt * 1000.0;
         let near = |x: Option<f64>, m: Option<f64>| matches!((x, m), (Some(x), Some(m)) if (x - m).abs() <= tolerance);
         // Its landing is bracketed: the step before it (the other foot's) keeps that foot's rhythm too.
-        let in_rhythm = |k: usize, s: &StepMetrics| {
-            let (contact, step) = typical[s.side.index()];
-            let before = k.checked_sub(1).and_then(|j| analysis.steps.get(j));
-            let bracketed = before.is_some_and(|b| b.side != s.side && near(b.step_ms, typical[b.side.index()].1));
+        let in_rhythm = |k: usize, s: &StepMetrics, side: Side| {
+            let (contact, step) = typical[side.index()];
+            let before = k.checked_sub(1).and_then(|j| named.get(j));
+            let bracketed =
+                before.is_some_and(|b| b.side != s.side && near(b.step_ms, typical[side.other().index()].1));
             near(Some(s.contact_ms), contact) && near(s.step_ms, step) && bracketed
         };
-        let timed = |k: usize, s: &StepMetrics| {
-            let Some(next) = analysis.steps.get(k + 1) else { return false };
+        let timed = |k: usize, s: &StepMetrics, side: Side| {
+            let Some(next) = named.get(k + 1) else { return false };
             seen(s.ic_t)
                 && seen(s.to_t)
                 && seen(next.ic_t)
                 && !s.flags.implausible()
-                && (!near_gap(s.ic_t, next.ic_t) || in_rhythm(k, s))
+                && (!near_gap(s.ic_t, next.ic_t) || in_rhythm(k, s, side))
         };
-        let new_steps = analysis.steps.iter().enumerate().filter(|&(k, s)| {
-            settled(k) && s.ic_t > last_ic + 0.5 * (s.to_t - s.ic_t) && s.ic_t > lifted[s.side.index()] && timed(k, s)
-        });
         // A step's number counts the steps run, those passed over included: the time since an earlier settled step
         // (the oldest within `ANCHOR_S`, so that one contact found twice or timed off does not move the numbers
-        // after it) in typical steps (the mean of the two feet's median step times over the settled steps, whose
-        // rhythm was checked; else the window's counted cadence), rounded (over more than a step and a half, to an
-        // even count when both steps are of one foot and an odd one otherwise: feet alternate), and always past
-        // the last settled step's number.
-        let step_s = match settled_rhythm.map(|(_, (_, step))| step) {
+        // after it) in typical steps (the period of the window's contacts, `step_period`; else the mean of the two
+        // feet's median step times over the settled steps; else the window's counted cadence): the clear count
+        // (`clear_count`), else rounded (over more than a step and a half, to an even count when both steps are of
+        // one foot and an odd one otherwise: feet alternate), and always past the last settled step's number.
+        let ics: Vec<f64> = named.iter().map(|s| s.ic_t).collect();
+        let step_s = step_period(&ics).or_else(|| match settled_rhythm.map(|(_, (_, step))| step) {
             [Some(a), Some(b)] => Some((a + b) / 2000.0),
             _ => analysis.summary.cadence_spm.filter(|c| *c > 0.0).map(|c| 60.0 / c),
-        };
-        for (_, step) in new_steps {
-            let mut step = step.clone();
+        });
+        let mut last_ic = last_ic;
+        let mut lifted = lifted;
+        for (k, s) in named.iter().enumerate() {
+            if !settled(k) || s.ic_t <= last_ic + 0.5 * (s.to_t - s.ic_t) {
+                continue;
+            }
+            // Its foot: the feet alternate from the last settled step where that lies a clear number of steps back
+            // (`clear_count`); the window's name for it counts only where the count is unclear, for a window's
+            // cleaning can lose which leg is which across a stretch of dropped frames and name the feet of its
+            // later steps the other way round.
+            let side = match (self.last_settled, step_s) {
+                (Some((t, last_side, _)), Some(typical)) => clear_count(s.ic_t - t, typical)
+                    .map_or(s.side, |n| if n % 2 == 0 { last_side } else { last_side.other() }),
+                _ => s.side,
+            };
+            if s.ic_t <= lifted[side.index()] || !timed(k, s, side) {
+                continue;
+            }
+            let mut step = s.clone();
+            step.side = side;
             let anchor = self
                 .steps
                 .iter()
@@ -271,6 +300,8 @@ impl LiveAnalyzer {
                 (_, Some((_, _, last)), _) => last + 1,
                 _ => 0,
             };
+            last_ic = step.ic_t;
+            lifted[side.index()] = step.to_t;
             self.last_settled = Some((step.ic_t, step.side, step.index));
             self.steps.push_back(step);
         }
@@ -293,24 +324,56 @@ impl LiveAnalyzer {
     }
 }
 
+impl LiveAnalyzer {
+    /// The window's steps with the feet named as the settled steps name them. Each window is cleaned on its own
+    /// (`cleaning`), and which of the two legs' paths it calls left can differ from an earlier window's (in a side
+    /// view the model's own labels are a coin toss for long stretches): a step would be settled under the other
+    /// foot's name, and numbered a step off (feet alternate). The window's contacts that were settled before (the
+    /// newest `NAMING_STEPS`) vote; over the last `NAMING_MEMORY` windows the majority wins, so that where most
+    /// windows name the feet the other way from the settled steps, it is the settled steps that are renamed (the
+    /// first windows had it wrong), and otherwise the window's.
+    fn named_feet(&mut self, window: &[StepMetrics]) -> Vec<StepMetrics> {
+        let (mut agree, mut differ) = (0, 0);
+        for settled in self.steps.iter().rev().take(NAMING_STEPS) {
+            if let Some(w) = window.iter().find(|w| (w.ic_t - settled.ic_t).abs() <= SAME_CONTACT_S) {
+                if w.side == settled.side {
+                    agree += 1;
+                } else {
+                    differ += 1;
+                }
+            }
+        }
+        let vote = i32::from(agree > differ) - i32::from(differ > agree);
+        self.naming = (self.naming + vote).clamp(-NAMING_MEMORY, NAMING_MEMORY);
+        if self.naming < 0 {
+            for s in &mut self.steps {
+                s.side = s.side.other();
+            }
+            if let Some(last) = &mut self.last_settled {
+                last.1 = last.1.other();
+            }
+            self.naming = -self.naming;
+            std::mem::swap(&mut agree, &mut differ);
+        }
+        let rename = differ > agree;
+        window
+            .iter()
+            .map(|s| {
+                let mut s = s.clone();
+                if rename {
+                    s.side = s.side.other();
+                }
+                s
+            })
+            .collect()
+    }
+}
+
 /// The medians of `steps`' contact times and step times, ms.
 fn rhythm(steps: &[&StepMetrics]) -> (Option<f64>, Option<f64>) {
     let contact: Vec<f64> = steps.iter().map(|s| s.contact_ms).collect();
     let step: Vec<f64> = steps.iter().filter_map(|s| s.step_ms).collect();
     (crate::stats::median(&contact), crate::stats::median(&step))
-}
-
-/// How many steps `span_s` seconds make at `typical_s` a step, at least one: over more than a step and a half,
-/// even between two contacts of one foot (`same_foot`) and odd between the two feet's; over less, the nearest count
-/// (two contacts of one foot that close are one contact found twice, not a stride).
-fn steps_between(span_s: f64, typical_s: f64, same_foot: bool) -> usize {
-    if span_s / typical_s < 1.5 {
-        return (span_s / typical_s).round().max(1.0) as usize;
-    }
-    let parity = if same_foot { 0.0 } else { 1.0 };
-    // The nearest whole number of the right parity: 2m + parity nearest the span.
-    let m = ((span_s / typical_s - parity) / 2.0).round().max(if same_foot { 1.0 } else { 0.0 });
-    (2.0 * m + parity) as usize
 }
 
 #[cfg(test)]
@@ -334,16 +397,6 @@ mod tests {
                 s
             })
             .collect()
-    }
-
-    #[test]
-    fn steps_between_contacts_alternate_feet() {
-        assert_eq!(steps_between(4.275, 0.372, true), 12); // 11.5 typical steps, one foot's contacts
-        assert_eq!(steps_between(3.56, 0.372, true), 10);
-        assert_eq!(steps_between(0.35, 0.36, false), 1);
-        assert_eq!(steps_between(0.18, 0.35, true), 1); // one contact found twice
-        assert_eq!(steps_between(0.55, 0.35, true), 2);
-        assert_eq!(steps_between(1.05, 0.35, false), 3);
     }
 
     /// Alternating long and short steps (a contact of one foot timed early): the rolling cadence is the steps over

@@ -164,3 +164,66 @@ fn settled_steps_match_the_offline_ones_when_frames_are_dropped() {
     let failures = dropped_frame_failures(&cases, 10, 0);
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// The offline step (its place in `offline.steps`) whose initial contact is nearest `t`.
+fn nearest_offline_step(offline: &Analysis, t: f64) -> Option<usize> {
+    offline
+        .steps
+        .iter()
+        .enumerate()
+        .min_by(|a, b| (a.1.ic_t - t).abs().total_cmp(&(b.1.ic_t - t).abs()))
+        .map(|(j, _)| j)
+}
+
+/// Sixty runs with 20–65 % of the frames dropped (ten shares, bursts of one to four frames, a seed each): the
+/// settled steps' feet and numbers (docs/metrics.md §Live analysis, naming the feet and numbering the steps). A step
+/// is a foot off when its contact is more than 2 frames from any offline contact of its foot and within 2 of the
+/// other's; a run is misnumbered when the difference of two settled steps' numbers is not that of the offline steps
+/// nearest them. At most 2 % of the settled steps a foot off, at most 6 of the 60 runs misnumbered, and in nine in
+/// ten of the runs that settle at least 8 steps the cadence within 3 spm of `analyze`'s (before the feet were named
+/// by the settled steps and the step time taken from the contacts' rhythm: 2.7 % a foot off, 17 runs misnumbered).
+#[test]
+fn settled_steps_keep_their_feet_and_numbers_when_frames_are_dropped() {
+    let (frames, offline) = clip_poses();
+    let fps = offline.summary.fps;
+    let offline_cadence = offline.summary.cadence_spm.unwrap();
+    let (mut settled, mut foot_off, mut misnumbered) = (0, Vec::new(), Vec::new());
+    let (mut counted_runs, mut cadence_off) = (0, Vec::new());
+    for seed in 100..160_u64 {
+        let share = 0.2 + 0.45 * ((seed % 10) as f64 / 9.0);
+        let burst = 1 + (seed % 4) as usize;
+        let steps = live_steps(&drop_frames(frames, share, burst, seed));
+        settled += steps.len();
+        for s in &steps {
+            if nearest_contact_s(offline, s.side, s.ic_t) * fps > 2.0
+                && nearest_contact_s(offline, s.side.other(), s.ic_t) * fps <= 2.0
+            {
+                foot_off.push(format!("seed {seed}: step {} ({:?} at {:.3} s)", s.index, s.side, s.ic_t));
+            }
+        }
+        let first = steps.first().and_then(|s| Some((s.index, nearest_offline_step(offline, s.ic_t)?)));
+        if let Some((n0, j0)) = first {
+            let wrong = steps
+                .iter()
+                .filter(|s| nearest_offline_step(offline, s.ic_t).is_none_or(|j| s.index + j0 != j + n0))
+                .count();
+            if wrong > 0 {
+                misnumbered.push(format!("seed {seed}: {wrong} of {} steps", steps.len()));
+            }
+        }
+        if steps.len() >= 8 {
+            counted_runs += 1;
+            let cadence = settled_cadence_spm(&steps).unwrap_or(f64::NAN);
+            if !matches!((cadence - offline_cadence).abs().partial_cmp(&3.0), Some(Ordering::Less | Ordering::Equal)) {
+                cadence_off.push(format!("seed {seed} ({share:.2} dropped, bursts of {burst}): {cadence:.1} spm"));
+            }
+        }
+    }
+    println!(
+        "{settled} steps settled, a foot off {foot_off:?}; misnumbered {misnumbered:?}; \
+         cadence off in {cadence_off:?} of {counted_runs} runs with 8 steps or more"
+    );
+    assert!(foot_off.len() as f64 <= 0.02 * settled as f64, "{} of {settled}: {foot_off:#?}", foot_off.len());
+    assert!(misnumbered.len() <= 6, "{misnumbered:#?}");
+    assert!(cadence_off.len() * 10 <= counted_runs, "{cadence_off:#?} of {counted_runs}");
+}

@@ -1,5 +1,6 @@
 //! `runpose`: coach running technique with the Pose Method from video.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -522,56 +523,66 @@ fn main() -> ExitCode {
                 person,
                 chunks: usize::from(chunks),
             };
-            analyze::run(&options).map(|report| {
-                let s = &report.analysis.summary;
-                let fmt = |v: Option<f64>, d: usize| v.map_or("–".to_string(), |x| format!("{x:.d$}"));
-                if let Some(sentence) = s.not_running {
-                    println!("{} frames ({} with a person): {sentence}", s.frames, s.detected_frames);
-                } else {
-                    println!(
-                        "{} frames ({} with the runner), {} steps: cadence {} spm, contact {} ms, flight {} ms, fall angle {}°",
-                        s.frames,
-                        s.detected_frames,
-                        s.steps,
-                        fmt(s.cadence_spm, 0),
-                        fmt(s.contact_ms, 0),
-                        fmt(s.flight_ms, 0),
-                        fmt(s.fall_angle_deg, 1)
-                    );
-                    if s.flagged_steps > 0 {
-                        println!("{} of {} steps flagged (see steps.csv flagged)", s.flagged_steps, s.steps);
-                    }
-                }
-                if let Some(m) = &report.markers {
-                    if !m.rebuilt.is_empty() {
-                        println!("rebuilt from the static trial: {}", m.rebuilt.join(", "));
-                    }
-                    for (landmark, lacking) in &m.view.missing {
-                        println!("no {}: the markers lack {}", landmark.name(), lacking.join(", "));
-                    }
-                }
-                if s.missing_landmarks.iter().any(|l| l.ends_with("_shoulder")) {
-                    println!("not measured (landmarks never seen): trunk angle, shoulder alignment");
-                }
-                if !s.low_confidence.is_empty() {
-                    println!("low confidence (see summary.json confidence): {}", s.low_confidence.join(", "));
-                }
-                for cue in &s.cues {
-                    println!("cue: {} ({:.0}% of steps)", cue.text, cue.share * 100.0);
-                }
-                for path in &report.written {
-                    println!("wrote {}", path.display());
-                }
-            })
+            analyze::run(&options).and_then(|report| Ok(print_report(&report)?))
         }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of standard output went away (`runpose analyze … | head`): the files are written, nothing to say.
+        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {}", sentence(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// What `analyze` found, in a few lines on standard output.
+fn print_report(report: &analyze::AnalyzeReport) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let s = &report.analysis.summary;
+    let fmt = |v: Option<f64>, d: usize| v.map_or("–".to_string(), |x| format!("{x:.d$}"));
+    if let Some(sentence) = s.not_running {
+        writeln!(out, "{} frames ({} with a person): {sentence}", s.frames, s.detected_frames)?;
+    } else {
+        writeln!(
+            out,
+            "{} frames ({} with the runner), {} steps: cadence {} spm, contact {} ms, flight {} ms, fall angle {}°",
+            s.frames,
+            s.detected_frames,
+            s.steps,
+            fmt(s.cadence_spm, 0),
+            fmt(s.contact_ms, 0),
+            fmt(s.flight_ms, 0),
+            fmt(s.fall_angle_deg, 1)
+        )?;
+        if s.flagged_steps > 0 {
+            writeln!(out, "{} of {} steps flagged (see steps.csv flagged)", s.flagged_steps, s.steps)?;
+        }
+    }
+    if let Some(m) = &report.markers {
+        if !m.rebuilt.is_empty() {
+            writeln!(out, "rebuilt from the static trial: {}", m.rebuilt.join(", "))?;
+        }
+        for (landmark, lacking) in &m.view.missing {
+            writeln!(out, "no {}: the markers lack {}", landmark.name(), lacking.join(", "))?;
+        }
+    }
+    if s.missing_landmarks.iter().any(|l| l.ends_with("_shoulder")) {
+        writeln!(out, "not measured (landmarks never seen): trunk angle, shoulder alignment")?;
+    }
+    if !s.low_confidence.is_empty() {
+        writeln!(out, "low confidence (see summary.json confidence): {}", s.low_confidence.join(", "))?;
+    }
+    for cue in &s.cues {
+        writeln!(out, "cue: {} ({:.0}% of steps)", cue.text, cue.share * 100.0)?;
+    }
+    for path in &report.written {
+        writeln!(out, "wrote {}", path.display())?;
+    }
+    Ok(())
 }
 
 /// One sentence for an error: the outermost context and its causes, each said once (an error that names its cause in

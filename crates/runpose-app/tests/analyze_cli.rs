@@ -283,3 +283,28 @@ fn marker_files_run_the_same_pipeline_and_trc_round_trips() {
     assert!(!bare.status.success());
     assert!(String::from_utf8_lossy(&bare.stderr).contains("--static"));
 }
+
+/// A reader that goes away (`runpose analyze … | head -1`): the files are written and the command ends quietly, as
+/// other command-line tools do, instead of panicking on the closed pipe.
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    let d = fukuchi_dir();
+    let out = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_runpose"))
+        .args(["analyze", "--markers"])
+        .arg(d.join("RBDS001runT35.c3d"))
+        .arg("--static")
+        .arg(d.join("RBDS001static.c3d"))
+        .arg("--out")
+        .arg(out.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The read end closed before the command writes its lines.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let err = stderr(&output);
+    assert!(output.status.success() && !err.contains("panicked"), "{err}");
+    assert!(out.path().join("summary.json").is_file());
+}

@@ -183,6 +183,14 @@ fn a_truncated_video_still_gives_results_for_its_frames() {
     let frames = summary["frames"].as_u64().unwrap();
     assert!(frames > 100 && frames < 360, "{frames} frames");
     assert!(summary["damage"].as_str().unwrap().contains("ends early"), "{}", summary["damage"]);
+    // In chunks side by side (`--chunks`), the last one meets the end: the damage is reported too.
+    let out = dir.path().join("chunked");
+    let o = analyze(&cut, &out, &["--model", "lite", "--chunks", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["frames"].as_u64().unwrap(), frames);
+    assert!(summary["damage"].as_str().is_some_and(|d| d.contains("ends early")), "{}", summary["damage"]);
 }
 
 #[test]

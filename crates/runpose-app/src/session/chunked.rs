@@ -32,8 +32,11 @@ pub fn parts(duration_s: f64, chunks: usize) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// One part's poses, its model times, and why its decoding stopped early or skipped data (`VideoReader::damage`).
+type Part = (Vec<PoseFrame>, StageTimings, Option<String>);
+
 /// The poses of the frames of `video` with a time in `[from, to)`, tracking from `from - OVERLAP_S` on.
-fn part(video: &Path, model: ModelVariant, (from, to): (f64, f64)) -> anyhow::Result<(Vec<PoseFrame>, StageTimings)> {
+fn part(video: &Path, model: ModelVariant, (from, to): (f64, f64)) -> anyhow::Result<Part> {
     let mut tracker = load_tracker(model, Some(1))?;
     let mut reader = VideoReader::open(video)?;
     let warm = from - OVERLAP_S;
@@ -54,7 +57,8 @@ fn part(video: &Path, model: ModelVariant, (from, to): (f64, f64)) -> anyhow::Re
             frames.push(PoseFrame { t: frame.t, pose: estimate.map(|e| e.pose) });
         }
     }
-    Ok((frames, StageTimings::models(StageTimes::default(), tracker.times())))
+    let damage = reader.damage().map(String::from);
+    Ok((frames, StageTimings::models(StageTimes::default(), tracker.times()), damage))
 }
 
 /// The poses of every frame of `video` with `model`, in `chunks` parts analysed side by side (module docs). The
@@ -66,7 +70,7 @@ pub fn estimate_poses_chunked(video: &Path, model: ModelVariant, chunks: usize) 
         .duration_s
         .or_else(|| info.frames_hint.map(|n| n as f64 / info.fps.max(1.0)))
         .context("the video does not say how long it is: it cannot be cut into chunks")?;
-    let results: Vec<anyhow::Result<(Vec<PoseFrame>, StageTimings)>> = std::thread::scope(|scope| {
+    let results: Vec<anyhow::Result<Part>> = std::thread::scope(|scope| {
         let handles: Vec<_> =
             parts(duration, chunks).into_iter().map(|range| scope.spawn(move || part(video, model, range))).collect();
         handles
@@ -76,16 +80,28 @@ pub fn estimate_poses_chunked(video: &Path, model: ModelVariant, chunks: usize) 
     });
     let mut frames = Vec::new();
     let mut timings = StageTimings::default();
+    // A damaged file is reported as the single pass reports it (summary.json `damage`), each cause once.
+    let mut damage: Option<String> = None;
     for result in results {
-        let (part_frames, t) = result?;
+        let (part_frames, t, part_damage) = result?;
         frames.extend(part_frames);
         timings.add_models(&t);
+        if let Some(what) = part_damage {
+            match &mut damage {
+                Some(all) if all.contains(&what) => {}
+                Some(all) => {
+                    all.push_str("; ");
+                    all.push_str(&what);
+                }
+                None => damage = Some(what),
+            }
+        }
     }
     if frames.is_empty() {
         anyhow::bail!("{} has no decodable frames: is the file complete?", video.display());
     }
     timings.total = start.elapsed();
-    Ok(PoseRun { info: Some(info), frames, damage: None, timings, person: None })
+    Ok(PoseRun { info: Some(info), frames, damage, timings, person: None })
 }
 
 #[cfg(test)]

@@ -210,10 +210,10 @@ impl LiveAnalyzer {
     fn settle(&mut self, analysis: &Analysis, now: f64) {
         let horizon = now - SETTLE_S;
         let named = self.named_feet(&analysis.steps);
-        let last_ic = self.steps.back().map_or(f64::NEG_INFINITY, |s| s.ic_t);
+        let mut last_ic = self.steps.back().map_or(f64::NEG_INFINITY, |s| s.ic_t);
         // A foot lands again only after it lifted: a later window that times one contact differently does not settle
         // it a second time.
-        let lifted = Side::BOTH
+        let mut lifted = Side::BOTH
             .map(|side| self.steps.iter().rev().find(|s| s.side == side).map_or(f64::NEG_INFINITY, |s| s.to_t));
         // A step's cadence and flight time need the next contact: it settles once that contact is settled too.
         let settled = |k: usize| named.get(k + 1).is_some_and(|next| next.ic_t <= horizon);
@@ -267,8 +267,6 @@ impl LiveAnalyzer {
             [Some(a), Some(b)] => Some((a + b) / 2000.0),
             _ => analysis.summary.cadence_spm.filter(|c| *c > 0.0).map(|c| 60.0 / c),
         });
-        let mut last_ic = last_ic;
-        let mut lifted = lifted;
         for (k, s) in named.iter().enumerate() {
             if !settled(k) || s.ic_t <= last_ic + 0.5 * (s.to_t - s.ic_t) {
                 continue;

@@ -44,6 +44,11 @@ fn nearest_contact_s(offline: &Analysis, side: runpose_core::Side, t: f64) -> f6
     offline.steps.iter().filter(|o| o.side == side).map(|o| (o.ic_t - t).abs()).fold(f64::INFINITY, f64::min)
 }
 
+/// Whether the live cadence is within 3 spm of the offline one (NaN, too few steps to count, is not).
+fn within_3_spm(cadence: f64, offline_cadence: f64) -> bool {
+    matches!((cadence - offline_cadence).abs().partial_cmp(&3.0), Some(Ordering::Less | Ordering::Equal))
+}
+
 /// Every frame kept: the live analysis settles the steps `analyze` finds.
 #[test]
 fn settled_steps_match_the_offline_ones() {
@@ -118,7 +123,7 @@ fn dropped_frame_failures(cases: &[(u64, f64, usize)], min_steps: usize, max_off
             steps.len()
         );
         // NaN (too few steps to count) fails too.
-        if !matches!((cadence - offline_cadence).abs().partial_cmp(&3.0), Some(Ordering::Less | Ordering::Equal)) {
+        if !within_3_spm(cadence, offline_cadence) {
             failures.push(format!("seed {seed}: cadence {cadence:.1} vs {offline_cadence:.1}"));
         }
         if off > max_off {
@@ -214,7 +219,7 @@ fn settled_steps_keep_their_feet_and_numbers_when_frames_are_dropped() {
         if steps.len() >= 8 {
             counted_runs += 1;
             let cadence = settled_cadence_spm(&steps).unwrap_or(f64::NAN);
-            if !matches!((cadence - offline_cadence).abs().partial_cmp(&3.0), Some(Ordering::Less | Ordering::Equal)) {
+            if !within_3_spm(cadence, offline_cadence) {
                 cadence_off.push(format!("seed {seed} ({share:.2} dropped, bursts of {burst}): {cadence:.1} spm"));
             }
         }
@@ -266,7 +271,7 @@ fn settled_steps_match_the_offline_ones_when_the_tracker_sees_only_the_frames_ke
             failures.push(format!("seed {seed}: {} steps settled, further than 2 frames: {far:?}", steps.len()));
         }
         let offline_cadence = offline.summary.cadence_spm.unwrap();
-        if !matches!((cadence - offline_cadence).abs().partial_cmp(&3.0), Some(Ordering::Less | Ordering::Equal)) {
+        if !within_3_spm(cadence, offline_cadence) {
             failures.push(format!("seed {seed}: cadence {cadence:.1} vs {offline_cadence:.1}"));
         }
     }

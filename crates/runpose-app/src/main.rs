@@ -232,7 +232,7 @@ fn live(options: runpose_app::windows::live_settings::LiveOptions) -> anyhow::Re
         anyhow::bail!("{} does not exist: check the path", video.display());
     }
     if let Some(line) = runpose_app::windows::live_window::run_window(options)? {
-        println!("{line}");
+        writeln!(std::io::stdout(), "{line}")?;
     }
     Ok(())
 }
@@ -320,7 +320,7 @@ fn record(args: RecordArgs) -> anyhow::Result<()> {
         (Err(e), None) => return Err(e),
     };
     // stdout is the clip's facts as JSON alone, for scripts.
-    println!("{}", serde_json::to_string_pretty(&ClipInfo::from(&manifest))?);
+    writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&ClipInfo::from(&manifest))?)?;
     eprintln!("wrote {}", args.out.display());
     Ok(())
 }
@@ -355,7 +355,7 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
     let target = |name: String| args.out.clone().unwrap_or_else(|| export::export_path(&args.path, &name));
     let save_png = |img: &image::RgbImage, path: &std::path::Path| -> anyhow::Result<()> {
         img.save(path).with_context(|| format!("could not write {}", path.display()))?;
-        println!("wrote {}", path.display());
+        writeln!(std::io::stdout(), "wrote {}", path.display())?;
         Ok(())
     };
     if let Some(n) = args.frame {
@@ -376,7 +376,7 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
             .with_context(|| format!("there is no step {n}: the clip has steps 1 to {steps}"))?;
         if let Some(a) = &doc.analysis {
             for panel in export::story_panels(a, &instants) {
-                println!("{}", export::panel_text(&panel));
+                writeln!(std::io::stdout(), "{}", export::panel_text(&panel))?;
             }
         }
         let img = export::storyboard(&mut doc, &instants)?;
@@ -398,7 +398,7 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
             },
         )?;
         bar.finish_and_clear();
-        println!("wrote {}", written.display());
+        writeln!(std::io::stdout(), "wrote {}", written.display())?;
     }
     Ok(())
 }
@@ -406,7 +406,7 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
 fn doctor(recordings: Option<PathBuf>) -> anyhow::Result<()> {
     let folder = recordings.unwrap_or_else(runpose_app::session::record::default_recordings_dir);
     let checks = runpose_app::session::doctor::checks(&folder);
-    print!("{}", runpose_app::session::doctor::report(&checks));
+    write!(std::io::stdout(), "{}", runpose_app::session::doctor::report(&checks))?;
     if !runpose_app::session::doctor::all_needed_ok(&checks) {
         std::process::exit(1);
     }
@@ -426,7 +426,11 @@ fn info(clip: PathBuf) -> anyhow::Result<()> {
             r.frames, r.video_frames, r.pose_frames
         );
     })?;
-    println!("{}", serde_json::to_string_pretty(&runpose_app::session::record::ClipInfo::from(&manifest))?);
+    writeln!(
+        std::io::stdout(),
+        "{}",
+        serde_json::to_string_pretty(&runpose_app::session::record::ClipInfo::from(&manifest))?
+    )?;
     Ok(())
 }
 

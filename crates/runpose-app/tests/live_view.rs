@@ -71,7 +71,7 @@ fn fixture_state() -> LiveState {
     let image = clip_frame(frames.len() - 1);
     let (index, t) = (frames.len() as u64 - 1, frames.last().unwrap().t);
     LiveState {
-        frame: LiveFrame { index, t, captured: Instant::now(), image },
+        frame: LiveFrame { index, t, pass: 0, captured: Instant::now(), image },
         view: Ok(Arc::new(view)),
         inference: Duration::ZERO,
         person: None,

@@ -20,6 +20,9 @@ pub struct LiveFrame {
     pub index: u64,
     /// Source time, seconds from the source's first frame (continues across a video's loops).
     pub t: f64,
+    /// How many times the source started over before this frame (a looping video's passes, from 0): where it
+    /// changes, the runner's motion jumps, and the live analysis starts a new window (`LiveAnalyzer::restart`).
+    pub pass: u32,
     /// When the frame was captured (a camera's frame arrived; a video's frame came due at its own pace): latency is
     /// measured from here.
     pub captured: Instant,
@@ -249,7 +252,7 @@ fn play_video(path: &PathBuf, tx: &LatestSender<CaptureEvent>, stop: &AtomicBool
     let start = Instant::now();
     let mut offset = 0.0; // source time at which the current loop began
     let mut index = 0u64;
-    loop {
+    for pass in 0u32.. {
         let mut reader = VideoReader::open(path)?;
         let interval = 1.0 / reader.info().fps.max(1.0);
         let mut last_t = None;
@@ -258,7 +261,7 @@ fn play_video(path: &PathBuf, tx: &LatestSender<CaptureEvent>, stop: &AtomicBool
             if !wait_until(start + Duration::from_secs_f64(t), stop) {
                 return Ok(());
             }
-            let live = LiveFrame { index, t, captured: Instant::now(), image: frame.image };
+            let live = LiveFrame { index, t, pass, captured: Instant::now(), image: frame.image };
             if tx.send(CaptureEvent::Frame(live)).is_err() {
                 return Ok(());
             }
@@ -270,6 +273,7 @@ fn play_video(path: &PathBuf, tx: &LatestSender<CaptureEvent>, stop: &AtomicBool
         };
         offset += last_t + interval;
     }
+    Ok(())
 }
 
 /// Cameras the system offers (none, not an error, where there are none).
@@ -325,7 +329,7 @@ mod camera {
             } else {
                 buffer.decode_image::<RgbFormat>().map_err(|e| fail("sent a frame that does not decode", e))?
             };
-            let frame = LiveFrame { index: n, t: (captured - start).as_secs_f64(), captured, image };
+            let frame = LiveFrame { index: n, t: (captured - start).as_secs_f64(), pass: 0, captured, image };
             if tx.send(CaptureEvent::Frame(frame)).is_err() {
                 break;
             }

@@ -52,6 +52,9 @@ pub struct LiveView {
     pub fall_angle: Vec<[f64; 3]>,
     /// Share of the window's frames the machine dropped (put back by interpolation, `gaps::fill_gaps`).
     pub dropped_share: f64,
+    /// Where the source jumped (`LiveAnalyzer::restart`) in the last `HISTORY_S`: the last frame's time before each
+    /// jump, oldest first. No number is counted across one (`counted_since_jump`).
+    pub jumps: Vec<f64>,
 }
 
 /// Above this share of dropped frames in the window the live numbers are shown as uncertain (docs/metrics.md §Live
@@ -100,17 +103,30 @@ pub fn settled_cadence_spm(steps: &[StepMetrics]) -> Option<f64> {
 }
 
 /// `settled_cadence_spm` over steps given as (step number, initial contact in s, step time in ms), oldest first (a
-/// steps.csv's rows).
+/// steps.csv's rows). None over less than a stride (two steps, one of each foot): one step's own time is one foot's,
+/// and a runner's left and right steps commonly differ by 10 % (this clip's by 60 ms, 17 spm).
 pub fn contacts_cadence_spm(steps: &[(usize, f64, Option<f64>)]) -> Option<f64> {
     let (&(first, t0, _), &(last, t1, step_ms)) = (steps.first()?, steps.last()?);
     let span = t1 - t0 + step_ms? / 1000.0;
-    (last >= first && span > 0.0).then(|| 60.0 * (last - first + 1) as f64 / span)
+    (last > first && span > 0.0).then(|| 60.0 * (last - first + 1) as f64 / span)
+}
+
+/// The newest of `steps` (oldest first) with no jump of the source (`jumps`, `LiveView::jumps`) among them: the steps
+/// a cadence may be counted over. The runner's motion does not go on across a jump (a looping video's end and start),
+/// so the time across it holds no whole number of steps.
+pub fn counted_since_jump<'a>(steps: &'a [StepMetrics], jumps: &[f64]) -> &'a [StepMetrics] {
+    let Some(last) = steps.last() else { return steps };
+    match jumps.iter().copied().filter(|&j| j < last.ic_t).reduce(f64::max) {
+        Some(jump) => &steps[steps.partition_point(|s| s.ic_t <= jump)..],
+        None => steps,
+    }
 }
 
 impl LiveView {
-    /// The live panel's numbers over the newest settled steps (`Rolling::of`).
+    /// The live panel's numbers over the newest settled steps since the source last jumped (`Rolling::of`,
+    /// `counted_since_jump`).
     pub fn rolling(&self) -> Rolling {
-        Rolling::of(&self.steps)
+        Rolling::of(counted_since_jump(&self.steps, &self.jumps))
     }
 
     /// Whether so many frames were dropped that the numbers are uncertain (`UNCERTAIN_DROPPED_SHARE`).
@@ -118,9 +134,15 @@ impl LiveView {
         self.dropped_share > UNCERTAIN_DROPPED_SHARE
     }
 
-    /// The sentence to show instead of numbers when the person in the window is not running.
+    /// The sentence to show instead of numbers when the person in the window is not running; none while the window
+    /// spans less than `MIN_WINDOW_S` (at the start, or after the source jumped): a few contacts cannot tell running
+    /// from anything else, as they settle no step.
     pub fn not_running(&self) -> Option<&'static str> {
-        self.analysis.summary.not_running
+        let span = match (self.analysis.frames.first(), self.analysis.frames.last()) {
+            (Some(a), Some(b)) => b.t - a.t,
+            _ => 0.0,
+        };
+        self.analysis.summary.not_running.filter(|_| span >= MIN_WINDOW_S)
     }
 
     /// Index of the newest frame in `analysis`.
@@ -147,6 +169,10 @@ pub struct LiveAnalyzer {
     last_settled: Option<(f64, Side, usize)>,
     /// The windows' votes on the settled steps' names of the feet: above 0, most recent windows agreed.
     naming: i32,
+    /// Where the source jumped (`restart`) in the last `HISTORY_S`, oldest first.
+    jumps: VecDeque<f64>,
+    /// The number the first step settled after a jump takes (0 at the start).
+    next_number: usize,
 }
 
 impl LiveAnalyzer {
@@ -163,6 +189,8 @@ impl LiveAnalyzer {
             settled_until: f64::NEG_INFINITY,
             last_settled: None,
             naming: 0,
+            jumps: VecDeque::new(),
+            next_number: 0,
         }
     }
 
@@ -173,6 +201,20 @@ impl LiveAnalyzer {
     /// Forgets everything (a new runner, a new source).
     pub fn reset(&mut self) {
         *self = Self::new(self.config);
+    }
+
+    /// The source jumped: a looping video began again, so the runner's motion does not go on from the last frame to
+    /// the next (docs/metrics.md §Live analysis). A new window starts with the next frame; the settled steps and fall
+    /// angles stay, and step numbers go on from the last, but no step is counted from one before the jump (its foot,
+    /// its number, the cadence: `counted_since_jump`).
+    pub fn restart(&mut self) {
+        let Some(last) = self.window.back().map(|f| f.t) else { return };
+        self.window.clear();
+        self.naming = 0;
+        if let Some((_, _, n)) = self.last_settled.take() {
+            self.next_number = n + 1;
+        }
+        self.jumps.push_back(last);
     }
 
     /// Adds the newest frame and analyses the window. A frame older than the newest one is ignored (a source
@@ -201,6 +243,7 @@ impl LiveAnalyzer {
             analysis,
             steps: self.steps.iter().cloned().collect(),
             fall_angle: self.fall_angle.iter().copied().collect(),
+            jumps: self.jumps.iter().copied().collect(),
         })
     }
 
@@ -285,10 +328,11 @@ impl LiveAnalyzer {
             }
             let mut step = s.clone();
             step.side = side;
+            let since_jump = self.jumps.back().copied().unwrap_or(f64::NEG_INFINITY);
             let anchor = self
                 .steps
                 .iter()
-                .find(|s| step.ic_t - s.ic_t <= ANCHOR_S)
+                .find(|s| s.ic_t > since_jump && step.ic_t - s.ic_t <= ANCHOR_S)
                 .map(|s| (s.ic_t, s.side, s.index))
                 .or(self.last_settled);
             step.index = match (anchor, self.last_settled, step_s) {
@@ -296,7 +340,7 @@ impl LiveAnalyzer {
                     (n + steps_between(step.ic_t - t, typical, side == step.side)).max(last + 1)
                 }
                 (_, Some((_, _, last)), _) => last + 1,
-                _ => 0,
+                _ => self.next_number,
             };
             last_ic = step.ic_t;
             lifted[side.index()] = step.to_t;
@@ -318,6 +362,9 @@ impl LiveAnalyzer {
         }
         while self.fall_angle.front().is_some_and(|p| now - p[0] > HISTORY_S) {
             self.fall_angle.pop_front();
+        }
+        while self.jumps.front().is_some_and(|&t| now - t > HISTORY_S) {
+            self.jumps.pop_front();
         }
     }
 }
@@ -431,5 +478,9 @@ mod tests {
         let late_some: Vec<StepMetrics> =
             late.iter().enumerate().filter(|(k, _)| ![3, 6].contains(k)).map(|(_, s)| s.clone()).collect();
         assert!((settled_cadence_spm(&late_some).unwrap() - every).abs() < 1e-9);
+        // One step alone is one foot's step time, not the run's cadence: none until a stride has settled.
+        assert_eq!(settled_cadence_spm(&steps[3..4]), None);
+        let stride = settled_cadence_spm(&steps[3..5]).unwrap();
+        assert!((stride - 60_000.0 / 350.0).abs() < 1e-9, "{stride}");
     }
 }

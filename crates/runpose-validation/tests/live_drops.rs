@@ -78,6 +78,62 @@ fn settled_steps_match_the_offline_ones() {
     assert!((cadence - offline.summary.cadence_spm.unwrap()).abs() <= 3.0, "cadence {cadence:.1}");
 }
 
+/// A video played in a loop, as the live view plays one: the clip's poses twice, the second pass going on in time
+/// from the first, the source's jump between them told to the analyzer (`LiveAnalyzer::restart`). The second pass
+/// settles the steps `analyze` finds, numbered on from the first pass's, and the panel shows at every frame of it
+/// the cadence it showed at the same frame of the first pass (within 0.5 spm: the times differ in their last digits):
+/// nothing is counted across the jump (the clip's end and start, in one frame interval). Nor does the short window
+/// after the jump say "not running". Counted across it, the panel read 175 spm after the jump and its chart 193 (analyze:
+/// 168.5).
+#[test]
+fn a_looping_video_counts_nothing_across_its_jump() {
+    let (frames, offline) = clip_poses();
+    let fps = offline.summary.fps;
+    let shift = frames.last().unwrap().t + 1.0 / fps;
+    let mut live = LiveAnalyzer::new(AnalysisConfig::default());
+    let mut panel = [Vec::new(), Vec::new()];
+    let mut not_running = Vec::new();
+    let mut first_pass = 0;
+    let mut view = None;
+    for (pass, offset) in [(0, 0.0), (1, shift)] {
+        if pass == 1 {
+            first_pass = view.as_ref().map_or(0, |v: &runpose_core::LiveView| v.steps.len());
+            live.restart();
+        }
+        for f in frames {
+            let v = live.push(PoseFrame { t: f.t + offset, pose: f.pose.clone() }).ok();
+            // What the panel shows once the pass has settled steps of its own (before, the last pass's numbers).
+            let own = v.as_ref().and_then(|v| v.steps.last()).is_some_and(|s| s.ic_t >= offset);
+            panel[pass].push(v.as_ref().filter(|_| own).and_then(|v| v.rolling().cadence_spm));
+            // A short window after the jump (or at the start) cannot tell running from anything else.
+            if let Some(sentence) = v.as_ref().and_then(runpose_core::LiveView::not_running) {
+                not_running.push(format!("{:.2} s: {sentence}", f.t + offset));
+            }
+            view = v.or(view);
+        }
+    }
+    let view = view.unwrap();
+    assert!(not_running.is_empty(), "{not_running:?}");
+    assert_eq!(view.jumps, vec![shift - 1.0 / fps]);
+    let second = &view.steps[first_pass..];
+    assert!(second.len() >= 25, "{} steps settled after the jump", second.len());
+    assert_eq!(second[0].index, view.steps[first_pass - 1].index + 1, "numbers go on from the first pass");
+    for s in second {
+        let nearest = nearest_contact_s(offline, s.side, s.ic_t - shift) * fps;
+        assert!(nearest <= 2.0, "step {} at {:.3} s: {nearest:.2} frames from analyze's", s.index, s.ic_t);
+    }
+    let differ: Vec<String> = frames
+        .iter()
+        .zip(panel[0].iter().zip(&panel[1]))
+        .filter(|(_, (a, b))| match (a, b) {
+            (Some(a), Some(b)) => (a - b).abs() > 0.5,
+            _ => a.is_some() != b.is_some(),
+        })
+        .map(|(f, (a, b))| format!("{:.2} s: {a:.1?} then {b:.1?}", f.t))
+        .collect();
+    assert!(differ.is_empty(), "the panel's cadence in the first pass and the second: {differ:?}");
+}
+
 /// The live runs of the clip with frames dropped as `cases` say (seed, share dropped, longest burst): the failures
 /// against the requirement, every settled step within 2 frames of an offline one of its foot (at most
 /// `max_off` per run further), at least `min_steps` settled, the settled cadence within 3 spm of the offline one,

@@ -112,6 +112,7 @@ impl Pipeline {
             let mut analyzer = LiveAnalyzer::new(AnalysisConfig { height_cm: opts.height_cm, ..Default::default() });
             let mut chooser = LiveChooser::default();
             let mut person: Option<LivePerson> = None;
+            let mut pass = 0;
             while !flag.load(Ordering::Relaxed) {
                 let event = match frames.rx.recv_timeout(Duration::from_millis(50)) {
                     Ok(e) => e,
@@ -126,6 +127,12 @@ impl Pipeline {
                         break;
                     }
                 };
+                // A looping video began again (this frame, or one dropped before it): nothing is counted across
+                // the jump.
+                if frame.pass != pass {
+                    pass = frame.pass;
+                    analyzer.restart();
+                }
                 // A person clicked: followed from this frame, and the analysis starts again on them.
                 if let Some(point) = asked.lock().ok().and_then(|mut f| f.take()) {
                     tracker.follow(point);

@@ -120,12 +120,13 @@ fn charts(ui: &mut egui::Ui, view: &LiveView) {
         });
     ui.label(format!("Cadence, steps/min, over the last {ROLLING_STEPS} steps at each step"));
     // The panel's cadence as it stood at each settled step (`live::settled_cadence_spm` over the `ROLLING_STEPS` up
-    // to it, as `Rolling::of` counts it), from the first `ROLLING_STEPS` on: one
+    // to it since the source last jumped, as `LiveView::rolling` counts it), from the first `ROLLING_STEPS` on: one
     // step's cadence swings with a contact timed a frame off, and so does a count over fewer steps.
-    let cadence: Vec<[f64; 2]> = (ROLLING_STEPS - 1..view.steps.len())
+    let cadence: Vec<[f64; 2]> = (0..view.steps.len())
         .filter(|&k| !view.steps[k].flags.excludes("cadence"))
         .filter_map(|k| {
-            let recent = &view.steps[k + 1 - ROLLING_STEPS..=k];
+            let counted = runpose_core::live::counted_since_jump(&view.steps[..=k], &view.jumps);
+            let recent = counted.get(counted.len().checked_sub(ROLLING_STEPS)?..)?;
             Some([view.steps[k].ic_t - now, runpose_core::live::settled_cadence_spm(recent)?])
         })
         .collect();

@@ -171,8 +171,6 @@ pub struct LiveAnalyzer {
     naming: i32,
     /// Where the source jumped (`restart`) in the last `HISTORY_S`, oldest first.
     jumps: VecDeque<f64>,
-    /// The number the first step settled after a jump takes (0 at the start).
-    next_number: usize,
 }
 
 impl LiveAnalyzer {
@@ -190,7 +188,6 @@ impl LiveAnalyzer {
             last_settled: None,
             naming: 0,
             jumps: VecDeque::new(),
-            next_number: 0,
         }
     }
 
@@ -205,15 +202,13 @@ impl LiveAnalyzer {
 
     /// The source jumped: a looping video began again, so the runner's motion does not go on from the last frame to
     /// the next (docs/metrics.md §Live analysis). A new window starts with the next frame; the settled steps and fall
-    /// angles stay, and step numbers go on from the last, but no step is counted from one before the jump (its foot,
-    /// its number, the cadence: `counted_since_jump`).
+    /// angles stay. No step's foot is taken from the steps before the jump, and the panel's numbers are not counted
+    /// across it (`counted_since_jump`); the first step settled after it is numbered on by the time since the last
+    /// one before it (the steps a runner would have run meanwhile, so that the numbers keep following the time).
     pub fn restart(&mut self) {
         let Some(last) = self.window.back().map(|f| f.t) else { return };
         self.window.clear();
         self.naming = 0;
-        if let Some((_, _, n)) = self.last_settled.take() {
-            self.next_number = n + 1;
-        }
         self.jumps.push_back(last);
     }
 
@@ -318,7 +313,8 @@ impl LiveAnalyzer {
             // (`clear_count`); the window's name for it counts only where the count is unclear, for a window's
             // cleaning can lose which leg is which across a stretch of dropped frames and name the feet of its
             // later steps the other way round.
-            let side = match (self.last_settled, step_s) {
+            let since_jump = self.jumps.back().copied().unwrap_or(f64::NEG_INFINITY);
+            let side = match (self.last_settled.filter(|l| l.0 > since_jump), step_s) {
                 (Some((t, last_side, _)), Some(typical)) => clear_count(s.ic_t - t, typical)
                     .map_or(s.side, |n| if n % 2 == 0 { last_side } else { last_side.other() }),
                 _ => s.side,
@@ -328,7 +324,6 @@ impl LiveAnalyzer {
             }
             let mut step = s.clone();
             step.side = side;
-            let since_jump = self.jumps.back().copied().unwrap_or(f64::NEG_INFINITY);
             let anchor = self
                 .steps
                 .iter()
@@ -336,11 +331,15 @@ impl LiveAnalyzer {
                 .map(|s| (s.ic_t, s.side, s.index))
                 .or(self.last_settled);
             step.index = match (anchor, self.last_settled, step_s) {
+                // Across a jump the feet say nothing: the time alone, rounded.
+                (Some((t, _, n)), Some((_, _, last)), Some(typical)) if t <= since_jump => {
+                    (n + ((step.ic_t - t) / typical).round() as usize).max(last + 1)
+                }
                 (Some((t, side, n)), Some((_, _, last)), Some(typical)) => {
                     (n + steps_between(step.ic_t - t, typical, side == step.side)).max(last + 1)
                 }
                 (_, Some((_, _, last)), _) => last + 1,
-                _ => self.next_number,
+                _ => 0,
             };
             last_ic = step.ic_t;
             lifted[side.index()] = step.to_t;

@@ -103,8 +103,8 @@ pub fn settled_cadence_spm(steps: &[StepMetrics]) -> Option<f64> {
 }
 
 /// `settled_cadence_spm` over steps given as (step number, initial contact in s, step time in ms), oldest first (a
-/// steps.csv's rows). None over less than a stride (two steps, one of each foot): one step's own time is one foot's,
-/// and a runner's left and right steps commonly differ by 10 % (this clip's by 60 ms, 17 spm).
+/// steps.csv's rows). None over less than a stride (two step numbers): one step's own time is one foot's, and the
+/// treadmill clip's left and right steps differ by 60 ms, so one step's own cadence is about 15 spm off the run's.
 pub fn contacts_cadence_spm(steps: &[(usize, f64, Option<f64>)]) -> Option<f64> {
     let (&(first, t0, _), &(last, t1, step_ms)) = (steps.first()?, steps.last()?);
     let span = t1 - t0 + step_ms? / 1000.0;
@@ -305,6 +305,8 @@ impl LiveAnalyzer {
             [Some(a), Some(b)] => Some((a + b) / 2000.0),
             _ => analysis.summary.cadence_spm.filter(|c| *c > 0.0).map(|c| 60.0 / c),
         });
+        // Nothing before the newest jump of the source names a foot or anchors a count (`restart`).
+        let since_jump = self.jumps.back().copied().unwrap_or(f64::NEG_INFINITY);
         for (k, s) in named.iter().enumerate() {
             if !settled(k) || s.ic_t <= last_ic + 0.5 * (s.to_t - s.ic_t) {
                 continue;
@@ -313,7 +315,6 @@ impl LiveAnalyzer {
             // (`clear_count`); the window's name for it counts only where the count is unclear, for a window's
             // cleaning can lose which leg is which across a stretch of dropped frames and name the feet of its
             // later steps the other way round.
-            let since_jump = self.jumps.back().copied().unwrap_or(f64::NEG_INFINITY);
             let side = match (self.last_settled.filter(|l| l.0 > since_jump), step_s) {
                 (Some((t, last_side, _)), Some(typical)) => clear_count(s.ic_t - t, typical)
                     .map_or(s.side, |n| if n % 2 == 0 { last_side } else { last_side.other() }),

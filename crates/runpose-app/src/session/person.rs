@@ -29,7 +29,9 @@ pub struct PersonChoice {
     pub y: f32,
     /// "point" (given), "running", "walking" or "surest" (the detector's surest person).
     pub chosen_by: &'static str,
-    /// People who came into view in the first `SCAN_S` seconds (0 when a point was given).
+    /// The most people in view at once in the first `SCAN_S` seconds, of those followed long enough to choose
+    /// between (0 when a point was given). At once: a person the detector lost and found again, as a track of their
+    /// own, counts once.
     pub people: usize,
 }
 
@@ -167,6 +169,7 @@ impl Scan {
         if people.len() < 2 {
             return Some(surest);
         }
+        let at_once = most_at_once(people.iter().map(|(_, p)| p));
         let rank = |a: Activity| match a {
             Activity::Running => 2,
             Activity::Walking => 1,
@@ -180,15 +183,21 @@ impl Scan {
                 (picked(*j, p), activity, steps)
             })
             .collect();
-        let people = ranked.len();
         // The surest person wins ties (people come surest first and max_by keeps the last maximum: reversed).
         let best = ranked.iter().rev().max_by_key(|(_, a, steps)| (rank(*a), *steps));
         Some(match best {
-            Some(&(p, a, _)) if rank(a) == 2 => Picked { by: "running", people, ..p },
-            Some(&(p, a, _)) if rank(a) == 1 => Picked { by: "walking", people, ..p },
-            _ => Picked { people, ..surest },
+            Some(&(p, a, _)) if rank(a) == 2 => Picked { by: "running", people: at_once, ..p },
+            Some(&(p, a, _)) if rank(a) == 1 => Picked { by: "walking", people: at_once, ..p },
+            _ => Picked { people: at_once, ..surest },
         })
     }
+}
+
+/// The most of `tracks` with a pose in one frame (`PersonChoice::people`).
+fn most_at_once<'a>(tracks: impl Iterator<Item = &'a Track>) -> usize {
+    let mut times: Vec<f64> = tracks.flat_map(|p| p.frames.iter().filter(|f| f.pose.is_some()).map(|f| f.t)).collect();
+    times.sort_by(f64::total_cmp);
+    times.chunk_by(|a, b| a == b).map(<[f64]>::len).max().unwrap_or(0)
 }
 
 /// Every person in view during the first `SCAN_S` seconds of `video` (`Scan`).
@@ -250,4 +259,35 @@ pub fn choose(
     }
     let (x, y) = picked.first;
     Ok(Some(PersonChoice { x, y, chosen_by: picked.by, people: picked.people }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runpose_core::Keypoint;
+
+    /// A track with a pose in 30 fps frames `frames`.
+    fn track(frames: std::ops::Range<usize>) -> Track {
+        let pose = Pose::new([Keypoint { x: 100.0, y: 100.0, z: 0.0, score: 1.0 }; runpose_core::NUM_LANDMARKS]);
+        Track {
+            first: (100.0, 100.0),
+            height: 400.0,
+            last: (100.0, 100.0),
+            last_t: (frames.end - 1) as f64 / 30.0,
+            frames: frames.map(|k| PoseFrame { t: k as f64 / 30.0, pose: Some(pose.clone()) }).collect(),
+        }
+    }
+
+    /// People in view at once: a person the detector lost and found again (two tracks one after the other) counts
+    /// once beside another person, three at once count three, frames without a pose not at all.
+    #[test]
+    fn people_are_counted_at_once() {
+        let (a, b, walker) = (track(0..40), track(50..90), track(0..90));
+        assert_eq!(most_at_once([&a, &b, &walker].into_iter()), 2);
+        assert_eq!(most_at_once([&a, &track(30..60), &walker].into_iter()), 3);
+        let mut unseen = track(0..90);
+        unseen.frames.iter_mut().for_each(|f| f.pose = None);
+        assert_eq!(most_at_once([&a, &unseen].into_iter()), 1);
+        assert_eq!(most_at_once(std::iter::empty()), 0);
+    }
 }

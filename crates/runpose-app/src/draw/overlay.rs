@@ -280,17 +280,20 @@ pub fn picture_scale(width: u32, height: u32) -> f32 {
     (height.min(width) as f32 / 720.0).max(0.5)
 }
 
-/// Draws the ground line and the scene of frame `index` (skeleton, fall line, alignment) onto `img`, without the panel.
+/// Draws the ground line (for a runner) and the scene of frame `index` (skeleton, fall line, alignment) onto `img`,
+/// without the panel.
 pub fn draw_scene(img: &mut RgbImage, analysis: &Analysis, index: usize, font: &FontRef) {
     draw_scene_of(img, analysis, &scene(analysis, index), font);
 }
 
-/// Draws the ground line and `scene` onto `img`.
+/// Draws the ground line (for a runner: it comes from their contacts) and `scene` onto `img`.
 pub fn draw_scene_of(img: &mut RgbImage, analysis: &Analysis, scene: &Scene, font: &FontRef) {
     let scale = frame_scale(img);
-    let ground = &analysis.ground;
-    let w = img.width() as f64;
-    thick_line(img, Point::new(0.0, ground.a), Point::new(w, ground.a + ground.b * w), 1.0, UNRELIABLE);
+    if analysis.summary.not_running.is_none() {
+        let ground = &analysis.ground;
+        let w = img.width() as f64;
+        thick_line(img, Point::new(0.0, ground.a), Point::new(w, ground.a + ground.b * w), 1.0, UNRELIABLE);
+    }
     for shape in &scene.shapes {
         match shape {
             Shape::Line { a, b, width, color } => thick_line(img, *a, *b, width * scale, *color),

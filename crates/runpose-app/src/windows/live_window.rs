@@ -360,6 +360,8 @@ impl LiveApp {
             Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0))
         };
         painter.image(tex.id(), rect, uv, Color32::WHITE);
+        // What is drawn over the picture stays on it (a ground line can run off its edge).
+        let painter = painter.with_clip_rect(rect.intersect(avail));
         let to_screen = |p: Point| {
             let x = if mirror { w as f64 - p.x } else { p.x };
             Pos2::new(rect.left() + x as f32 * zoom, rect.top() + p.y as f32 * zoom)
@@ -369,12 +371,16 @@ impl LiveApp {
         match &state.view {
             Ok(view) => {
                 let a = &view.analysis;
-                let g = &a.ground;
-                let ww = w as f64;
-                painter.line_segment(
-                    [to_screen(Point::new(0.0, g.a)), to_screen(Point::new(ww, g.a + g.b * ww))],
-                    Stroke::new(1.0, rgb(overlay::UNRELIABLE)),
-                );
+                // The ground line comes from the runner's contacts: none for a person not running (a walker's
+                // feet, coming nearer, drew it slanting across the picture).
+                if view.not_running().is_none() {
+                    let g = &a.ground;
+                    let ww = w as f64;
+                    painter.line_segment(
+                        [to_screen(Point::new(0.0, g.a)), to_screen(Point::new(ww, g.a + g.b * ww))],
+                        Stroke::new(1.0, rgb(overlay::UNRELIABLE)),
+                    );
+                }
                 paint_scene(&painter, &overlay::scene(a, view.newest()), to_screen, size);
             }
             Err(why) => {

@@ -372,8 +372,9 @@ impl LiveApp {
             Ok(view) => {
                 let a = &view.analysis;
                 // The ground line comes from the runner's contacts: none for a person not running (a walker's
-                // feet, coming nearer, drew it slanting across the picture).
-                if view.not_running().is_none() {
+                // feet, coming nearer, drew it slanting across the picture), by the rule the scene's fall line
+                // follows (`overlay::scene_with`) and the exported overlay's ground line (`draw_scene_of`).
+                if a.summary.not_running.is_none() {
                     let g = &a.ground;
                     let ww = w as f64;
                     painter.line_segment(

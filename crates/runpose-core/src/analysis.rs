@@ -171,6 +171,9 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
     // Pose-model landmarks: each event re-timed where the foot reaches or leaves its footprint (docs/metrics.md
     // §Gait events, footprint timing).
     let mut events_timed = Vec::new();
+    // Each foot's ground velocity and the reach, for the landings the frames seen bracket (frames dropped).
+    let mut footprint_scale: [Option<(crate::Point, f64)>; 2] = [None, None];
+    let mut unfooted: Vec<f64> = Vec::new();
     if let Some(params) = config.contact.footprint {
         // Each foot's ground velocity; a foot without one takes the other's.
         let own = Side::BOTH.map(|side| footprint::ground_velocity(&frames, &by_foot[side.index()], side));
@@ -179,6 +182,7 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
         for side in Side::BOTH {
             let found = &mut by_foot[side.index()];
             let Some(v) = own[side.index()].or(pooled) else { continue };
+            footprint_scale[side.index()] = Some((v, reach));
             // Contacts the threshold missed (a foot seen poorly, a low frame rate) are found where the foot stands.
             let missed = footprint::still_contacts(
                 &frames,
@@ -192,10 +196,13 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
             );
             found.extend(missed);
             found.sort_by(|a, b| a.ic_t.total_cmp(&b.ic_t));
+            let crossings: Vec<f64> = found.iter().map(|s| s.ic_t).collect();
             if footprint::time_by_footprints(&frames, found, side, v, leg, reach, &params, config.contact.open_end) > 0
             {
                 events_timed.push(side);
             }
+            // The landings the footprints did not time keep their threshold crossings.
+            unfooted.extend(found.iter().map(|s| s.ic_t).filter(|t| crossings.contains(t)));
             found.retain(|s| {
                 s.to_t - s.ic_t >= config.contact.min_contact_s
                     || (config.contact.open_end && s.to_frame == frames.len() - 1)
@@ -207,13 +214,23 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
     if seen_frames.contains(&false) {
         for side in Side::BOTH {
             let found = &mut by_foot[side.index()];
+            let arrivals = footprint_scale[side.index()].map_or_else(Vec::new, |(v, reach)| {
+                footprint::seen_arrivals(&frames, &unsmoothed, &seen_frames, found, side, v, reach)
+            });
+            let unsure: Vec<usize> = (0..found.len())
+                .filter(|&k| arrivals.get(k).is_some_and(Option::is_none) && unfooted.contains(&found[k].ic_t))
+                .collect();
             untimed_events.extend(gait::retime_across_gaps(
                 found,
                 &unsmoothed,
                 &seen_frames,
                 side,
                 config.contact.open_end,
+                &arrivals,
             ));
+            // A landing the footprints did not time (`unfooted`) and the frames seen do not show either (no heel seen
+            // arriving at its footprint) is not timed: it would be its threshold crossing, frames early.
+            untimed_events.extend(unsure.iter().map(|&k| found[k].ic_t));
         }
     }
     let mut stances: Vec<Stance> = by_foot.into_iter().flatten().collect();

@@ -140,6 +140,49 @@ fn crossing(frames: &[PoseFrame], outside: usize, inside: usize, d_out: f64, d_i
     frames[outside].t + w * (frames[inside].t - frames[outside].t)
 }
 
+/// Where the frames seen put each stance's initial contact, with frames dropped (live, docs/metrics.md §Live
+/// analysis): on the unsmoothed landmarks of the frames seen only (`unsmoothed`, `seen`; the smoothing carries the
+/// frames put back into the seen ones beside them), the heel walked back from mid-stance as `time_by_footprints`
+/// walks it, to its footprint on the smoothed `frames`. Returns per stance the last frame seen with the heel off its
+/// footprint, the first seen on it (their times), and the crossing interpolated between them; `None` where the walk
+/// finds no such pair.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn seen_arrivals(
+    frames: &[PoseFrame],
+    unsmoothed: &[PoseFrame],
+    seen: &[bool],
+    stances: &[Stance],
+    side: Side,
+    ground_velocity: Point,
+    reach: f64,
+) -> Vec<Option<(f64, f64, f64)>> {
+    let heel = side.heel();
+    stances
+        .iter()
+        .map(|s| {
+            let mid_t = 0.5 * (s.ic_t + s.to_t);
+            let mid = frames.partition_point(|f| f.t < mid_t).clamp(s.ic_frame, s.to_frame);
+            let print = footprint(frames, s.ic_frame..=mid, heel, ground_velocity)?;
+            let dist = |i: usize| grounded(unsmoothed, i, heel, ground_velocity).map(|p| p.dist(print));
+            // The frames seen up to mid-stance, newest first.
+            let back: Vec<usize> = (0..=mid).rev().filter(|&i| seen[i]).collect();
+            let mut j = 0;
+            while j + 1 < back.len() && dist(back[j + 1]).is_some_and(|d| d <= HYSTERESIS * reach) {
+                j += 1;
+            }
+            while j > 0 && !dist(back[j]).is_some_and(|d| d <= reach) {
+                j -= 1;
+            }
+            let (inside, outside) = (back[j], *back.get(j + 1)?);
+            let (d_in, d_out) = (dist(inside)?, dist(outside)?);
+            (d_out > reach && d_in <= reach).then(|| {
+                let at = crossing(unsmoothed, outside, inside, d_out, d_in, reach);
+                (unsmoothed[outside].t, unsmoothed[inside].t, at)
+            })
+        })
+        .collect()
+}
+
 /// Re-times the initial contacts and toe-offs of one foot's stances (`stances`, all of `side`, sorted, from the
 /// threshold crossings) by their footprints, on the smoothed landmarks `frames`: the initial contact where the heel,
 /// walked back in time from mid-stance, leaves `reach` pixels of its footprint (its median ground position from the

@@ -18,6 +18,14 @@ const MIN_SEEN_EACH_SIDE: usize = 2;
 /// An event is re-timed only where its misfit to the template is at most this many times the median misfit of the
 /// foot's events of that kind (per frame seen).
 const MAX_MISFIT_RATIO: f64 = 2.0;
+/// An event the frames seen around it leave open over more than this many frame intervals (more than three frames
+/// dropped between them) is not timed: re-timed within them, it was up to 2 frames off on the treadmill clip.
+const MAX_BRACKET_FRAMES: f64 = 4.0;
+/// How far outside the frames seen around it (`Arrival`) an event may lie, frame intervals: the landmarks' noise.
+const ARRIVAL_SLACK_FRAMES: f64 = 0.5;
+/// Where the frames seen put an event: the last frame seen before it, the first seen after it, and the crossing
+/// between them (`footprint::seen_arrivals`), seconds.
+pub(crate) type Arrival = (f64, f64, f64);
 /// Rounds of template making and matching.
 const ROUNDS: usize = 3;
 /// Template bins per frame interval.
@@ -137,9 +145,37 @@ fn misfit(near: &[(f64, [Point; 4])], template: &Template, at: f64) -> Option<(f
 /// among dropped frames: for `ROUNDS` rounds, the template is made from every event's seen frames at its current
 /// instant and each event among dropped frames moved to where its seen frames fit it best. Returns, for each event,
 /// whether it is timed: seen whole, or re-timed within the misfit bound (`MAX_MISFIT_RATIO` times the events' median
-/// misfit). `frames` are the unsmoothed frames with the dropped ones put back, `seen` which were seen.
-fn retime_kind(frames: &[PoseFrame], seen: &[bool], side: Side, times: &mut [f64], dt: f64) -> Vec<bool> {
-    let dropped: Vec<bool> = times.iter().map(|&e| among_dropped(frames, seen, e, dt)).collect();
+/// misfit). `frames` are the unsmoothed frames with the dropped ones put back, `seen` which were seen; `arrivals`
+/// (per event, or empty) where the frames seen put each event (`retime_across_gaps`).
+fn retime_kind(
+    frames: &[PoseFrame],
+    seen: &[bool],
+    side: Side,
+    times: &mut [f64],
+    arrivals: &[Option<Arrival>],
+    dt: f64,
+) -> Vec<bool> {
+    let slack = ARRIVAL_SLACK_FRAMES * dt;
+    // An event the frames seen bracket with none dropped between them is timed by them: where the smoothed one lies
+    // outside the bracket (the smoothing carried frames put back into it), it takes the crossing of the frames seen.
+    let dropped: Vec<bool> = times
+        .iter_mut()
+        .enumerate()
+        .map(|(k, e)| match arrivals.get(k).copied().flatten() {
+            Some((a, b, at)) if b - a <= 1.5 * dt => {
+                if *e < a - slack || *e > b + slack {
+                    *e = at;
+                }
+                false
+            }
+            Some(_) => true,
+            None => among_dropped(frames, seen, *e, dt),
+        })
+        .collect();
+    // Between frames seen further apart, the frames seen leave too much open (`MAX_BRACKET_FRAMES`).
+    let too_wide: Vec<bool> = (0..times.len())
+        .map(|k| arrivals.get(k).copied().flatten().is_some_and(|(a, b, _)| b - a > (MAX_BRACKET_FRAMES + 0.5) * dt))
+        .collect();
     if !dropped.contains(&true) {
         return vec![true; times.len()];
     }
@@ -160,9 +196,18 @@ fn retime_kind(frames: &[PoseFrame], seen: &[bool], side: Side, times: &mut [f64
             }
             let from = original[k];
             let near = seen_near(frames, seen, side, from, half + search);
+            // Within the frames seen around it, where they bracket it.
+            let (lo, hi) = arrivals
+                .get(k)
+                .copied()
+                .flatten()
+                .map_or((f64::NEG_INFINITY, f64::INFINITY), |(a, b, _)| (a - slack, b + slack));
             let fits: Vec<(f64, f64)> = (0..=shifts)
                 .filter_map(|m| {
                     let at = from - search + m as f64 * dt / SHIFTS_PER_FRAME as f64;
+                    if at < lo || at > hi {
+                        return None;
+                    }
                     let inside: Vec<(f64, [Point; 4])> =
                         near.iter().copied().filter(|(t, _)| (t - at).abs() <= half).collect();
                     let (cost, before, after) = misfit(&inside, &template, at)?;
@@ -195,7 +240,7 @@ fn retime_kind(frames: &[PoseFrame], seen: &[bool], side: Side, times: &mut [f64
             if !dropped[k] {
                 return true;
             }
-            let timed = fit[k].is_some_and(|(cost, edge)| !edge && cost <= MAX_MISFIT_RATIO * typical);
+            let timed = !too_wide[k] && fit[k].is_some_and(|(cost, edge)| !edge && cost <= MAX_MISFIT_RATIO * typical);
             if !timed {
                 times[k] = original[k];
             }
@@ -206,27 +251,30 @@ fn retime_kind(frames: &[PoseFrame], seen: &[bool], side: Side, times: &mut [f64
 
 /// Re-times the events of one foot's `stances` (sorted, all of `side`) that fell among dropped frames (module
 /// docs) and returns the instants of those that could not be timed. `open_end`: the last stance may still be going
-/// on (its toe-off is then not an event).
+/// on (its toe-off is then not an event). `ic_arrivals` (per stance, or empty) are where the frames seen put each
+/// initial contact (`footprint::seen_arrivals`): one they bracket with no frame dropped between is timed by them, one
+/// in a gap is re-timed only within it, and not timed in a gap wider than `MAX_BRACKET_FRAMES`.
 pub(crate) fn retime_across_gaps(
     stances: &mut [Stance],
     frames: &[PoseFrame],
     seen: &[bool],
     side: Side,
     open_end: bool,
+    ic_arrivals: &[Option<Arrival>],
 ) -> Vec<f64> {
     let t: Vec<f64> = frames.iter().map(|f| f.t).collect();
     let Some(dt) = frame_interval(&t) else { return Vec::new() };
     let last = frames.len().saturating_sub(1);
     let mut untimed = Vec::new();
-    let mut retime = |times: &mut [f64]| {
-        let timed = retime_kind(frames, seen, side, times, dt);
+    let mut retime = |times: &mut [f64], arrivals: &[Option<Arrival>]| {
+        let timed = retime_kind(frames, seen, side, times, arrivals, dt);
         untimed.extend(times.iter().zip(timed).filter(|(_, ok)| !ok).map(|(e, _)| *e));
     };
     let mut ics: Vec<f64> = stances.iter().map(|s| s.ic_t).collect();
-    retime(&mut ics);
+    retime(&mut ics, ic_arrivals);
     let closed: Vec<usize> = (0..stances.len()).filter(|&k| !(open_end && stances[k].to_frame == last)).collect();
     let mut tos: Vec<f64> = closed.iter().map(|&k| stances[k].to_t).collect();
-    retime(&mut tos);
+    retime(&mut tos, &[]);
     for (s, ic) in stances.iter_mut().zip(ics) {
         s.ic_t = ic;
     }
@@ -292,7 +340,7 @@ mod tests {
             })
             .collect();
         stances[3].ic_t += 1.5 / FPS;
-        let untimed = retime_across_gaps(&mut stances, &frames, &seen, Side::Left, false);
+        let untimed = retime_across_gaps(&mut stances, &frames, &seen, Side::Left, false, &[]);
         assert!(untimed.is_empty(), "{untimed:?}");
         assert!((stances[3].ic_t - truth[3]).abs() * FPS < 0.5, "{} vs {}", stances[3].ic_t, truth[3]);
         for (s, &t) in stances.iter().zip(&truth) {
@@ -302,7 +350,48 @@ mod tests {
         for s in &mut seen[131..=142] {
             *s = false;
         }
-        let untimed = retime_across_gaps(&mut stances, &frames, &seen, Side::Left, false);
+        let untimed = retime_across_gaps(&mut stances, &frames, &seen, Side::Left, false, &[]);
         assert!(untimed.iter().any(|&u| (u - truth[6]).abs() < 0.1), "{untimed:?}");
+    }
+
+    /// Where the frames seen bracket a landing (`Arrival`): between two frames seen with none dropped between them, a
+    /// landing the smoothing carried two frames early into the gap before them takes the frames' own crossing (not the
+    /// template's); one in a gap of five dropped frames, wider than `MAX_BRACKET_FRAMES`, is not timed, where without
+    /// the bracket the template re-timed it.
+    #[test]
+    fn a_landing_the_frames_seen_bracket_stays_within_them() {
+        let frames: Vec<PoseFrame> = (0..240).map(|i| frame(i as f64 / FPS)).collect();
+        let truth: Vec<f64> = (0..11).map(|k| 0.35 + 0.7 * k as f64).collect();
+        let stances: Vec<Stance> = truth
+            .iter()
+            .map(|&ic| Stance {
+                side: Side::Left,
+                ic_t: ic,
+                to_t: ic + 0.25,
+                ic_frame: (ic * FPS).ceil() as usize,
+                to_frame: ((ic + 0.25) * FPS).floor() as usize,
+            })
+            .collect();
+        let mut seen = vec![true; frames.len()];
+        // Landing 3 at frame 73.5, seen between frames 73 and 74; frames 70–72 dropped, and the landing found at 71.5.
+        for s in &mut seen[70..=72] {
+            *s = false;
+        }
+        // Landing 6 at frame 136.5, with frames 134–138 dropped.
+        for s in &mut seen[134..=138] {
+            *s = false;
+        }
+        let mut arrivals = vec![None; stances.len()];
+        arrivals[3] = Some((73.0 / FPS, 74.0 / FPS, 73.8 / FPS));
+        arrivals[6] = Some((133.0 / FPS, 139.0 / FPS, 136.0 / FPS));
+        let mut bracketed = stances.clone();
+        bracketed[3].ic_t = 71.5 / FPS;
+        let untimed = retime_across_gaps(&mut bracketed, &frames, &seen, Side::Left, false, &arrivals);
+        assert!((bracketed[3].ic_t * FPS - 73.8).abs() < 1e-9, "{}", bracketed[3].ic_t * FPS);
+        assert!(!untimed.iter().any(|&u| (u - truth[3]).abs() < 0.1), "{untimed:?}");
+        assert!(untimed.iter().any(|&u| (u - truth[6]).abs() < 0.1), "{untimed:?}");
+        let mut unbracketed = stances.clone();
+        let untimed = retime_across_gaps(&mut unbracketed, &frames, &seen, Side::Left, false, &[]);
+        assert!(!untimed.iter().any(|&u| (u - truth[6]).abs() < 0.1), "{untimed:?}");
     }
 }

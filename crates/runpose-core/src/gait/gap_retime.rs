@@ -318,6 +318,20 @@ mod tests {
         PoseFrame { t, pose: Some(pose) }
     }
 
+    /// The left foot's stances landing at `truth` (seconds), each 0.25 s long.
+    fn stances_at(truth: &[f64]) -> Vec<Stance> {
+        truth
+            .iter()
+            .map(|&ic| Stance {
+                side: Side::Left,
+                ic_t: ic,
+                to_t: ic + 0.25,
+                ic_frame: (ic * FPS).ceil() as usize,
+                to_frame: ((ic + 0.25) * FPS).floor() as usize,
+            })
+            .collect()
+    }
+
     /// A landing among three dropped frames, found a frame and a half late on the interpolated frames, is put back
     /// where it was; one with nothing seen on one side stays untimed.
     #[test]
@@ -329,16 +343,7 @@ mod tests {
         for s in &mut seen[73..=75] {
             *s = false;
         }
-        let mut stances: Vec<Stance> = truth
-            .iter()
-            .map(|&ic| Stance {
-                side: Side::Left,
-                ic_t: ic,
-                to_t: ic + 0.25,
-                ic_frame: (ic * FPS).ceil() as usize,
-                to_frame: ((ic + 0.25) * FPS).floor() as usize,
-            })
-            .collect();
+        let mut stances = stances_at(&truth);
         stances[3].ic_t += 1.5 / FPS;
         let untimed = retime_across_gaps(&mut stances, &frames, &seen, Side::Left, false, &[]);
         assert!(untimed.is_empty(), "{untimed:?}");
@@ -362,16 +367,7 @@ mod tests {
     fn a_landing_the_frames_seen_bracket_stays_within_them() {
         let frames: Vec<PoseFrame> = (0..240).map(|i| frame(i as f64 / FPS)).collect();
         let truth: Vec<f64> = (0..11).map(|k| 0.35 + 0.7 * k as f64).collect();
-        let stances: Vec<Stance> = truth
-            .iter()
-            .map(|&ic| Stance {
-                side: Side::Left,
-                ic_t: ic,
-                to_t: ic + 0.25,
-                ic_frame: (ic * FPS).ceil() as usize,
-                to_frame: ((ic + 0.25) * FPS).floor() as usize,
-            })
-            .collect();
+        let stances = stances_at(&truth);
         let mut seen = vec![true; frames.len()];
         // Landing 3 at frame 73.5, seen between frames 73 and 74; frames 70–72 dropped, and the landing found at 71.5.
         for s in &mut seen[70..=72] {

@@ -34,7 +34,7 @@ fn runs() -> usize {
 /// One analysis of the clip: the poses (one pass, or `chunks` parts side by side) and the metrics on them.
 fn analyse(clip: &Path, model: ModelVariant, chunks: usize) -> (PoseRun, Duration) {
     let run = if chunks > 1 {
-        estimate_poses_chunked(clip, model, chunks).expect("the clip analyses in chunks")
+        estimate_poses_chunked(clip, model, chunks, false).expect("the clip analyses in chunks")
     } else {
         let mut tracker = load_tracker(model, None).expect("models load (run scripts/setup.sh)");
         estimate_poses(clip, &mut tracker, false).expect("the clip analyses")

@@ -250,6 +250,7 @@ fn the_settled_steps_cadence_is_analyzes() {
         progress: false,
         person: None,
         chunks: 1,
+        mirror_average: false,
     };
     let offline = runpose_app::session::analyze::run(&options).unwrap().analysis.summary.cadence_spm.unwrap();
     println!(

@@ -5,11 +5,13 @@
 
 pub mod backend;
 pub mod blazepose;
+pub mod crop;
 pub mod runtime;
 
 use std::path::PathBuf;
 
-pub use blazepose::{ModelVariant, PoseTracker, Roi, StageTimes, TrackerOptions};
+pub use blazepose::{ModelVariant, PoseTracker, StageTimes, TrackerOptions};
+pub use crop::Roi;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VisionError {

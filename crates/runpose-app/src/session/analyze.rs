@@ -58,12 +58,18 @@ pub fn run(options: &AnalyzeOptions) -> anyhow::Result<AnalyzeReport> {
             bail!("{} does not exist: check the path", options.video.display());
         }
         let mut tracker = load_tracker(options.model, options.threads)?;
+        tracker.set_mirror_average(options.mirror_average);
         let person = crate::session::person::choose(&options.video, &mut tracker, options.person)?;
         tracker.reset();
         // Chunks side by side only where one person is in view (a person chosen is followed from the start on).
         let mut run = if options.chunks > 1 && person.is_none() {
             drop(tracker);
-            crate::session::chunked::estimate_poses_chunked(&options.video, options.model, options.chunks)?
+            crate::session::chunked::estimate_poses_chunked(
+                &options.video,
+                options.model,
+                options.chunks,
+                options.mirror_average,
+            )?
         } else {
             estimate_poses(&options.video, &mut tracker, options.progress)?
         };
@@ -128,6 +134,7 @@ mod tests {
             progress: false,
             person: None,
             chunks: 1,
+            mirror_average: false,
         };
         let e = analysis_failed(&runpose_core::AnalysisError::NoPerson, source_of(&options)).to_string();
         assert!(e.starts_with("no person was found in trial.c3d: "), "{e}");

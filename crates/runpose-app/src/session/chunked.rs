@@ -36,8 +36,9 @@ pub fn parts(duration_s: f64, chunks: usize) -> Vec<(f64, f64)> {
 type Part = (Vec<PoseFrame>, StageTimings, Option<String>);
 
 /// The poses of the frames of `video` with a time in `[from, to)`, tracking from `from - OVERLAP_S` on.
-fn part(video: &Path, model: ModelVariant, (from, to): (f64, f64)) -> anyhow::Result<Part> {
+fn part(video: &Path, model: ModelVariant, mirror_average: bool, (from, to): (f64, f64)) -> anyhow::Result<Part> {
     let mut tracker = load_tracker(model, Some(1))?;
+    tracker.set_mirror_average(mirror_average);
     let mut reader = VideoReader::open(video)?;
     let warm = from - OVERLAP_S;
     if warm > 0.0 {
@@ -63,7 +64,13 @@ fn part(video: &Path, model: ModelVariant, (from, to): (f64, f64)) -> anyhow::Re
 
 /// The poses of every frame of `video` with `model`, in `chunks` parts analysed side by side (module docs). The
 /// person followed is whoever the tracker finds (one person in view; `person::choose` tells when there are more).
-pub fn estimate_poses_chunked(video: &Path, model: ModelVariant, chunks: usize) -> anyhow::Result<PoseRun> {
+/// `mirror_average`: `TrackerOptions::mirror_average`.
+pub fn estimate_poses_chunked(
+    video: &Path,
+    model: ModelVariant,
+    chunks: usize,
+    mirror_average: bool,
+) -> anyhow::Result<PoseRun> {
     let start = Instant::now();
     let info = VideoReader::open(video)?.info().clone();
     let duration = info
@@ -71,8 +78,10 @@ pub fn estimate_poses_chunked(video: &Path, model: ModelVariant, chunks: usize) 
         .or_else(|| info.frames_hint.map(|n| n as f64 / info.fps.max(1.0)))
         .context("the video does not say how long it is: it cannot be cut into chunks")?;
     let results: Vec<anyhow::Result<Part>> = std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            parts(duration, chunks).into_iter().map(|range| scope.spawn(move || part(video, model, range))).collect();
+        let handles: Vec<_> = parts(duration, chunks)
+            .into_iter()
+            .map(|range| scope.spawn(move || part(video, model, mirror_average, range)))
+            .collect();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a chunk's thread panicked"))))

@@ -43,6 +43,8 @@ pub struct AnalyzeOptions {
     pub person: Option<(f32, f32)>,
     /// Parts of the video analysed side by side (`session::chunked`); 1: one pass in order.
     pub chunks: usize,
+    /// Average the landmark model over each region and its mirror image (`TrackerOptions::mirror_average`).
+    pub mirror_average: bool,
 }
 
 /// Wall time per stage of the pose pass.

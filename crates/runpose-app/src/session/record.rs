@@ -285,6 +285,7 @@ pub fn finish_clip(dir: &Path) -> anyhow::Result<ClipManifest> {
                 progress: false,
                 person: None,
                 chunks: 1,
+                mirror_average: false,
             };
             let info = VideoInfo {
                 width: manifest.width,

@@ -112,6 +112,8 @@ fn every_step_cadence_contact_and_fall_angle_hold_across_cameras() {
     // clip meets the targets against the clip analysed the same way (measured: fall angle +0.7°, where the model
     // alone gives +3.1°).
     let base_avg = analyse_with(&treadmill_clip(), &dir.path().join("base-avg"), true);
+    let written = std::fs::read_to_string(dir.path().join("base-avg/summary.json")).unwrap();
+    assert!(written.contains("\"mirror_average\": true"), "summary.json says how the landmarks were found");
     let mirrored_avg = analyse_with(&dir.path().join("mirrored.mp4"), &dir.path().join("mirrored-avg"), true);
     let fall = mirrored_avg.fall_angle_deg.unwrap() - base_avg.fall_angle_deg.unwrap();
     let cadence = mirrored_avg.cadence_spm.unwrap() - base_avg.cadence_spm.unwrap();

@@ -192,6 +192,9 @@ struct SummaryFile<'a> {
     source: String,
     /// The pose model, or "markers" for marker data.
     model: &'static str,
+    /// The landmark model was averaged over each region and its mirror image (`analyze --mirror-average`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    mirror_average: bool,
     height_cm: Option<f64>,
     video_width: Option<u32>,
     video_height: Option<u32>,
@@ -218,6 +221,7 @@ pub fn write_summary(
     let file = SummaryFile {
         source: options.markers.as_ref().map_or(&options.video, |m| &m.path).display().to_string(),
         model: if markers.is_some() { "markers" } else { options.model.name() },
+        mirror_average: options.mirror_average && markers.is_none(),
         height_cm: options.height_cm,
         video_width: run.info.as_ref().map(|i| i.width),
         video_height: run.info.as_ref().map(|i| i.height),

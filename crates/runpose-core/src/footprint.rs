@@ -140,6 +140,21 @@ fn crossing(frames: &[PoseFrame], outside: usize, inside: usize, d_out: f64, d_i
     frames[outside].t + w * (frames[inside].t - frames[outside].t)
 }
 
+/// The heel's walk to its footprint (`time_by_footprints`, `seen_arrivals`): over `back`, frame indices from
+/// mid-stance back in time, back while the heel is `near` its footprint (within `HYSTERESIS` times the
+/// reach: a frame a little beyond it is noise), then forward again to the first frame `on` it (within the reach).
+/// Returns the position in `back` where the walk ends: the heel lands between that frame and the next one in `back`.
+fn walk_to_footprint(back: &[usize], near: impl Fn(usize) -> bool, on: impl Fn(usize) -> bool) -> usize {
+    let mut j = 0;
+    while j + 1 < back.len() && near(back[j + 1]) {
+        j += 1;
+    }
+    while j > 0 && !on(back[j]) {
+        j -= 1;
+    }
+    j
+}
+
 /// Where the frames seen put each stance's initial contact, with frames dropped (live, docs/metrics.md §Live
 /// analysis): on the unsmoothed landmarks of the frames seen only (`unsmoothed`, `seen`; the smoothing carries the
 /// frames put back into the seen ones beside them), the heel walked back from mid-stance as `time_by_footprints`
@@ -166,14 +181,12 @@ pub(crate) fn seen_arrivals(
             let dist = |i: usize| grounded(unsmoothed, i, heel, ground_velocity).map(|p| p.dist(print));
             // The frames seen up to mid-stance, newest first.
             let back: Vec<usize> = (0..=mid).rev().filter(|&i| seen[i]).collect();
-            let mut j = 0;
-            while j + 1 < back.len() && dist(back[j + 1]).is_some_and(|d| d <= HYSTERESIS * reach) {
-                j += 1;
-            }
-            while j > 0 && !dist(back[j]).is_some_and(|d| d <= reach) {
-                j -= 1;
-            }
-            let (inside, outside) = (back[j], *back.get(j + 1)?);
+            let j = walk_to_footprint(
+                &back,
+                |i| dist(i).is_some_and(|d| d <= HYSTERESIS * reach),
+                |i| dist(i).is_some_and(|d| d <= reach),
+            );
+            let (inside, outside) = (*back.get(j)?, *back.get(j + 1)?);
             let (d_in, d_out) = (dist(inside)?, dist(outside)?);
             (d_out > reach && d_in <= reach).then(|| {
                 let at = crossing(unsmoothed, outside, inside, d_out, d_in, reach);
@@ -225,15 +238,12 @@ pub(crate) fn time_by_footprints(
             let dist = |i: usize| grounded(frames, i, heel, ground_velocity).map(|p| p.dist(print));
             // Back while the heel is near its footprint (within twice the reach: a frame a little beyond it is noise),
             // then on to the first frame within the reach: the heel lands between it and the frame before.
-            let near = |i: usize| dist(i).is_some_and(|d| d <= HYSTERESIS * reach);
-            let on = |i: usize| dist(i).is_some_and(|d| d <= reach);
-            let mut i = mid;
-            while i > lower && near(i - 1) {
-                i -= 1;
-            }
-            while i < mid && !on(i) {
-                i += 1;
-            }
+            let back: Vec<usize> = (lower.min(mid)..=mid).rev().collect();
+            let i = back[walk_to_footprint(
+                &back,
+                |i| dist(i).is_some_and(|d| d <= HYSTERESIS * reach),
+                |i| dist(i).is_some_and(|d| d <= reach),
+            )];
             // A landing heel comes down onto its footprint; one that was lower in the first frames seen is rising from
             // it: the contact began before the clip (or the person's appearance) did, and what is seen is its end.
             let below =

@@ -205,7 +205,7 @@ fn the_settled_steps_are_written_in_the_columns_of_steps_csv() {
 /// The requirement: after 330 frames of the treadmill clip under Xvfb the settled steps' cadence is
 /// `analyze`'s within 3 spm (drawing under Xvfb takes most of the cores: the pipeline drops 20–70 % of the frames).
 /// The settled steps' cadence is counted as the live panel counts it (`live::settled_cadence_spm`, docs/metrics.md
-/// §Live analysis), over at least 8 settled steps spanning 4 s; the median of their own cadences is printed beside
+/// §Live analysis), over at least 5 settled steps spanning 4 s; the median of their own cadences is printed beside
 /// it: with left and right step times alternating by ±30 ms it lands wherever the mix of feet that settled puts it.
 #[test]
 fn the_settled_steps_cadence_is_analyzes() {
@@ -233,9 +233,11 @@ fn the_settled_steps_cadence_is_analyzes() {
         rows.iter().map(|r| (r[number].parse().unwrap(), r[ic].parse().unwrap(), r[step].parse().ok())).collect();
     // The cadence is counted over the time from the first settled contact to the last: its error is a contact's
     // timing error over that span (2 frames over 4 s: 1.7 %, 2.8 spm, within the band), however many steps settled
-    // between them (8 to 27 in runs here, with 19-37 % of the frames dropped, over 5 to 12 s).
+    // between them. Since a landing is timed only where the frames seen bracket it (docs/metrics.md §Live
+    // analysis), fewer settle where drawing drops frames in bursts: 6 to 17 in runs here (15-19 % dropped), over 9 s
+    // or more (8 to 27 before).
     let span = contacts.last().map_or(0.0, |c| c.1) - contacts.first().map_or(0.0, |c| c.1);
-    assert!(rows.len() >= 8 && span >= 4.0, "{} steps settled over {span:.1} s: {out}", rows.len());
+    assert!(rows.len() >= 5 && span >= 4.0, "{} steps settled over {span:.1} s: {out}", rows.len());
     let live = runpose_core::live::contacts_cadence_spm(&contacts).unwrap();
     let _turn = turn();
     let options = runpose_app::session::estimate::AnalyzeOptions {

@@ -109,9 +109,9 @@ enum Command {
         /// view only; otherwise one pass in order).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
         chunks: u16,
-        /// Run the landmark model on each person's region and on its mirror image, and average the two: the
-        /// numbers are then the same whichever way the runner faces (the model alone moved the fall angle at
-        /// toe-off 2–3° on the treadmill clip mirrored), at twice the landmark model's time.
+        /// Run the landmark model on each person's region and on its mirror image, and average the two (both ways
+        /// of facing at once; by default the model is shown every runner facing left), at twice the landmark
+        /// model's time.
         #[arg(long)]
         mirror_average: bool,
         /// No progress bar.

@@ -14,6 +14,7 @@ use runpose_core::{Keypoint, Landmark, NUM_LANDMARKS, Pose};
 
 use crate::VisionError;
 use crate::crop::{Roi, mirror_rows, warp_roi};
+use crate::facing::{FacingLock, Verdict};
 use crate::runtime;
 
 pub use crate::runtime::DETECTOR_FILE;
@@ -238,12 +239,15 @@ pub struct TrackerOptions {
     /// the landmark model's time. The model alone is not: on the treadmill clip mirrored without loss, its fall angle
     /// at toe-off came out 2.2° apart (README §Validation).
     pub mirror_average: bool,
+    /// Show the landmark model every tracked person facing the same way, mirroring the region of one who faces
+    /// the other (`crate::facing`): the same numbers whichever way the runner faces, at no extra cost a frame.
+    pub one_facing: bool,
 }
 
 impl TrackerOptions {
     pub fn new(variant: ModelVariant) -> Self {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
-        Self { variant, threads, refine_with_heatmap: true, mirror_average: false }
+        Self { variant, threads, refine_with_heatmap: true, mirror_average: false, one_facing: true }
     }
 }
 
@@ -263,6 +267,8 @@ pub struct PoseTracker {
     anchors: Vec<(f32, f32)>,
     options: TrackerOptions,
     roi: Option<Roi>,
+    /// Whether the tracked person is shown to the model mirrored (`TrackerOptions::one_facing`).
+    facing: FacingLock,
     /// The point whose nearest person is followed (`follow`).
     follow: Option<Follow>,
     detector_input: Vec<f32>,
@@ -298,6 +304,7 @@ impl PoseTracker {
             anchors: detector_anchors(),
             options,
             roi: None,
+            facing: FacingLock::default(),
             follow: None,
             detector_input: vec![0.0; DETECTOR_SIZE * DETECTOR_SIZE * 3],
             landmark_input: vec![0.0; LANDMARK_SIZE * LANDMARK_SIZE * 3],
@@ -322,6 +329,13 @@ impl PoseTracker {
     /// Forgets the tracked ROI: the next frame runs the detector.
     pub fn reset(&mut self) {
         self.roi = None;
+        self.facing.reset();
+    }
+
+    /// Shows the landmark model every tracked person facing the same way from now on (`TrackerOptions::one_facing`).
+    pub fn set_one_facing(&mut self, on: bool) {
+        self.options.one_facing = on;
+        self.facing.reset();
     }
 
     /// Runs the person detector on the whole frame (letterboxed to 224×224): the person to follow, the one nearest
@@ -342,13 +356,13 @@ impl PoseTracker {
     /// with them); `None` goes back to the one the detector is surest of.
     pub fn follow(&mut self, point: Option<(f32, f32)>) {
         self.follow = point.map(|point| Follow { point, within: f32::INFINITY, on_body: true });
-        self.roi = None;
+        self.reset();
     }
 
     /// `follow`, taking only a person within `within` pixels of the point (nobody until one is there).
     pub fn follow_within(&mut self, point: Option<(f32, f32)>, within: f32) {
         self.follow = point.map(|point| Follow { point, within, on_body: false });
-        self.roi = None;
+        self.reset();
     }
 
     /// Every person the detector finds on the whole frame, surest first.
@@ -380,20 +394,31 @@ impl PoseTracker {
 
     /// Runs the landmark model on `roi`. Returns the pose, the ROI for the next frame and the pose presence.
     pub fn landmarks(&mut self, img: &RgbImage, roi: &Roi) -> Result<(Estimate, Roi), VisionError> {
+        self.landmarks_as(img, roi, false)
+    }
+
+    /// `landmarks`, with the region shown to the model mirrored when `mirrored` (the landmarks mapped back).
+    fn landmarks_as(&mut self, img: &RgbImage, roi: &Roi, mirrored: bool) -> Result<(Estimate, Roi), VisionError> {
         let start = Instant::now();
         warp_roi(img, roi, LANDMARK_SIZE, 1.0 / 255.0, 0.0, &mut self.landmark_input);
-        let (mut uv, mut zs, presence) = self.run_landmarks()?;
-        if self.options.mirror_average {
+        let (uv, zs, presence) = if self.options.mirror_average {
+            let (mut uv, mut zs, presence) = self.run_landmarks()?;
             mirror_rows(&mut self.landmark_input, LANDMARK_SIZE);
             let (mirror_uv, mirror_zs, _) = self.run_landmarks()?;
-            // The mirror's landmark i is the other side's twin (the alignment points, 33 on, have none).
-            let twin = |i: usize| if i < NUM_LANDMARKS { Landmark::ALL[i].mirrored().index() } else { i };
             for (i, (p, z)) in uv.iter_mut().zip(zs.iter_mut()).enumerate() {
                 let ((u, v), (depth, score)) = (mirror_uv[twin(i)], mirror_zs[twin(i)]);
                 *p = (0.5 * (p.0 + 1.0 - u), 0.5 * (p.1 + v));
                 *z = (0.5 * (z.0 + depth), 0.5 * (z.1 + score));
             }
-        }
+            (uv, zs, presence)
+        } else if mirrored {
+            mirror_rows(&mut self.landmark_input, LANDMARK_SIZE);
+            let (uv, zs, presence) = self.run_landmarks()?;
+            let back_uv = (0..uv.len()).map(|i| (1.0 - uv[twin(i)].0, uv[twin(i)].1)).collect::<Vec<_>>();
+            (back_uv, (0..zs.len()).map(|i| zs[twin(i)]).collect(), presence)
+        } else {
+            self.run_landmarks()?
+        };
         let keypoints: [Keypoint; NUM_LANDMARKS] = std::array::from_fn(|i| {
             let (x, y) = roi.to_image(uv[i].0, uv[i].1);
             Keypoint { x: x as f64, y: y as f64, z: (zs[i].0 * roi.side) as f64, score: zs[i].1 as f64 }
@@ -402,6 +427,19 @@ impl PoseTracker {
         self.times.landmark += start.elapsed();
         self.times.landmark_calls += 1;
         Ok((Estimate { pose: Pose::new(keypoints), roi: *roi, presence }, next))
+    }
+
+    /// The landmarks of a tracked person: shown to the model facing one way where `TrackerOptions::one_facing`
+    /// asks it (`crate::facing`), else as they are.
+    fn tracked_landmarks(&mut self, img: &RgbImage, roi: &Roi) -> Result<(Estimate, Roi), VisionError> {
+        if !self.options.one_facing || self.options.mirror_average {
+            return self.landmarks_as(img, roi, false);
+        }
+        let found = self.landmarks_as(img, roi, self.facing.mirrored())?;
+        if found.0.presence >= MIN_PRESENCE && self.facing.observe(&found.0.pose) == Verdict::Rerun {
+            return self.landmarks_as(img, roi, true);
+        }
+        Ok(found)
     }
 
     /// The landmark model on `landmark_input`: each of its 39 points' position in the region (0..1), its depth (in
@@ -432,12 +470,12 @@ impl PoseTracker {
                 _ => match self.detect(img)? {
                     Some(d) => d.roi(),
                     None => {
-                        self.roi = None;
+                        self.reset();
                         return Ok(None);
                     }
                 },
             };
-            let (estimate, next) = self.landmarks(img, &roi)?;
+            let (estimate, next) = self.tracked_landmarks(img, &roi)?;
             if estimate.presence >= MIN_PRESENCE {
                 self.roi = Some(next);
                 // A person chosen by a point is followed by where they are now, so that a fresh detection after
@@ -452,8 +490,15 @@ impl PoseTracker {
                 break;
             }
         }
+        self.facing.reset();
         Ok(None)
     }
+}
+
+/// The landmark of the other side that a mirror image shows in landmark `i`'s place (the alignment points, 33 on,
+/// have none): the model's output on a mirrored region, read at `twin(i)` and right to left, is landmark `i`.
+fn twin(i: usize) -> usize {
+    if i < NUM_LANDMARKS { Landmark::ALL[i].mirrored().index() } else { i }
 }
 
 /// MediaPipe's RefineLandmarksFromHeatmap: for each landmark, the sigmoid of the 64×64 heatmap in a 7×7 window at

@@ -6,6 +6,7 @@
 pub mod backend;
 pub mod blazepose;
 pub mod crop;
+pub mod facing;
 pub mod runtime;
 
 use std::path::PathBuf;

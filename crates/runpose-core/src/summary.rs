@@ -173,13 +173,21 @@ pub fn activity(stances: &[Stance], steps: &[StepMetrics], foot_heights_ll: &[[O
         return Activity::Jumping;
     }
     let flights: Vec<f64> = steps.iter().filter_map(|s| s.flight_ms).collect();
-    let cadence = median_of(steps.iter().map(|s| s.cadence_spm));
     if flights.len() >= MIN_RUNNING_STEPS {
         let flight = median(&flights).unwrap_or(0.0);
         if flight < crate::plausibility::FLIGHT_MS.min {
             return Activity::Walking;
         }
-        if cadence.is_some_and(|c| (CADENCE_SPM.min..=CADENCE_SPM.max).contains(&c)) {
+        // Running is told from steps a running human can take: a step flagged implausible is no evidence of it.
+        // (Sports2D's walker, tracked poorly by the full model, gave cadences of 93 to 1766 spm whose median, 187,
+        // looked like running.) At least half the steps must be sound, and three of them.
+        let sound: Vec<&StepMetrics> =
+            steps.iter().filter(|s| s.flight_ms.is_some() && !s.flags.implausible()).collect();
+        let cadence = median_of(sound.iter().map(|s| s.cadence_spm));
+        if 2 * sound.len() >= flights.len()
+            && sound.len() >= MIN_RUNNING_STEPS
+            && cadence.is_some_and(|c| (CADENCE_SPM.min..=CADENCE_SPM.max).contains(&c))
+        {
             return Activity::Running;
         }
         return Activity::Unclear;
@@ -430,5 +438,30 @@ mod tests {
         }
         assert!((counted_cadence_spm(&steps(&away)).unwrap() - cadence).abs() < 1e-9);
         assert_eq!(counted_cadence_spm(&steps(&[1.0])), None);
+    }
+
+    /// Steps no running human takes are no evidence of running: a poorly tracked walker's steps (cadences from 93 to
+    /// 1766 spm, their median 187; median flight −17 ms) are unclear, not running; the same number of sound running
+    /// steps are running.
+    #[test]
+    fn implausible_steps_do_not_make_running() {
+        let step = |cadence: f64, flight: f64| {
+            let mut s = StepMetrics {
+                cadence_spm: Some(cadence),
+                flight_ms: Some(flight),
+                ..crate::metrics::test_steps::good_step()
+            };
+            s.flags = crate::plausibility::flag_step(&s, false);
+            s
+        };
+        let walker: Vec<StepMetrics> =
+            [(1303.0, -308.0), (159.0, 175.0), (256.0, -153.0), (353.0, -275.0), (106.0, 414.0)]
+                .iter()
+                .chain(&[(1766.0, -406.0), (93.0, 276.0), (96.0, 120.0), (187.0, -17.0)])
+                .map(|&(c, f)| step(c, f))
+                .collect();
+        assert_eq!(activity(&[], &walker, &[]), Activity::Unclear);
+        let runner: Vec<StepMetrics> = (0..9).map(|k| step(166.0 + k as f64, 50.0 + k as f64)).collect();
+        assert_eq!(activity(&[], &runner, &[]), Activity::Running);
     }
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use runpose_capture::live::{
     CaptureEvent, CaptureHandle, LatestReceiver, LiveFrame, LiveSource, Tee, latest, spawn_capture,
 };
-use runpose_core::{AnalysisConfig, LiveAnalyzer, LiveView, PoseFrame};
+use runpose_core::{AnalysisConfig, AnalysisError, LiveAnalyzer, LiveView, PoseFrame};
 use runpose_vision::ModelVariant;
 
 use crate::session::estimate::load_tracker;
@@ -82,6 +82,11 @@ fn track(tracker: &mut runpose_vision::PoseTracker, frame: &LiveFrame) -> Option
     }
 }
 
+/// How often the window is woken to redraw while the scan for the runner goes on (`live_person`): five times a
+/// second, not every frame. Without a GPU drawing takes a core, and the scan, which runs the landmark model once per
+/// person a frame, needs the frames (`live_person::MIN_SCAN_RATE`); the view meanwhile only shows that it is looking.
+const SCAN_REDRAW: Duration = Duration::from_millis(200);
+
 /// A request to follow someone else (`Pipeline::follow`): `Some(point)` when one is waiting, the point itself
 /// `None` for the detector's surest person.
 type FollowRequest = Arc<Mutex<Option<Option<(f32, f32)>>>>;
@@ -113,6 +118,7 @@ impl Pipeline {
             let mut chooser = LiveChooser::default();
             let mut person: Option<LivePerson> = None;
             let mut pass = 0;
+            let mut last_wake = None;
             while !flag.load(Ordering::Relaxed) {
                 let event = match frames.rx.recv_timeout(Duration::from_millis(50)) {
                     Ok(e) => e,
@@ -148,6 +154,7 @@ impl Pipeline {
                     chooser.cancel();
                     Step::Track
                 });
+                let scanning = matches!(step, Step::Scanned(_));
                 let pose = match step {
                     Step::Scanned(pose) => {
                         person = Some(LivePerson::Finding);
@@ -162,7 +169,8 @@ impl Pipeline {
                         if restart {
                             analyzer.reset();
                         }
-                        person = choice.map(LivePerson::Chosen);
+                        // Several people were counted: without a choice the coach is asked to click.
+                        person = Some(choice.map_or(LivePerson::NobodyClear, LivePerson::Chosen));
                         track(&mut tracker, &frame)
                     }
                     Step::Track => track(&mut tracker, &frame),
@@ -171,7 +179,11 @@ impl Pipeline {
                 if let Some(tap) = record.lock().ok().and_then(|r| r.clone()) {
                     tap.offer(RecordItem::Pose { index: frame.index, pose: pose.clone().map(Box::new) });
                 }
-                let view = analyzer.push(PoseFrame { t: frame.t, pose }).map(Arc::new).map_err(|e| e.to_string());
+                let view = analyzer.push(PoseFrame { t: frame.t, pose }).map(Arc::new).map_err(|e| match e {
+                    // Live, "any frame" is the last few seconds'.
+                    AnalysisError::NoPerson => "Nobody in view".to_string(),
+                    e => e.to_string(),
+                });
                 tracing::debug!(
                     frame = frame.index,
                     model_ms = model_time.as_secs_f64() * 1e3,
@@ -182,7 +194,11 @@ impl Pipeline {
                 if tx.send(PipelineEvent::State(Box::new(state))).is_err() {
                     break;
                 }
-                wake();
+                // While the scan follows everyone, the window redraws a few times a second, not every frame.
+                if !scanning || last_wake.is_none_or(|w: Instant| w.elapsed() >= SCAN_REDRAW) {
+                    last_wake = Some(Instant::now());
+                    wake();
+                }
             }
         });
         // A thread that cannot start is told as a model that cannot: the window says so.

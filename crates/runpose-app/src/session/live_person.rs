@@ -27,6 +27,8 @@ pub enum LivePerson {
     Chosen(PersonChoice),
     /// Several people, and too few frames a second during the scan to tell who runs: the surest is followed.
     Undecided { rate: f64 },
+    /// Several people, and fewer than two of them followed long enough to choose between: the surest is followed.
+    NobodyClear,
 }
 
 impl LivePerson {
@@ -34,6 +36,9 @@ impl LivePerson {
     pub fn line(&self) -> String {
         match self {
             Self::Finding => "Several people in view: finding who runs…".into(),
+            Self::NobodyClear => {
+                "Several people in view, not seen long enough to tell who runs: click the runner".into()
+            }
             Self::Undecided { rate } => {
                 format!("Several people in view, and only {rate:.0} frames a second to tell who runs: click the runner")
             }
@@ -135,6 +140,7 @@ impl LiveChooser {
                 // Taken up where they are now, and nobody else.
                 tracker.follow_within(Some(picked.last), SAME_PERSON_HEIGHTS * picked.height);
                 tracing::info!(
+                    rate,
                     by = picked.by,
                     x = picked.last.0,
                     y = picked.last.1,

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Stroke, Vec2};
+use egui::{Color32, FontId, Pos2, Rect, RichText, Stroke, Vec2};
 use runpose_capture::clip::{ClipManifest, find_interrupted};
 use runpose_capture::live::{CameraDescription, LiveSource, list_cameras};
 use runpose_core::Point;
@@ -385,13 +385,15 @@ impl LiveApp {
                 paint_scene(&painter, &overlay::scene(a, view.newest()), to_screen, size);
             }
             Err(why) => {
-                painter.text(
-                    rect.center_top() + Vec2::new(0.0, 20.0),
-                    Align2::CENTER_TOP,
-                    why,
-                    FontId::proportional(22.0),
-                    Color32::WHITE,
+                // On a dark plate: white text alone vanishes against a bright sky or wall.
+                let text = painter.layout_no_wrap(why.clone(), FontId::proportional(22.0), Color32::WHITE);
+                let at = rect.center_top() + Vec2::new(-0.5 * text.size().x, 20.0);
+                painter.rect_filled(
+                    Rect::from_min_size(at, text.size()).expand(6.0),
+                    4.0,
+                    Color32::from_black_alpha(170),
                 );
+                painter.galley(at, text, Color32::WHITE);
             }
         }
         if fresh {

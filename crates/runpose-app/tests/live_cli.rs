@@ -9,6 +9,9 @@ use std::process::{Command, Output};
 
 mod common;
 use common::treadmill_clip as clip;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use runpose_vision::ModelVariant;
 
 /// A turn on the cores: each live window needs them to keep pace, so the windows and the tests' other model runs
 /// take turns (a model run beside a window made it drop frames enough to move its settled cadence).
@@ -299,6 +302,72 @@ fn the_live_chooser_at_a_cameras_rate_takes_the_walker_over_the_jumper() {
     assert!(scanned > 0, "several people were never counted");
 }
 
+/// The chooser fed frames as a busy machine delivers them: Sports2D's demo and the treadmill clip beside its people,
+/// about 45 % of the frames dropped at random and in bursts of up to three (about 16 frames a second, what the live
+/// window under Xvfb leaves the scan). A walker seen so is never called a runner and the runner is never passed over
+/// for someone else; the runner is chosen in at least 3 runs of 4, the walker in 2 (measured: 4 and 3; the other
+/// run asks for a click). Before, at this rate the view always asked (`MIN_SCAN_RATE` was 20) and the chooser, fed
+/// so, took the surest person whenever only one was followed long enough.
+#[test]
+fn the_live_chooser_with_frames_dropped_never_calls_a_walker_running() {
+    use runpose_app::session::live_person::{LiveChooser, Step};
+    let _turn = turn();
+    let dir = tempfile::tempdir().unwrap();
+    let stack = common::runner_beside_people(dir.path());
+    let mut tracker = runpose_app::session::estimate::load_tracker(ModelVariant::Full, None).unwrap();
+    for (video, expected) in [(common::two_people_clip(), "walking"), (stack, "running")] {
+        let frames: Vec<(f64, image::RgbImage)> = runpose_capture::VideoReader::open(&video)
+            .unwrap()
+            .take(330)
+            .map(|f| f.map(|f| (f.t, f.image)).unwrap())
+            .collect();
+        let mut chosen = 0;
+        for seed in 0..4u64 {
+            tracker.follow(None);
+            let mut chooser = LiveChooser::default();
+            let mut random = ChaCha8Rng::seed_from_u64(seed);
+            let (mut offset, mut burst, mut choice) = (0.0, 0, None);
+            'loops: for _ in 0..3 {
+                for (t, image) in &frames {
+                    // As runpose-validation's `drop_frames`: a burst of 1–3 frames starts with this probability,
+                    // so that 45 % of the frames go.
+                    if burst > 0 {
+                        burst -= 1;
+                        continue;
+                    }
+                    if random.random::<f64>() < 0.45 / (2.0 * 0.55 + 0.45) {
+                        burst = random.random_range(1..=3) - 1;
+                        continue;
+                    }
+                    match chooser.step(offset + t, image, &mut tracker).unwrap() {
+                        Step::Chose { choice: c, .. } => {
+                            choice = c;
+                            break 'loops;
+                        }
+                        Step::Undecided { rate } => {
+                            assert!(rate < runpose_app::session::live_person::MIN_SCAN_RATE);
+                            println!("seed {seed}: undecided at {rate:.1} frames/s");
+                            break 'loops;
+                        }
+                        _ => {}
+                    }
+                }
+                offset += frames.last().unwrap().0 + 1.0 / 30.0;
+            }
+            println!("{} seed {seed}: {choice:?}", video.display());
+            if let Some(c) = choice {
+                assert_eq!(c.chosen_by, expected, "seed {seed}: {c:?}");
+                if expected == "running" {
+                    assert!(f64::from(c.x) < common::RUNNER_HALF, "seed {seed}: {c:?}");
+                }
+                chosen += 1;
+            }
+        }
+        let least = if expected == "running" { 3 } else { 2 };
+        assert!(chosen >= least, "{}: chosen in {chosen} of 4 runs", video.display());
+    }
+}
+
 /// The same in the live window under Xvfb: it sees several people, follows each of them, then says whom it
 /// follows: the walker, or, where drawing left the scan too few frames a second to tell (`MIN_SCAN_RATE`; this
 /// 2-core machine gives it about 16 while the window redraws five times a second), that it cannot tell and to click
@@ -310,8 +379,8 @@ fn among_several_people_the_live_view_follows_the_walker_or_asks() {
     let (out, err) = text(&o);
     assert!(o.status.success(), "stdout: {out}\nstderr: {err}");
     assert!(!out.contains("Following the runner"), "{out}");
-    if !out.contains("Nobody running: following the walker (")
-        && !out.contains("not seen long enough to tell who runs: click the runner")
+    if !out.contains("Nobody running: following the walker")
+        && !out.contains("none seen running or walking long enough: click the runner")
     {
         let line =
             out.lines().find(|l| l.contains("to tell who runs: click the runner")).unwrap_or_else(|| panic!("{out}"));
@@ -331,7 +400,7 @@ fn beside_other_people_the_live_view_follows_the_runner_or_asks() {
     let (out, err) = text(&o);
     assert!(o.status.success(), "stdout: {out}\nstderr: {err}");
     assert!(!out.contains("following the walker"), "{out}");
-    if out.contains("not seen long enough to tell who runs: click the runner") {
+    if out.contains("none seen running or walking long enough: click the runner") {
         return;
     }
     match out.lines().find(|l| l.contains("Following the runner")) {

@@ -180,13 +180,11 @@ pub fn activity(stances: &[Stance], steps: &[StepMetrics], foot_heights_ll: &[[O
         }
         // Running is told from steps a running human can take: a step flagged implausible is no evidence of it.
         // (Sports2D's walker, tracked poorly by the full model, gave cadences of 93 to 1766 spm whose median, 187,
-        // looked like running.) At least half the steps must be sound, and three of them.
+        // looked like running.) Three sound steps are needed.
         let sound: Vec<&StepMetrics> =
             steps.iter().filter(|s| s.flight_ms.is_some() && !s.flags.implausible()).collect();
         let cadence = median_of(sound.iter().map(|s| s.cadence_spm));
-        if 2 * sound.len() >= flights.len()
-            && sound.len() >= MIN_RUNNING_STEPS
-            && cadence.is_some_and(|c| (CADENCE_SPM.min..=CADENCE_SPM.max).contains(&c))
+        if sound.len() >= MIN_RUNNING_STEPS && cadence.is_some_and(|c| (CADENCE_SPM.min..=CADENCE_SPM.max).contains(&c))
         {
             return Activity::Running;
         }

@@ -13,10 +13,11 @@ use runpose_vision::PoseTracker;
 
 use crate::session::person::{COUNT_EVERY, PersonChoice, SAME_PERSON_HEIGHTS, SCAN_S, Scan};
 
-/// Frames a second the scan needs to tell who runs. Offline, the choice on the treadmill clip placed beside
-/// Sports2D's people (tests/analyze_cli.rs) is right at 30 frames/s; with the video resampled to 12 or 8 frames/s
-/// the other people are no longer followed long enough and the runner's gait is no longer called running.
-pub const MIN_SCAN_RATE: f64 = 20.0;
+/// Frames a second the scan needs to tell who runs. The chooser fed the treadmill clip placed beside Sports2D's
+/// people, and Sports2D's demo alone, at 30, 20 and 15 frames/s (every frame, or every 1.5th or 2nd) follows the
+/// runner and the walker with the full and the heavy model; at 12 frames/s and below it still finds the runner, but
+/// the walker's gait is no longer called walking, and nobody is chosen on Sports2D.
+pub const MIN_SCAN_RATE: f64 = 14.0;
 
 /// Whom the live pipeline follows, for the view (`LiveState::person`).
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +28,7 @@ pub enum LivePerson {
     Chosen(PersonChoice),
     /// Several people, and too few frames a second during the scan to tell who runs: the surest is followed.
     Undecided { rate: f64 },
-    /// Several people, and fewer than two of them followed long enough to choose between: the surest is followed.
+    /// Several people, and nobody followed long enough was seen running or walking: the surest is followed.
     NobodyClear,
 }
 
@@ -37,10 +38,15 @@ impl LivePerson {
         match self {
             Self::Finding => "Several people in view: finding who runs…".into(),
             Self::NobodyClear => {
-                "Several people in view, not seen long enough to tell who runs: click the runner".into()
+                "Several people in view, none seen running or walking long enough: click the runner".into()
             }
             Self::Undecided { rate } => {
                 format!("Several people in view, and only {rate:.0} frames a second to tell who runs: click the runner")
+            }
+            // `people` counts those followed long enough; at a low rate that can be the chosen one alone.
+            Self::Chosen(p) if p.people < 2 && p.chosen_by == "running" => "Following the runner".into(),
+            Self::Chosen(p) if p.people < 2 && p.chosen_by == "walking" => {
+                "Nobody running: following the walker".into()
             }
             Self::Chosen(p) => match p.chosen_by {
                 "running" => format!("Following the runner ({} people in view)", p.people),
@@ -131,8 +137,9 @@ impl LiveChooser {
                     tracker.follow(None);
                     return Ok(Step::Undecided { rate });
                 }
-                // Nobody, or one person, seen long enough: followed as the tracker always did.
-                let Some(picked) = scan.pick().filter(|p| p.people >= 2) else {
+                // Nobody seen long enough, or only one who neither runs nor walks: followed as the tracker always
+                // did.
+                let Some(picked) = scan.pick().filter(|p| p.people >= 2 || p.by != "surest") else {
                     tracing::info!(rate, "nobody else seen long enough: following the surest person");
                     tracker.follow(None);
                     return Ok(Step::Chose { choice: None, restart: true });

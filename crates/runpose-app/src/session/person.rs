@@ -142,8 +142,10 @@ impl Scan {
     }
 
     /// The person to follow (module docs): the running one (the most steps among several), else one walking, else
-    /// the surest. `None` when nobody had a pose in `MIN_POSE_FRAMES` frames (a third of the frames, when the scan
-    /// had fewer than three times as many: a live view that dropped frames).
+    /// the surest; also when only one person was followed long enough (the others passers-by, or, at a live view's
+    /// rate, lost too often), that one is taken only if running or walking. `None` when nobody had a pose in
+    /// `MIN_POSE_FRAMES` frames (a third of the frames, when the scan had fewer than three times as many: a live
+    /// view that dropped frames).
     pub fn pick(self) -> Option<Picked> {
         let (min_frames, of) = (MIN_POSE_FRAMES.min(self.frames / 3).max(1), self.frames);
         // A track with a pose in few frames is a passer-by or a false detection: not a person to choose.
@@ -166,9 +168,6 @@ impl Scan {
             people: 1,
         };
         let surest = people.first().map(|(j, p)| picked(*j, p))?;
-        if people.len() < 2 {
-            return Some(surest);
-        }
         let at_once = most_at_once(people.iter().map(|(_, p)| p));
         let rank = |a: Activity| match a {
             Activity::Running => 2,
@@ -213,7 +212,19 @@ fn people_in_view(video: &Path, tracker: &mut PoseTracker) -> anyhow::Result<Sca
 /// What a track's person does over the scan, and how many steps they take.
 fn activity_of(track: &mut Track) -> (Activity, usize) {
     match runpose_core::analyze(std::mem::take(&mut track.frames), &AnalysisConfig::default()) {
-        Ok(a) => (a.summary.activity, a.summary.steps),
+        Ok(a) => {
+            let s = &a.summary;
+            tracing::debug!(?s.activity, s.steps, s.flight_ms, s.contact_ms, s.cadence_spm, "gait in the scan");
+            // Taken for the runner only with both feet plainly off the ground between steps (median flight above
+            // zero: a duty factor under one half, the definition of running), not merely within the bounds of
+            // running, which allow for a frame of timing error: at a live scan's rate that error let a walker's
+            // double support pass for flight.
+            let activity = match s.activity {
+                Activity::Running if s.flight_ms.is_none_or(|f| f <= 0.0) => Activity::Unclear,
+                other => other,
+            };
+            (activity, s.steps)
+        }
         Err(_) => (Activity::Unclear, 0),
     }
 }
@@ -251,7 +262,7 @@ pub fn choose(
         tracker.follow(None);
         return Ok(None);
     };
-    if picked.people < 2 {
+    if picked.people < 2 && picked.by == "surest" {
         tracker.follow(None);
     } else {
         // Taken up where the scan first saw them, and by nobody else before they are there.

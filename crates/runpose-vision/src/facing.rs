@@ -6,7 +6,8 @@
 //! left) and the landmarks are mapped back. It costs nothing per frame: one extra landmark run whenever tracking
 //! starts.
 
-use runpose_core::{Facing, Landmark, Pose, Side};
+use runpose_core::gait::facing_vote;
+use runpose_core::{Facing, Pose};
 
 /// The way the model is shown every tracked person facing.
 pub const CANONICAL: Facing = Facing::Left;
@@ -15,23 +16,6 @@ pub const CANONICAL: Facing = Facing::Left;
 /// mirror: half a second at 30 fps, so that a foot or the head misread in a frame or two never turns it, while a
 /// runner who turns round (out and back past the camera) is followed the right way round soon after.
 pub const TURN_FRAMES: u32 = 15;
-
-/// Which way a pose faces in the image, as `runpose_core::gait::detect_facing` votes it over a clip: the sign of
-/// each foot's heel-to-toe direction and of the head's ear-to-nose direction, from -3 (all three point image-left)
-/// to +3 (all point image-right).
-pub fn facing_vote(pose: &Pose) -> i32 {
-    let sign = |dx: f64| {
-        if dx > 0.0 {
-            1
-        } else if dx < 0.0 {
-            -1
-        } else {
-            0
-        }
-    };
-    let feet: i32 = Side::BOTH.iter().map(|s| sign(pose.pt(s.toe()).x - pose.pt(s.heel()).x)).sum();
-    feet + sign(pose.pt(Landmark::Nose).x - pose.mid(Landmark::LeftEar, Landmark::RightEar).x)
-}
 
 /// Whether the tracked person is shown to the model mirrored, decided when tracking starts and turned only after
 /// `TURN_FRAMES` frames in a row that plainly face the other way.
@@ -67,8 +51,8 @@ impl FacingLock {
     pub fn observe(&mut self, pose: &Pose) -> Verdict {
         let vote = facing_vote(pose);
         let faces_away = match CANONICAL {
-            Facing::Left => vote > 0,
-            Facing::Right => vote < 0,
+            Facing::Left => vote > 0.0,
+            Facing::Right => vote < 0.0,
         };
         match self.mirrored {
             None => {
@@ -78,8 +62,8 @@ impl FacingLock {
             }
             Some(m) => {
                 // Plainly against: all three directions agree on the other way from the one the model is shown.
-                let plainly_away = vote.abs() == 3 && faces_away;
-                let plainly_back = vote.abs() == 3 && !faces_away;
+                let plainly_away = vote.abs() == 3.0 && faces_away;
+                let plainly_back = vote.abs() == 3.0 && !faces_away;
                 let against = if m { plainly_back } else { plainly_away };
                 self.against = if against { self.against + 1 } else { 0 };
                 if self.against >= TURN_FRAMES {
@@ -95,7 +79,7 @@ impl FacingLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use runpose_core::{Keypoint, NUM_LANDMARKS};
+    use runpose_core::{Keypoint, Landmark, NUM_LANDMARKS, Side};
 
     /// A side-view pose facing `dir` (+1 image-right, -1 image-left), its head turned by `head` (same sign = the way
     /// it runs).
@@ -113,9 +97,9 @@ mod tests {
 
     #[test]
     fn votes_count_both_feet_and_the_head() {
-        assert_eq!(facing_vote(&pose(1.0, 1.0)), 3);
-        assert_eq!(facing_vote(&pose(-1.0, -1.0)), -3);
-        assert_eq!(facing_vote(&pose(-1.0, 1.0)), -1);
+        assert_eq!(facing_vote(&pose(1.0, 1.0)), 3.0);
+        assert_eq!(facing_vote(&pose(-1.0, -1.0)), -3.0);
+        assert_eq!(facing_vote(&pose(-1.0, 1.0)), -1.0);
     }
 
     #[test]

@@ -43,17 +43,16 @@ impl LivePerson {
             Self::Undecided { rate } => {
                 format!("Several people in view, and only {rate:.0} frames a second to tell who runs: click the runner")
             }
-            // `people` counts those followed long enough; at a low rate that can be the chosen one alone.
-            Self::Chosen(p) if p.people < 2 && p.chosen_by == "running" => "Following the runner".into(),
-            Self::Chosen(p) if p.people < 2 && p.chosen_by == "walking" => {
-                "Nobody running: following the walker".into()
+            Self::Chosen(p) => {
+                // `people` counts those followed long enough; at a low rate that can be the chosen one alone.
+                let people = if p.people >= 2 { format!(" ({} people in view)", p.people) } else { String::new() };
+                match p.chosen_by {
+                    "running" => format!("Following the runner{people}"),
+                    "walking" => format!("Nobody running: following the walker{people}"),
+                    "point" => "Following the person clicked".into(),
+                    _ => format!("Nobody running or walking: following the surest person ({} in view)", p.people),
+                }
             }
-            Self::Chosen(p) => match p.chosen_by {
-                "running" => format!("Following the runner ({} people in view)", p.people),
-                "walking" => format!("Nobody running: following the walker ({} people in view)", p.people),
-                "point" => "Following the person clicked".into(),
-                _ => format!("Nobody running or walking: following the surest person ({} in view)", p.people),
-            },
         }
     }
 }

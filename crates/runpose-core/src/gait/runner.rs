@@ -2,7 +2,7 @@
 //! direction).
 
 use crate::PoseFrame;
-use crate::skeleton::{Facing, Landmark, Side};
+use crate::skeleton::{Facing, Landmark, Pose, Side};
 use crate::stats::median;
 
 /// Landmarks below this visibility are not used to estimate the body scale.
@@ -25,19 +25,17 @@ pub(crate) fn leg_length(frames: &[PoseFrame]) -> Option<f64> {
     median(&lengths).filter(|&l| l > 0.0)
 }
 
-/// Running direction from the whole sequence (never frame by frame): each frame votes with the direction its toes
-/// point from the heels and its nose points from the ears.
+/// Running direction from the whole sequence (never frame by frame): each frame votes (`facing_vote`).
 pub fn detect_facing(frames: &[PoseFrame]) -> Facing {
-    let vote: f64 = frames
-        .iter()
-        .filter_map(|f| f.pose.as_ref())
-        .map(|p| {
-            let feet: f64 = Side::BOTH.iter().map(|s| (p.pt(s.toe()).x - p.pt(s.heel()).x).signum()).sum();
-            let head = (p.pt(Landmark::Nose).x - p.mid(Landmark::LeftEar, Landmark::RightEar).x).signum();
-            feet + head
-        })
-        .sum();
+    let vote: f64 = frames.iter().filter_map(|f| f.pose.as_ref()).map(facing_vote).sum();
     if vote < 0.0 { Facing::Left } else { Facing::Right }
+}
+
+/// One pose's vote on which way it faces: the sign of the direction each foot's toe points from its heel and the
+/// nose from the ears, from -3 (all three image-left) to +3 (all image-right).
+pub fn facing_vote(p: &Pose) -> f64 {
+    let feet: f64 = Side::BOTH.iter().map(|s| (p.pt(s.toe()).x - p.pt(s.heel()).x).signum()).sum();
+    feet + (p.pt(Landmark::Nose).x - p.mid(Landmark::LeftEar, Landmark::RightEar).x).signum()
 }
 
 /// The side of the body nearer the camera, from BlazePose's relative depth (negative towards the camera) of the

@@ -96,23 +96,47 @@ impl Rolling {
     }
 }
 
-/// Steps per minute over settled steps `steps` (oldest first; docs/metrics.md §Live analysis): counted, as the
-/// summary's (`summary::counted_cadence_spm`): the steps run from the first one's initial contact to the end of the
-/// last one (its next initial contact) over that time. The steps shown need not be consecutive (one beside dropped frames is passed over),
-/// but their numbers count every step run (`LiveAnalyzer` numbers a step passed over too), so the count is right
-/// whichever steps settle; a median of their own step times would take the foot settled more often (this runner's
-/// left and right steps differ by 60 ms), and a contact timed late lengthens one step and shortens the next.
+/// Steps per minute over settled steps `steps` (oldest first; docs/metrics.md §Live analysis): the step period is
+/// the slope of a least-squares line through their initial contacts (and each one's next initial contact, the end
+/// of its step) against their step numbers, each foot's contacts allowed an offset of their own (a runner's left and
+/// right steps may differ: this runner's by 60 ms). The steps shown need not be consecutive (one beside dropped
+/// frames is passed over), but their numbers count every step run (`LiveAnalyzer` numbers a step passed over too),
+/// so the count is right whichever steps settle; a median of their own step times would take the foot settled more
+/// often. Every contact has a say: one timed a few frames off moves the line far less than it moves a count from the
+/// first contact to the last (the full model's contacts live were up to 4 frames from the hand-annotated ones).
 pub fn settled_cadence_spm(steps: &[StepMetrics]) -> Option<f64> {
     contacts_cadence_spm(&steps.iter().map(|s| (s.index, s.ic_t, s.step_ms)).collect::<Vec<_>>())
 }
 
 /// `settled_cadence_spm` over steps given as (step number, initial contact in s, step time in ms), oldest first (a
-/// steps.csv's rows). None over less than a stride (two step numbers): one step's own time is one foot's, and the
-/// treadmill clip's left and right steps differ by 60 ms, so one step's own cadence is about 15 spm off the run's.
+/// steps.csv's rows). None until two contacts of one foot are known (a stride): one step's own time is one foot's,
+/// and the treadmill clip's left and right steps differ by 60 ms, so one step's own cadence is about 15 spm off.
 pub fn contacts_cadence_spm(steps: &[(usize, f64, Option<f64>)]) -> Option<f64> {
-    let (&(first, t0, _), &(last, t1, step_ms)) = (steps.first()?, steps.last()?);
-    let span = t1 - t0 + step_ms? / 1000.0;
-    (last > first && span > 0.0).then(|| 60.0 * (last - first + 1) as f64 / span)
+    // Contact time by step number: each step's own, and its next one where that step did not settle.
+    let mut contacts: Vec<(usize, f64)> = Vec::with_capacity(2 * steps.len());
+    for &(n, t, step_ms) in steps {
+        contacts.retain(|&(m, _)| m != n);
+        contacts.push((n, t));
+        if let Some(ms) = step_ms.filter(|_| !steps.iter().any(|s| s.0 == n + 1)) {
+            contacts.push((n + 1, t + ms / 1000.0));
+        }
+    }
+    // Least squares with one intercept per foot (steps alternate feet, so a number's parity is its foot): the slope
+    // is the pooled within-foot covariance over the pooled within-foot variance of the numbers.
+    let (mut num, mut den) = (0.0, 0.0);
+    for parity in [0, 1] {
+        let foot: Vec<(f64, f64)> =
+            contacts.iter().filter(|c| c.0 % 2 == parity).map(|&(n, t)| (n as f64, t)).collect();
+        if foot.len() < 2 {
+            continue;
+        }
+        let k = foot.len() as f64;
+        let (n_mean, t_mean) = (foot.iter().map(|c| c.0).sum::<f64>() / k, foot.iter().map(|c| c.1).sum::<f64>() / k);
+        num += foot.iter().map(|c| (c.0 - n_mean) * (c.1 - t_mean)).sum::<f64>();
+        den += foot.iter().map(|c| (c.0 - n_mean).powi(2)).sum::<f64>();
+    }
+    let period_s = num / den;
+    (den > 0.0 && period_s > 0.0).then(|| 60.0 / period_s)
 }
 
 /// The newest of `steps` (oldest first) with no jump of the source (`jumps`, `LiveView::jumps`) among them: the steps
@@ -473,9 +497,10 @@ mod tests {
         assert_eq!(Rolling::of(&[]), Rolling::default());
     }
 
-    /// Steps passed over (beside dropped frames) leave the count as it was: their numbers count them. So do steps of
-    /// one foot only settling (the short ones here), where their own step times would give that foot's. A contact
-    /// timed a frame late changes nothing either.
+    /// Steps passed over (beside dropped frames) leave the cadence as it was: their numbers count them. So do steps
+    /// of one foot only settling (the short ones here), where their own step times would give that foot's. A contact
+    /// timed a frame late moves it by a fraction of a step per minute, and one timed four frames off at either end
+    /// by under half as much as a count from the first contact to the last would move (3.0 against 6.5 spm).
     #[test]
     fn settled_cadence_counts_across_steps_passed_over() {
         let steps = steps_of(&[330.0, 370.0, 330.0, 370.0, 330.0, 370.0, 330.0, 370.0, 330.0, 370.0]);
@@ -495,7 +520,24 @@ mod tests {
         late[4].step_ms = late[4].step_ms.map(|ms| ms - 33.0);
         let late_some: Vec<StepMetrics> =
             late.iter().enumerate().filter(|(k, _)| ![3, 6].contains(k)).map(|(_, s)| s.clone()).collect();
-        assert!((settled_cadence_spm(&late_some).unwrap() - every).abs() < 1e-9);
+        let cadence = settled_cadence_spm(&late_some).unwrap();
+        assert!((cadence - every).abs() < 0.5, "{cadence}");
+        assert!(cadence != every, "the late contact has a say");
+        // The first contact, then the last (the end of the last step), four frames late.
+        for end in [0, steps.len() - 1] {
+            let mut off = steps.clone();
+            if end == 0 {
+                off[0].ic_t += 0.133;
+                off[0].step_ms = off[0].step_ms.map(|ms| ms - 133.0);
+            } else {
+                off[end].step_ms = off[end].step_ms.map(|ms| ms + 133.0);
+            }
+            let cadence = settled_cadence_spm(&off).unwrap();
+            let last = &off[off.len() - 1];
+            let span = last.ic_t + last.step_ms.unwrap_or(f64::NAN) / 1000.0 - off[0].ic_t;
+            let counted = 60.0 * off.len() as f64 / span;
+            assert!((cadence - every).abs() < 0.5 * (counted - every).abs(), "step {end} late: {cadence} {counted}");
+        }
         // One step alone is one foot's step time, not the run's cadence: none until a stride has settled.
         assert_eq!(settled_cadence_spm(&steps[3..4]), None);
         let stride = settled_cadence_spm(&steps[3..5]).unwrap();

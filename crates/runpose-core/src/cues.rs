@@ -106,6 +106,13 @@ pub fn step_cues(step: &StepMetrics) -> Vec<&'static CueRule> {
     RULES.iter().filter(|r| r.verdict(step) == Some(true)).collect()
 }
 
+/// Whether a step may be called good: no rule fires on it and at least one could judge it. A step whose numbers are
+/// all flagged (a person not running, every metric implausible) is judged by none, and is not called good.
+pub fn good_step(step: &StepMetrics) -> bool {
+    let verdicts: Vec<bool> = RULES.iter().filter_map(|r| r.verdict(step)).collect();
+    !verdicts.is_empty() && !verdicts.contains(&true)
+}
+
 /// A cue for a whole run: the rule fired on `share` of the `measured` steps where it could be evaluated.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cue {

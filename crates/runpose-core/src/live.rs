@@ -27,6 +27,10 @@ pub const MIN_WINDOW_S: f64 = 4.0;
 /// step time) lie within this many frame intervals of the medians of its foot's settled steps, or of the window's
 /// steps until there are `RHYTHM_STEPS` (docs/metrics.md §Live analysis).
 pub const RHYTHM_FRAMES: f64 = 1.0;
+/// A step with every frame around it seen is settled only within this many frame intervals of its foot's rhythm
+/// (as `RHYTHM_FRAMES`): a landing timed 3.5–5 frames off (the full model's, with frames dropped elsewhere) made
+/// one step that much too long and the one before it too short, and numbered the steps after it wrong.
+pub const RHYTHM_FRAMES_SEEN: f64 = 2.0;
 /// How far back the settled step a new step is numbered from may lie, seconds (`LiveAnalyzer`): about a dozen
 /// steps, over which the typical step time is known to well under a step.
 pub const ANCHOR_S: f64 = 4.0;
@@ -40,6 +44,12 @@ pub const NAMING_STEPS: usize = 4;
 pub const NAMING_MIN_MATCHED: usize = 2;
 /// How many windows' votes the naming of the feet keeps (`LiveAnalyzer::named_feet`): about a second of frames.
 pub const NAMING_MEMORY: i32 = 30;
+/// A window's step period further than this share from the settled steps' is not the run's (`LiveAnalyzer`'s
+/// numbering takes the settled one): a runner's cadence changes by a few per cent over the history's half minute.
+pub const PERIOD_AGREEMENT: f64 = 0.1;
+/// How many windows' step periods the tracked period is the median of (`count::step_period`'s prior): about a
+/// second of frames; the first windows of a session each search every period.
+pub const PERIOD_MEMORY: usize = 30;
 /// Two initial contacts this close, seconds, are one contact seen by two windows (steps are ~0.3 s apart).
 const SAME_CONTACT_S: f64 = 0.1;
 /// How far back the step table and the charts reach, seconds.
@@ -68,8 +78,8 @@ pub const UNCERTAIN_DROPPED_SHARE: f64 = 0.15;
 /// How many of the newest settled steps the live numbers are taken over (docs/metrics.md §Live analysis).
 pub const ROLLING_STEPS: usize = 6;
 
-/// The live panel's numbers over the newest `ROLLING_STEPS` settled steps: the cadence counted over them, the rest
-/// medians, each over the steps that do not flag it (docs/metrics.md §Flags).
+/// The live panel's numbers over the newest `ROLLING_STEPS` settled steps: the cadence over them (none when every
+/// one flags it), the rest medians, each over the steps that do not flag it (docs/metrics.md §Flags).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rolling {
     pub cadence_spm: Option<f64>,
@@ -87,7 +97,9 @@ impl Rolling {
             recent.iter().filter(|s| !s.flags.excludes(group)).filter_map(f).collect()
         };
         Rolling {
-            cadence_spm: settled_cadence_spm(recent),
+            // Taken over every step (a step's own cadence flag is about its own two contacts), but not shown when
+            // every one of them flags it: a person not running has no cadence to show.
+            cadence_spm: settled_cadence_spm(recent).filter(|_| !sound("cadence", |_| Some(0.0)).is_empty()),
             contact_ms: crate::stats::median(&sound("contact", |s| Some(s.contact_ms))),
             flight_ms: crate::stats::median(&sound("flight", |s| s.flight_ms)),
             fall_angle_deg: crate::stats::median(&sound("fall_angle", |s| s.fall_angle_toe_off_deg)),
@@ -199,6 +211,8 @@ pub struct LiveAnalyzer {
     naming: i32,
     /// Where the source jumped (`restart`) in the last `HISTORY_S`, oldest first.
     jumps: VecDeque<f64>,
+    /// The newest windows' step periods (`count::step_period`), at most `PERIOD_MEMORY`.
+    periods: VecDeque<f64>,
 }
 
 impl LiveAnalyzer {
@@ -216,6 +230,7 @@ impl LiveAnalyzer {
             last_settled: None,
             naming: 0,
             jumps: VecDeque::new(),
+            periods: VecDeque::new(),
         }
     }
 
@@ -304,11 +319,13 @@ impl LiveAnalyzer {
             (n, medians) if n >= RHYTHM_STEPS => medians,
             _ => rhythm(&named.iter().filter(|s| s.side == side && !s.flags.implausible()).collect::<Vec<_>>()),
         });
-        let tolerance = RHYTHM_FRAMES * dt * 1000.0;
-        let near = |x: Option<f64>, m: Option<f64>| matches!((x, m), (Some(x), Some(m)) if (x - m).abs() <= tolerance);
-        // Its landing is bracketed: the step before it (the other foot's) keeps that foot's rhythm too.
-        let in_rhythm = |k: usize, s: &StepMetrics, side: Side| {
+        // Within `frames` frame intervals of its foot's rhythm.
+        let in_rhythm = |k: usize, s: &StepMetrics, side: Side, frames: f64| {
+            let tolerance = frames * dt * 1000.0;
+            let near =
+                |x: Option<f64>, m: Option<f64>| matches!((x, m), (Some(x), Some(m)) if (x - m).abs() <= tolerance);
             let (contact, step) = typical[side.index()];
+            // Its landing is bracketed: the step before it (the other foot's) keeps that foot's rhythm too.
             let before = k.checked_sub(1).and_then(|j| named.get(j));
             let bracketed =
                 before.is_some_and(|b| b.side != s.side && near(b.step_ms, typical[side.other().index()].1));
@@ -320,7 +337,7 @@ impl LiveAnalyzer {
                 && seen(s.to_t)
                 && seen(next.ic_t)
                 && !s.flags.implausible()
-                && (!near_gap(s.ic_t, next.ic_t) || in_rhythm(k, s, side))
+                && in_rhythm(k, s, side, if near_gap(s.ic_t, next.ic_t) { RHYTHM_FRAMES } else { RHYTHM_FRAMES_SEEN })
         };
         // A step's number counts the steps run, those passed over included: the time since an earlier settled step
         // (the oldest within `ANCHOR_S`, so that one contact found twice or timed off does not move the numbers
@@ -329,10 +346,32 @@ impl LiveAnalyzer {
         // (`clear_count`), else rounded (over more than a step and a half, to an even count when both steps are of
         // one foot and an odd one otherwise: feet alternate), and always past the last settled step's number.
         let ics: Vec<f64> = named.iter().map(|s| s.ic_t).collect();
-        let step_s = step_period(&ics).or_else(|| match settled_rhythm.map(|(_, (_, step))| step) {
-            [Some(a), Some(b)] => Some((a + b) / 2000.0),
-            _ => analysis.summary.cadence_spm.filter(|c| *c > 0.0).map(|c| 60.0 / c),
-        });
+        // The window's period, tracked from the recent windows' once there are `PERIOD_MEMORY` of them.
+        let prior = (self.periods.len() >= PERIOD_MEMORY)
+            .then(|| crate::stats::median(&self.periods.iter().copied().collect::<Vec<_>>()).unwrap_or(f64::NAN));
+        // The settled steps' rhythm (the mean of the two feet's median step times; every settled step kept its foot's
+        // rhythm) overrides a window's period further than `PERIOD_AGREEMENT` from it: through 5 s in which no step
+        // settled, the windows' periods (and the tracked one with them) drifted from 0.357 s to 0.29 s.
+        let settled_step_s = match settled_rhythm {
+            [(l, (_, Some(a))), (r, (_, Some(b)))] if l >= RHYTHM_STEPS - 1 && r >= RHYTHM_STEPS - 1 => {
+                Some((a + b) / 2000.0)
+            }
+            _ => None,
+        };
+        let step_s = match (step_period(&ics, prior.filter(|p| p.is_finite())), settled_step_s) {
+            (Some(comb), Some(settled)) if (comb - settled).abs() > PERIOD_AGREEMENT * settled => Some(settled),
+            (Some(comb), _) => Some(comb),
+            (None, _) => match settled_rhythm.map(|(_, (_, step))| step) {
+                [Some(a), Some(b)] => Some((a + b) / 2000.0),
+                _ => analysis.summary.cadence_spm.filter(|c| *c > 0.0).map(|c| 60.0 / c),
+            },
+        };
+        if let Some(p) = step_s {
+            self.periods.push_back(p);
+            while self.periods.len() > PERIOD_MEMORY {
+                self.periods.pop_front();
+            }
+        }
         // Nothing before the newest jump of the source names a foot or anchors a count (`restart`).
         let since_jump = self.jumps.back().copied().unwrap_or(f64::NEG_INFINITY);
         for (k, s) in named.iter().enumerate() {
@@ -365,19 +404,27 @@ impl LiveAnalyzer {
             }
             let mut step = s.clone();
             step.side = side;
-            let anchor = self
-                .steps
-                .iter()
-                .find(|s| s.ic_t > since_jump && step.ic_t - s.ic_t <= ANCHOR_S)
-                .map(|s| (s.ic_t, s.side, s.index))
-                .or(self.last_settled);
-            step.index = match (anchor, self.last_settled, step_s) {
+            // Counted from each settled step within `ANCHOR_S` (since the jump), the median of their counts: one
+            // contact timed off (the full model's far foot lands up to 5 frames off with frames dropped), or one
+            // step named the wrong foot, does not move the number.
+            let mut counts: Vec<usize> = match step_s {
+                Some(typical) => self
+                    .steps
+                    .iter()
+                    .filter(|s| s.ic_t > since_jump && s.ic_t < step.ic_t && step.ic_t - s.ic_t <= ANCHOR_S)
+                    .map(|s| s.index + steps_between(step.ic_t - s.ic_t, typical, s.side == step.side))
+                    .collect(),
+                None => Vec::new(),
+            };
+            counts.sort_unstable();
+            step.index = match (counts.get(counts.len().saturating_sub(1) / 2), self.last_settled, step_s) {
+                (Some(&n), Some((_, _, last)), _) => n.max(last + 1),
                 // Across a jump the feet say nothing: the time alone, rounded.
-                (Some((t, _, n)), Some((_, _, last)), Some(typical)) if t <= since_jump => {
-                    (n + ((step.ic_t - t) / typical).round() as usize).max(last + 1)
+                (None, Some((t, _, n)), Some(typical)) if t <= since_jump => {
+                    (n + ((step.ic_t - t) / typical).round() as usize).max(n + 1)
                 }
-                (Some((t, side, n)), Some((_, _, last)), Some(typical)) => {
-                    (n + steps_between(step.ic_t - t, typical, side == step.side)).max(last + 1)
+                (None, Some((t, side, n)), Some(typical)) => {
+                    n + steps_between(step.ic_t - t, typical, side == step.side)
                 }
                 (_, Some((_, _, last)), _) => last + 1,
                 _ => 0,
@@ -389,9 +436,11 @@ impl LiveAnalyzer {
         }
         let frames_until =
             analysis.stances.iter().map(|s| s.to_t).filter(|&t| t <= horizon).fold(f64::NEG_INFINITY, f64::max);
+        // A person not running has no fall angle (docs/metrics.md §Summary, activity): their frames settle without.
+        let running = analysis.summary.not_running.is_none();
         for (f, m) in analysis.frames.iter().zip(&analysis.metrics) {
             if f.t > self.settled_until && f.t <= frames_until {
-                if let Some(angle) = m.fall_angle_deg {
+                if let Some(angle) = m.fall_angle_deg.filter(|_| running) {
                     self.fall_angle.push_back([f.t, angle, m.fall_angle_confidence.unwrap_or(0.0)]);
                 }
                 self.settled_until = f.t;

@@ -19,15 +19,28 @@ const ANKLE_UP: f64 = 20.0;
 const SWING_HEIGHT: f64 = 150.0;
 const TRUNK_LEAN_DEG: f64 = 6.0;
 
+/// A gait: step time and contact time, seconds.
+#[derive(Clone, Copy)]
+struct Gait {
+    step: f64,
+    contact: f64,
+}
+
+/// The runner's.
+const RUN: Gait = Gait { step: STEP, contact: CONTACT };
+/// A walker's: 110 steps/min, each foot on the ground 64 % of the stride (150 ms of double support a step).
+const WALK: Gait = Gait { step: 0.545, contact: 0.7 };
+
 /// Ankle position of a foot whose stride phase is `p` seconds after its initial contact (hip at x = 0).
-fn ankle(p: f64) -> Point {
-    let stride = 2.0 * STEP;
+fn ankle(p: f64, gait: Gait) -> Point {
+    let (step, contact) = (gait.step, gait.contact);
+    let stride = 2.0 * step;
     let p = p.rem_euclid(stride);
-    let x_to = LAND_AHEAD - BELT * CONTACT;
-    if p < CONTACT {
+    let x_to = LAND_AHEAD - BELT * contact;
+    if p < contact {
         Point::new(LAND_AHEAD - BELT * p, GROUND - ANKLE_UP)
     } else {
-        let u = (p - CONTACT) / (stride - CONTACT);
+        let u = (p - contact) / (stride - contact);
         let x = x_to + (LAND_AHEAD - x_to) * (1.0 - (std::f64::consts::PI * u).cos()) / 2.0;
         Point::new(x, GROUND - ANKLE_UP - SWING_HEIGHT * (std::f64::consts::PI * u).sin())
     }
@@ -46,16 +59,20 @@ fn knee(hip: Point, ankle: Point) -> Point {
 }
 
 fn pose_at(t: f64, facing: Facing) -> Pose {
+    pose_of(t, facing, RUN)
+}
+
+fn pose_of(t: f64, facing: Facing, gait: Gait) -> Pose {
     let mut kps = [Keypoint { score: 0.9, ..Default::default() }; NUM_LANDMARKS];
-    let hip_y = GROUND - 300.0 - 8.0 * (2.0 * std::f64::consts::PI * t / STEP).cos();
+    let hip_y = GROUND - 300.0 - 8.0 * (2.0 * std::f64::consts::PI * t / gait.step).cos();
     let hip = Point::new(0.0, hip_y);
     let lean = TRUNK_LEAN_DEG.to_radians();
     let shoulder = hip + Point::new(250.0 * lean.sin(), -250.0 * lean.cos());
     let mut set = |l: Landmark, p: Point, z: f64| kps[l.index()] = Keypoint { x: p.x, y: p.y, z, score: 0.9 };
     // The camera sees the side the runner faces: facing left, the left side is nearer (negative depth).
     let near = if facing == Facing::Left { -10.0 } else { 10.0 };
-    for (side, phase, z) in [(Side::Left, 0.0, near), (Side::Right, STEP, -near)] {
-        let a = ankle(t - phase);
+    for (side, phase, z) in [(Side::Left, 0.0, near), (Side::Right, gait.step, -near)] {
+        let a = ankle(t - phase, gait);
         set(side.hip(), hip, z);
         set(side.knee(), knee(hip, a), z);
         set(side.ankle(), a, z);
@@ -324,6 +341,33 @@ fn live_analysis_settles_the_same_steps_as_the_offline_pipeline() {
     // The window holds only the last seconds.
     let a = &view.analysis;
     assert!(a.frames[view.newest()].t - a.frames[0].t <= runpose_core::live::LIVE_WINDOW_S + 1e-9);
+}
+
+/// A walker live: the panel says not running once the window is long enough, and nothing of a runner's is shown:
+/// no fall angle on the chart, no number over the last steps (the cadence was shown: 123 spm for Sports2D's
+/// jumper), and no settled step called good (no rule can judge a step whose numbers are all flagged).
+#[test]
+fn live_analysis_of_a_walker_shows_no_fall_angle_and_no_good_step() {
+    use runpose_core::live::LiveAnalyzer;
+    let frames: Vec<PoseFrame> = (0..(12.0 * FPS) as usize)
+        .map(|i| i as f64 / FPS)
+        .map(|t| PoseFrame { t, pose: Some(pose_of(t, Facing::Right, WALK)) })
+        .collect();
+    let offline = analyze(frames.clone(), &AnalysisConfig::default()).unwrap();
+    assert_eq!(offline.summary.activity, runpose_core::summary::Activity::Walking);
+    let mut live = LiveAnalyzer::new(AnalysisConfig::default());
+    let mut view = None;
+    for f in frames {
+        view = Some(live.push(f).unwrap());
+    }
+    let view = view.unwrap();
+    assert!(view.not_running().is_some());
+    assert!(view.fall_angle.is_empty(), "{} fall angles of a walker on the chart", view.fall_angle.len());
+    assert!(!view.steps.iter().any(runpose_core::cues::good_step), "a walker's step called good");
+    assert!(!view.steps.is_empty(), "the walker's steps are settled (flagged)");
+    assert_eq!(view.rolling(), runpose_core::live::Rolling::default(), "a walker's numbers shown");
+    // The runner's steps are judged.
+    assert!(run(Facing::Right, None).steps.iter().any(runpose_core::cues::good_step));
 }
 
 #[test]

@@ -173,8 +173,17 @@ impl Pipeline {
                         person = Some(choice.map_or(LivePerson::NobodyClear, LivePerson::Chosen));
                         track(&mut tracker, &frame)
                     }
+                    Step::Alone => {
+                        person = None;
+                        track(&mut tracker, &frame)
+                    }
                     Step::Track => track(&mut tracker, &frame),
                 };
+                // The person chosen among several left the view: looked for again.
+                if chooser.tracked(frame.t, pose.is_some(), &mut tracker) {
+                    analyzer.reset();
+                    person = Some(LivePerson::Left);
+                }
                 let model_time = started.elapsed();
                 if let Some(tap) = record.lock().ok().and_then(|r| r.clone()) {
                     tap.offer(RecordItem::Pose { index: frame.index, pose: pose.clone().map(Box::new) });

@@ -6,7 +6,8 @@
 //! (`cancel`) ends the scan: the coach has chosen. The gait analysis that tells running from walking needs frames
 //! at about a camera's rate: when the view had time for fewer than `MIN_SCAN_RATE` frames a second during the scan
 //! (it runs the landmark model once per person a frame), it does not guess: it follows the surest person and asks
-//! for a click.
+//! for a click. A person chosen so who is then not seen for `CHOSEN_LOST_S` has left: the tracker follows as usual
+//! and the people in view are counted until two are seen again, and followed again to find who runs.
 
 use runpose_core::Pose;
 use runpose_vision::PoseTracker;
@@ -18,6 +19,11 @@ use crate::session::person::{COUNT_EVERY, PersonChoice, SAME_PERSON_HEIGHTS, SCA
 /// runner and the walker with the full and the heavy model; at 12 frames/s and below it still finds the runner, but
 /// the walker's gait is no longer called walking, and nobody is chosen on Sports2D.
 pub const MIN_SCAN_RATE: f64 = 14.0;
+/// The person chosen among several is looked for this long, seconds, after they were last seen; then the tracker
+/// follows as usual and the people in view are counted until two are seen again, who are then followed to find who
+/// runs: the one chosen left the view (Sports2D's walker walks out of it), or a looping video began again with them
+/// elsewhere. Before, the view waited where they were last seen.
+pub const CHOSEN_LOST_S: f64 = 2.0;
 
 /// Whom the live pipeline follows, for the view (`LiveState::person`).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +36,8 @@ pub enum LivePerson {
     Undecided { rate: f64 },
     /// Several people, and nobody followed long enough was seen running or walking: the surest is followed.
     NobodyClear,
+    /// The person chosen was not seen for `CHOSEN_LOST_S`: the people in view are counted again.
+    Left,
 }
 
 impl LivePerson {
@@ -40,6 +48,7 @@ impl LivePerson {
             Self::NobodyClear => {
                 "Several people in view, none seen running or walking long enough: click the runner".into()
             }
+            Self::Left => "The person followed left the view: looking for the runner again…".into(),
             Self::Undecided { rate } => {
                 format!("Several people in view, and only {rate:.0} frames a second to tell who runs: click the runner")
             }
@@ -59,11 +68,14 @@ impl LivePerson {
 
 /// Where the online choice stands.
 enum State {
-    /// Counting the people in view (since the time given, last counted at the other); the tracker follows as usual.
-    Counting { since: Option<f64>, counted: f64 },
+    /// Counting the people in view (since the time given, last counted at the other) for `SCAN_S`, or until two are
+    /// seen where `again` (the person chosen left the view); the tracker follows as usual.
+    Counting { since: Option<f64>, counted: f64, again: bool },
     /// Two people were seen (at the time given): everyone in view followed one by one.
     Scanning { since: f64, scan: Scan },
-    /// Chosen, or nobody to choose between, or a click chose.
+    /// Chosen among several people and followed (last seen at the time given).
+    Following { seen: f64 },
+    /// Nobody to choose between, or a click chose, or the scan could not tell.
     Done,
 }
 
@@ -80,6 +92,8 @@ pub enum Step {
     Chose { choice: Option<PersonChoice>, restart: bool },
     /// The scan ended with too few frames a second to tell who runs (`MIN_SCAN_RATE`): the surest is followed.
     Undecided { rate: f64 },
+    /// The count ended without seeing two people: the tracker follows as usual from now on.
+    Alone,
 }
 
 /// The online choice of whom to follow (module docs).
@@ -89,7 +103,7 @@ pub struct LiveChooser {
 
 impl Default for LiveChooser {
     fn default() -> Self {
-        Self { state: State::Counting { since: None, counted: f64::NEG_INFINITY } }
+        Self { state: State::Counting { since: None, counted: f64::NEG_INFINITY, again: false } }
     }
 }
 
@@ -99,15 +113,33 @@ impl LiveChooser {
         self.state = State::Done;
     }
 
+    /// After the tracker ran on the frame at `t`: whether it `found` someone. True when the person chosen among
+    /// several has not been seen for `CHOSEN_LOST_S`: the tracker then follows as usual and the people in view are
+    /// counted again from the next frame.
+    pub fn tracked(&mut self, t: f64, found: bool, tracker: &mut PoseTracker) -> bool {
+        let State::Following { seen } = &mut self.state else { return false };
+        if found {
+            *seen = t;
+            return false;
+        }
+        if t - *seen < CHOSEN_LOST_S {
+            return false;
+        }
+        tracing::info!(t, "the person chosen was not seen for {CHOSEN_LOST_S} s: counting the people in view again");
+        tracker.follow(None);
+        self.state = State::Counting { since: None, counted: f64::NEG_INFINITY, again: true };
+        true
+    }
+
     /// Takes the frame at `t` (seconds): counts, scans, or chooses (module docs).
     pub fn step(&mut self, t: f64, image: &image::RgbImage, tracker: &mut PoseTracker) -> anyhow::Result<Step> {
         match &mut self.state {
-            State::Done => Ok(Step::Track),
-            State::Counting { since, counted } => {
+            State::Done | State::Following { .. } => Ok(Step::Track),
+            State::Counting { since, counted, again } => {
                 let start = *since.get_or_insert(t);
-                if t - start > SCAN_S {
+                if t - start > SCAN_S && !*again {
                     self.state = State::Done;
-                    return Ok(Step::Track);
+                    return Ok(Step::Alone);
                 }
                 // Every `COUNT_EVERY` frames of a 30 fps source, or the next frame the view had time for.
                 if t - *counted < COUNT_EVERY as f64 / 30.0 {
@@ -145,6 +177,7 @@ impl LiveChooser {
                 };
                 // Taken up where they are now, and nobody else.
                 tracker.follow_within(Some(picked.last), SAME_PERSON_HEIGHTS * picked.height);
+                self.state = State::Following { seen: t };
                 tracing::info!(
                     rate,
                     by = picked.by,

@@ -2,7 +2,7 @@
 
 use egui::{Color32, RichText};
 use runpose_core::LiveView;
-use runpose_core::cues::{LOW_CADENCE_SPM, MAX_FALL_DEG, step_cues};
+use runpose_core::cues::{LOW_CADENCE_SPM, MAX_FALL_DEG, good_step, step_cues};
 use runpose_core::live::{HISTORY_S, ROLLING_STEPS};
 use runpose_core::metrics::LOW_CONFIDENCE;
 
@@ -17,6 +17,9 @@ fn number(ui: &mut egui::Ui, text: &str, confidence: f64, size: f32) {
         label.on_hover_text(format!("low confidence ({confidence:.2}): its landmarks were seen poorly"));
     }
 }
+
+/// In place of the cue when no rule could judge the newest step (`cues::good_step`): not "Good step".
+const NOT_JUDGED: &str = "No cue: the last step's numbers are flagged";
 
 /// The side panel; `person` says whom the pipeline follows when several people are in view.
 pub(crate) fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>, person: Option<&str>) {
@@ -58,7 +61,10 @@ pub(crate) fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>, person: 
             ui.add_space(8.0);
             match step_cues(step).first() {
                 Some(cue) => ui.label(RichText::new(cue.text).size(30.0).color(rgb(overlay::CUE)).strong()),
-                None => ui.label(RichText::new("Good step").size(30.0).color(Color32::from_rgb(40, 220, 90))),
+                None if good_step(step) => {
+                    ui.label(RichText::new("Good step").size(30.0).color(Color32::from_rgb(40, 220, 90)))
+                }
+                None => ui.label(RichText::new(NOT_JUDGED).size(16.0).color(Color32::GRAY)),
             };
         }
         None => {
@@ -155,8 +161,11 @@ pub(crate) fn treadmill_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
         ui.label(RichText::new("Waiting for the first step…").size(48.0));
         return;
     };
-    let cue = step_cues(step).first().map_or("Good step", |c| c.text);
-    ui.label(RichText::new(cue).size(64.0).color(rgb(overlay::CUE)).strong());
+    match step_cues(step).first() {
+        Some(cue) => ui.label(RichText::new(cue.text).size(64.0).color(rgb(overlay::CUE)).strong()),
+        None if good_step(step) => ui.label(RichText::new("Good step").size(64.0).color(rgb(overlay::CUE)).strong()),
+        None => ui.label(RichText::new(NOT_JUDGED).size(32.0).color(Color32::GRAY)),
+    };
     ui.add_space(24.0);
     let r = view.rolling();
     let opt = |v: Option<f64>, d: usize| v.map_or("–".into(), |x| format!("{x:.d$}"));

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use runpose_capture::live::{CameraMode, LiveSource};
 use runpose_vision::ModelVariant;
 
+use crate::session::live_person::LivePerson;
 use crate::session::record::default_recordings_dir;
 
 /// The camera modes offered.
@@ -88,11 +89,25 @@ pub struct Automation {
     pub steps_out: Option<PathBuf>,
     /// Whether recording was asked for already.
     pub(crate) requested: bool,
+    /// Each line the view showed on whom it follows (`LivePerson::line`, with where a chosen person was), in turn.
+    pub(crate) people: Vec<String>,
 }
 
 impl Automation {
     pub fn new(frames: u64, screenshot: Option<PathBuf>, record: bool) -> Self {
-        Self { frames, screenshot, record, steps_out: None, requested: false }
+        Self { frames, screenshot, record, steps_out: None, requested: false, people: Vec::new() }
+    }
+
+    /// Notes the line the view shows on whom it follows, when it changed (printed at the end).
+    pub(crate) fn saw(&mut self, person: &LivePerson) {
+        let at = match person {
+            LivePerson::Chosen(p) => format!(", at {:.0},{:.0}", p.x, p.y),
+            _ => String::new(),
+        };
+        let line = format!("{}{at}", person.line());
+        if self.people.last() != Some(&line) {
+            self.people.push(line);
+        }
     }
 
     /// Also write the settled steps to `path` at the end.

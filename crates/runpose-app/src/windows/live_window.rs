@@ -188,6 +188,9 @@ impl LiveApp {
             while let Some(event) = pipeline.try_next() {
                 match event {
                     PipelineEvent::State(state) => {
+                        if let (Some(auto), Some(person)) = (&mut self.automation, &state.person) {
+                            auto.saw(person);
+                        }
                         self.state = Some(state);
                         self.status = Status::Live;
                     }
@@ -255,12 +258,9 @@ impl LiveApp {
         let Some(auto) = &mut self.automation else { return };
         auto.requested = true;
         let mut line = self.stats.summary_line(self.pipeline.as_ref().map_or(0, Pipeline::dropped));
-        if let Some(person) = self.state.as_ref().and_then(|s| s.person.as_ref()) {
-            let at = match person {
-                crate::session::live_person::LivePerson::Chosen(p) => format!(", at {:.0},{:.0}", p.x, p.y),
-                _ => String::new(),
-            };
-            line = format!("{line}\n{}{at}", person.line());
+        // Whom the view followed, each line it showed in turn (the newest last).
+        for person in &auto.people {
+            line = format!("{line}\n{person}");
         }
         if let Some(path) = auto.steps_out.clone() {
             let steps = view.as_ref().map_or(&[][..], |v| v.steps.as_slice());

@@ -31,7 +31,7 @@ pub const RHYTHM_FRAMES: f64 = 1.0;
 /// (as `RHYTHM_FRAMES`): a landing timed 3.5–5 frames off (the full model's, with frames dropped elsewhere) made
 /// one step that much too long and the one before it too short, and numbered the steps after it wrong.
 pub const RHYTHM_FRAMES_SEEN: f64 = 2.0;
-/// How far back the settled step a new step is numbered from may lie, seconds (`LiveAnalyzer`): about a dozen
+/// How far back the settled steps a new step is counted from may lie, seconds (`LiveAnalyzer`): about a dozen
 /// steps, over which the typical step time is known to well under a step.
 pub const ANCHOR_S: f64 = 4.0;
 /// Settled steps of a foot that set its rhythm for the steps beside dropped frames (else the window's steps do).
@@ -339,12 +339,12 @@ impl LiveAnalyzer {
                 && !s.flags.implausible()
                 && in_rhythm(k, s, side, if near_gap(s.ic_t, next.ic_t) { RHYTHM_FRAMES } else { RHYTHM_FRAMES_SEEN })
         };
-        // A step's number counts the steps run, those passed over included: the time since an earlier settled step
-        // (the oldest within `ANCHOR_S`, so that one contact found twice or timed off does not move the numbers
-        // after it) in typical steps (the period of the window's contacts, `step_period`; else the mean of the two
-        // feet's median step times over the settled steps; else the window's counted cadence): the clear count
-        // (`clear_count`), else rounded (over more than a step and a half, to an even count when both steps are of
-        // one foot and an odd one otherwise: feet alternate), and always past the last settled step's number.
+        // A step's number counts the steps run, those passed over included: the time since the settled steps within
+        // `ANCHOR_S` (the median of their counts, below) in typical steps (the period of the window's contacts,
+        // `step_period`, tracked and held to the settled steps' rhythm; else the mean of the two feet's median step
+        // times over the settled steps; else the window's counted cadence): the clear count (`clear_count`), else
+        // rounded (over more than a step and a half, to an even count when both steps are of one foot and an odd one
+        // otherwise: feet alternate), and always past the last settled step's number.
         let ics: Vec<f64> = named.iter().map(|s| s.ic_t).collect();
         // The window's period, tracked from the recent windows' once there are `PERIOD_MEMORY` of them.
         let prior = (self.periods.len() >= PERIOD_MEMORY)

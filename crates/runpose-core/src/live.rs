@@ -99,7 +99,7 @@ impl Rolling {
         Rolling {
             // Taken over every step (a step's own cadence flag is about its own two contacts), but not shown when
             // every one of them flags it: a person not running has no cadence to show.
-            cadence_spm: settled_cadence_spm(recent).filter(|_| !sound("cadence", |_| Some(0.0)).is_empty()),
+            cadence_spm: settled_cadence_spm(recent).filter(|_| recent.iter().any(|s| !s.flags.excludes("cadence"))),
             contact_ms: crate::stats::median(&sound("contact", |s| Some(s.contact_ms))),
             flight_ms: crate::stats::median(&sound("flight", |s| s.flight_ms)),
             fall_angle_deg: crate::stats::median(&sound("fall_angle", |s| s.fall_angle_toe_off_deg)),
@@ -127,7 +127,6 @@ pub fn contacts_cadence_spm(steps: &[(usize, f64, Option<f64>)]) -> Option<f64> 
     // Contact time by step number: each step's own, and its next one where that step did not settle.
     let mut contacts: Vec<(usize, f64)> = Vec::with_capacity(2 * steps.len());
     for &(n, t, step_ms) in steps {
-        contacts.retain(|&(m, _)| m != n);
         contacts.push((n, t));
         if let Some(ms) = step_ms.filter(|_| !steps.iter().any(|s| s.0 == n + 1)) {
             contacts.push((n + 1, t + ms / 1000.0));
@@ -348,23 +347,20 @@ impl LiveAnalyzer {
         let ics: Vec<f64> = named.iter().map(|s| s.ic_t).collect();
         // The window's period, tracked from the recent windows' once there are `PERIOD_MEMORY` of them.
         let prior = (self.periods.len() >= PERIOD_MEMORY)
-            .then(|| crate::stats::median(&self.periods.iter().copied().collect::<Vec<_>>()).unwrap_or(f64::NAN));
+            .then(|| crate::stats::median(&self.periods.iter().copied().collect::<Vec<_>>()))
+            .flatten();
         // The settled steps' rhythm (the mean of the two feet's median step times; every settled step kept its foot's
         // rhythm) overrides a window's period further than `PERIOD_AGREEMENT` from it: through 5 s in which no step
         // settled, the windows' periods (and the tracked one with them) drifted from 0.357 s to 0.29 s.
-        let settled_step_s = match settled_rhythm {
-            [(l, (_, Some(a))), (r, (_, Some(b)))] if l >= RHYTHM_STEPS - 1 && r >= RHYTHM_STEPS - 1 => {
-                Some((a + b) / 2000.0)
-            }
+        let settled_mean = match settled_rhythm.map(|(_, (_, step))| step) {
+            [Some(a), Some(b)] => Some((a + b) / 2000.0),
             _ => None,
         };
-        let step_s = match (step_period(&ics, prior.filter(|p| p.is_finite())), settled_step_s) {
+        let enough_settled = settled_rhythm.iter().all(|(n, _)| *n >= RHYTHM_STEPS - 1);
+        let step_s = match (step_period(&ics, prior), settled_mean.filter(|_| enough_settled)) {
             (Some(comb), Some(settled)) if (comb - settled).abs() > PERIOD_AGREEMENT * settled => Some(settled),
             (Some(comb), _) => Some(comb),
-            (None, _) => match settled_rhythm.map(|(_, (_, step))| step) {
-                [Some(a), Some(b)] => Some((a + b) / 2000.0),
-                _ => analysis.summary.cadence_spm.filter(|c| *c > 0.0).map(|c| 60.0 / c),
-            },
+            (None, _) => settled_mean.or_else(|| analysis.summary.cadence_spm.filter(|c| *c > 0.0).map(|c| 60.0 / c)),
         };
         if let Some(p) = step_s {
             self.periods.push_back(p);

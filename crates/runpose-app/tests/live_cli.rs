@@ -208,14 +208,13 @@ fn the_settled_steps_are_written_in_the_columns_of_steps_csv() {
 /// Issue 13's requirement: after 330 frames of the treadmill clip under Xvfb the settled steps' cadence is
 /// `analyze`'s within 3 spm (drawing under Xvfb takes most of the cores: the pipeline drops 13–35 % of the frames).
 /// The settled steps' cadence is taken as the live panel takes it (`live::settled_cadence_spm`, docs/metrics.md
-/// §Live analysis), over at least 5 settled steps spanning 4 s; the median of their own cadences is printed beside
-/// it: with left and right step times alternating by ±30 ms it lands wherever the mix of feet that settled puts it.
-/// Not run by default: which frames drawing drops differs from run to run, and in about one run in fourteen here
-/// (2026-12-06, stop 27: 13 of 14 within the band) a step settled after more than 4 s without one is counted a step
-/// off across that gap (162.6 spm in a clean clone's CI). The same check with the drops drawn from fixed seeds
-/// runs by default: crates/runpose-validation/tests/live_numbering.rs. Run this one with `-- --ignored`.
+/// §Live analysis), over at least 5 settled steps spanning 4 s (a step's own cadence, one step's time, is low
+/// confidence live: the per-step values' median ranged 142-221 spm over ten runs). Which frames drawing drops differs
+/// from run to run: in stop 27 about one run in fourteen counted a step off across a gap of over 4 s (162.6 spm in a
+/// clean clone's CI) and the test was not run by default; with the step period counted from the last windows'
+/// median and checked against the settled steps' line (stop 28), 20 runs here read 167.5-169.1, and the same check on
+/// 110 recorded runs with fixed drops numbered every one right (crates/runpose-validation/tests/live_numbering.rs).
 #[test]
-#[ignore = "which frames the window drops varies: 1 run in 14 counts a step off across a gap of over 4 s (issue 13)"]
 fn the_settled_steps_cadence_is_analyzes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("live-steps.csv");
@@ -232,10 +231,10 @@ fn the_settled_steps_cadence_is_analyzes() {
     ];
     let (header, rows, out) = steps_written(&args, &path);
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (cadence, flagged, ic, step) = (column("cadence_spm"), column("flagged"), column("ic_t_s"), column("step_ms"));
-    let sound: Vec<f64> =
-        rows.iter().filter(|r| !r[flagged].contains("cadence")).filter_map(|r| r[cadence].parse().ok()).collect();
-    let median = runpose_core::stats::median(&sound).unwrap_or(f64::NAN);
+    let (flagged, ic, step) = (column("flagged"), column("ic_t_s"), column("step_ms"));
+    // A settled step's own cadence (one step's time) is low confidence live (`live::LIVE_STEP_CADENCE_WHY`, or its
+    // analysis's own reason).
+    assert!(rows.iter().all(|r| r[flagged].contains("cadence")), "a settled step's own cadence not flagged: {out}");
     let number = column("step");
     let contacts: Vec<(usize, f64, Option<f64>)> =
         rows.iter().map(|r| (r[number].parse().unwrap(), r[ic].parse().unwrap(), r[step].parse().ok())).collect();
@@ -262,10 +261,7 @@ fn the_settled_steps_cadence_is_analyzes() {
         mirror_average: false,
     };
     let offline = runpose_app::session::analyze::run(&options).unwrap().analysis.summary.cadence_spm.unwrap();
-    println!(
-        "{out}live: {} steps settled, cadence {live:.1} (median of the steps' {median:.1}); analyze {offline:.1}",
-        rows.len()
-    );
+    println!("{out}live: {} steps settled, cadence {live:.1}; analyze {offline:.1}", rows.len());
     let foot = column("foot");
     let settled: Vec<String> =
         rows.iter().map(|r| format!("{} {} at {} s, step {} ms", &r[number], &r[foot], &r[ic], &r[step])).collect();

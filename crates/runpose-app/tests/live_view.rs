@@ -98,7 +98,7 @@ fn the_overlay_shows_skeleton_fall_line_numbers_and_charts() {
     let mut h = harness(app);
     h.run();
     // The step's numbers and the chart titles are on screen.
-    h.get_by_label_contains("cadence");
+    h.get_by_label_contains("cadence 1"); // the panel's number, not its title
     h.get_by_label_contains("Fall angle, °");
     h.get_by_label_contains("Cadence, steps/min");
     h.snapshot("live_overlay");

@@ -280,7 +280,7 @@ pub fn analyze(mut frames: Vec<PoseFrame>, config: &AnalysisConfig) -> Result<An
     let activity = summary::activity(&stances, &steps, &heights);
     if activity != Activity::Running {
         for step in &mut steps {
-            step.flags = plausibility::all_flagged("not running");
+            step.flags = plausibility::all_flagged(crate::flags::NOT_RUNNING);
         }
     }
 

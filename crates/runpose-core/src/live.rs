@@ -4,12 +4,14 @@
 
 use std::collections::VecDeque;
 
+mod cadence;
 mod count;
 
 use crate::analysis::{Analysis, AnalysisConfig, AnalysisError, analyze};
 use crate::gaps::frames_missing;
 use crate::metrics::StepMetrics;
 use crate::skeleton::{PoseFrame, Side};
+pub use cadence::{CadenceFit, contacts_cadence_fit, contacts_cadence_spm, settled_cadence_fit, settled_cadence_spm};
 pub use count::{CLEAR_COUNT, CLEAR_COUNT_PER_STEP};
 use count::{clear_count, step_period, steps_between};
 
@@ -50,6 +52,11 @@ pub const PERIOD_AGREEMENT: f64 = 0.1;
 /// How many windows' step periods the tracked period is the median of (`count::step_period`'s prior): about a
 /// second of frames; the first windows of a session each search every period.
 pub const PERIOD_MEMORY: usize = 30;
+/// How far back from the newest settled step the settled steps that check a window's step period reach, seconds
+/// (`LiveAnalyzer::settled_period`): some 28 steps, few enough that a runner who changes pace is followed within it.
+pub const SETTLED_PERIOD_S: f64 = 10.0;
+/// Least settled steps whose line checks a window's step period (`LiveAnalyzer::settled_period`).
+pub const SETTLED_PERIOD_STEPS: usize = 4;
 /// Two initial contacts this close, seconds, are one contact seen by two windows (steps are ~0.3 s apart).
 const SAME_CONTACT_S: f64 = 0.1;
 /// How far back the step table and the charts reach, seconds.
@@ -75,79 +82,71 @@ pub struct LiveView {
 /// analysis): with more gone, fewer steps settle and their timing rests more on the frames put back.
 pub const UNCERTAIN_DROPPED_SHARE: f64 = 0.15;
 
-/// How many of the newest settled steps the live numbers are taken over (docs/metrics.md §Live analysis).
+/// How many of the newest settled steps the live medians are taken over (docs/metrics.md §Live analysis).
 pub const ROLLING_STEPS: usize = 6;
+/// How many of the newest settled steps the live cadence is counted over: a line through six steps' contacts timed a
+/// frame off fixes the cadence only to about 4 spm (`CadenceFit`), through twelve to about 1.3 spm. Over 130 runs of
+/// the treadmill clip with 18-45 % of frames dropped (the full model) the cadence over six steps was up to 9 spm off
+/// the hand annotation's, over twelve 1.8.
+pub const ROLLING_CADENCE_STEPS: usize = 12;
+/// The live cadence is sure (shown in white, not grey) over at least this many settled steps, with a standard error
+/// (`CadenceFit::se_spm`) of at most `SURE_CADENCE_SE_SPM`: over fewer, a few contacts can lie on a line by chance (in
+/// the runs above, three steps with a standard error of 0.6 spm were 18 spm off). In those runs a sure cadence was
+/// at most 2.6 spm from the annotation's (at most 4.4 with a bound of 1.5 spm).
+pub const SURE_CADENCE_STEPS: usize = 8;
+/// Confidence of a settled step's own cadence live (its one step time; `LiveAnalyzer::settle`): low.
+pub const LIVE_STEP_CADENCE_CONFIDENCE: f64 = 0.3;
+/// Why a settled step's own cadence is low confidence live (steps.csv's `flagged`, `runpose live --steps-out`).
+pub const LIVE_STEP_CADENCE_WHY: &str = "one step's time live; the panel counts it over the last 12 steps";
+/// The largest standard error of a sure live cadence, steps/min: about 95 % of sure cadences lie within twice it.
+pub const SURE_CADENCE_SE_SPM: f64 = 1.0;
 
-/// The live panel's numbers over the newest `ROLLING_STEPS` settled steps: the cadence over them (none when every
-/// one flags it), the rest medians, each over the steps that do not flag it (docs/metrics.md §Flags).
+/// The live panel's numbers: the cadence over the newest `ROLLING_CADENCE_STEPS` settled steps (none when every one
+/// flags it) and whether it is sure; the rest medians over the newest `ROLLING_STEPS`, each over the steps that do not
+/// flag it (docs/metrics.md §Flags).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rolling {
     pub cadence_spm: Option<f64>,
+    /// Whether `cadence_spm` is counted over enough steps that lie on a line (`SURE_CADENCE_STEPS`,
+    /// `SURE_CADENCE_SE_SPM`); else it is shown as uncertain.
+    pub cadence_sure: bool,
     pub contact_ms: Option<f64>,
     pub flight_ms: Option<f64>,
     pub fall_angle_deg: Option<f64>,
     pub landing_distance_ll: Option<f64>,
 }
 
+/// The live cadence over the newest `ROLLING_CADENCE_STEPS` of `steps` (oldest first, counted since the source last
+/// jumped), and whether it is sure (`Rolling::cadence_sure`). Taken over every step (a step's own cadence flag is
+/// about its own two contacts, and live every step's own cadence is low confidence), but none when every one of them
+/// is not running or has an implausible cadence: a person not running has no cadence.
+pub fn rolling_cadence(steps: &[StepMetrics]) -> Option<(f64, bool)> {
+    let recent = &steps[steps.len().saturating_sub(ROLLING_CADENCE_STEPS)..];
+    if recent.iter().all(|s| s.flags.not_running() || s.flags.implausible_metric("cadence")) {
+        return None;
+    }
+    let fit = settled_cadence_fit(recent)?;
+    let sure = recent.len() >= SURE_CADENCE_STEPS && fit.se_spm.is_some_and(|se| se <= SURE_CADENCE_SE_SPM);
+    Some((fit.spm, sure))
+}
+
 impl Rolling {
-    /// The numbers over the newest `ROLLING_STEPS` of `steps` (oldest first).
+    /// The numbers over the newest steps of `steps` (oldest first).
     pub fn of(steps: &[StepMetrics]) -> Self {
         let recent = &steps[steps.len().saturating_sub(ROLLING_STEPS)..];
         let sound = |group: &str, f: fn(&StepMetrics) -> Option<f64>| -> Vec<f64> {
             recent.iter().filter(|s| !s.flags.excludes(group)).filter_map(f).collect()
         };
+        let cadence = rolling_cadence(steps);
         Rolling {
-            // Taken over every step (a step's own cadence flag is about its own two contacts), but not shown when
-            // every one of them flags it: a person not running has no cadence to show.
-            cadence_spm: settled_cadence_spm(recent).filter(|_| recent.iter().any(|s| !s.flags.excludes("cadence"))),
+            cadence_spm: cadence.map(|c| c.0),
+            cadence_sure: cadence.is_some_and(|c| c.1),
             contact_ms: crate::stats::median(&sound("contact", |s| Some(s.contact_ms))),
             flight_ms: crate::stats::median(&sound("flight", |s| s.flight_ms)),
             fall_angle_deg: crate::stats::median(&sound("fall_angle", |s| s.fall_angle_toe_off_deg)),
             landing_distance_ll: crate::stats::median(&sound("landing_distance", |s| s.landing_distance_ll)),
         }
     }
-}
-
-/// Steps per minute over settled steps `steps` (oldest first; docs/metrics.md §Live analysis): the step period is
-/// the slope of a least-squares line through their initial contacts (and each one's next initial contact, the end
-/// of its step) against their step numbers, each foot's contacts allowed an offset of their own (a runner's left and
-/// right steps may differ: this runner's by 60 ms). The steps shown need not be consecutive (one beside dropped
-/// frames is passed over), but their numbers count every step run (`LiveAnalyzer` numbers a step passed over too),
-/// so the count is right whichever steps settle; a median of their own step times would take the foot settled more
-/// often. Every contact has a say: one timed a few frames off moves the line far less than it moves a count from the
-/// first contact to the last (the full model's contacts live were up to 4 frames from the hand-annotated ones).
-pub fn settled_cadence_spm(steps: &[StepMetrics]) -> Option<f64> {
-    contacts_cadence_spm(&steps.iter().map(|s| (s.index, s.ic_t, s.step_ms)).collect::<Vec<_>>())
-}
-
-/// `settled_cadence_spm` over steps given as (step number, initial contact in s, step time in ms), oldest first (a
-/// steps.csv's rows). None until two contacts of one foot are known (a stride): one step's own time is one foot's,
-/// and the treadmill clip's left and right steps differ by 60 ms, so one step's own cadence is about 15 spm off.
-pub fn contacts_cadence_spm(steps: &[(usize, f64, Option<f64>)]) -> Option<f64> {
-    // Contact time by step number: each step's own, and its next one where that step did not settle.
-    let mut contacts: Vec<(usize, f64)> = Vec::with_capacity(2 * steps.len());
-    for &(n, t, step_ms) in steps {
-        contacts.push((n, t));
-        if let Some(ms) = step_ms.filter(|_| !steps.iter().any(|s| s.0 == n + 1)) {
-            contacts.push((n + 1, t + ms / 1000.0));
-        }
-    }
-    // Least squares with one intercept per foot (steps alternate feet, so a number's parity is its foot): the slope
-    // is the pooled within-foot covariance over the pooled within-foot variance of the numbers.
-    let (mut num, mut den) = (0.0, 0.0);
-    for parity in [0, 1] {
-        let foot: Vec<(f64, f64)> =
-            contacts.iter().filter(|c| c.0 % 2 == parity).map(|&(n, t)| (n as f64, t)).collect();
-        if foot.len() < 2 {
-            continue;
-        }
-        let k = foot.len() as f64;
-        let (n_mean, t_mean) = (foot.iter().map(|c| c.0).sum::<f64>() / k, foot.iter().map(|c| c.1).sum::<f64>() / k);
-        num += foot.iter().map(|c| (c.0 - n_mean) * (c.1 - t_mean)).sum::<f64>();
-        den += foot.iter().map(|c| (c.0 - n_mean).powi(2)).sum::<f64>();
-    }
-    let period_s = num / den;
-    (den > 0.0 && period_s > 0.0).then(|| 60.0 / period_s)
 }
 
 /// The newest of `steps` (oldest first) with no jump of the source (`jumps`, `LiveView::jumps`) among them: the steps
@@ -192,6 +191,25 @@ impl LiveView {
     /// The newest settled step: the one the coach talks about now.
     pub fn last_step(&self) -> Option<&StepMetrics> {
         self.steps.last()
+    }
+
+    /// The newest settled step as its cues are judged live (`cues::step_cues`, `cues::good_step`): with the panel's
+    /// cadence (`rolling`) in place of its own one step's, where that is sure, and with no cadence otherwise (its own
+    /// is low confidence live: a runner at 175 spm would be told "Quicker steps" on every other step). Its flags
+    /// no longer name its own cadence, which the panel does not show.
+    pub fn judged_step(&self) -> Option<StepMetrics> {
+        let mut step = self.last_step()?.clone();
+        // The step's own cadence is not what is judged: its flag goes.
+        step.flags.reasons.retain(|r| !r.ends_with(&format!("({LIVE_STEP_CADENCE_WHY})")));
+        let rolling = self.rolling();
+        match rolling.cadence_spm.filter(|_| rolling.cadence_sure && !step.flags.not_running()) {
+            Some(spm) => {
+                step.cadence_spm = Some(spm);
+                step.flags.include("cadence");
+            }
+            None => step.cadence_spm = None,
+        }
+        Some(step)
     }
 }
 
@@ -339,35 +357,10 @@ impl LiveAnalyzer {
                 && in_rhythm(k, s, side, if near_gap(s.ic_t, next.ic_t) { RHYTHM_FRAMES } else { RHYTHM_FRAMES_SEEN })
         };
         // A step's number counts the steps run, those passed over included: the time since the settled steps within
-        // `ANCHOR_S` (the median of their counts, below) in typical steps (the period of the window's contacts,
-        // `step_period`, tracked and held to the settled steps' rhythm; else the mean of the two feet's median step
-        // times over the settled steps; else the window's counted cadence): the clear count (`clear_count`), else
-        // rounded (over more than a step and a half, to an even count when both steps are of one foot and an odd one
-        // otherwise: feet alternate), and always past the last settled step's number.
-        let ics: Vec<f64> = named.iter().map(|s| s.ic_t).collect();
-        // The window's period, tracked from the recent windows' once there are `PERIOD_MEMORY` of them.
-        let prior = (self.periods.len() >= PERIOD_MEMORY)
-            .then(|| crate::stats::median(&self.periods.iter().copied().collect::<Vec<_>>()))
-            .flatten();
-        // The settled steps' rhythm (the mean of the two feet's median step times; every settled step kept its foot's
-        // rhythm) overrides a window's period further than `PERIOD_AGREEMENT` from it: through 5 s in which no step
-        // settled, the windows' periods (and the tracked one with them) drifted from 0.357 s to 0.29 s.
-        let settled_mean = match settled_rhythm.map(|(_, (_, step))| step) {
-            [Some(a), Some(b)] => Some((a + b) / 2000.0),
-            _ => None,
-        };
-        let enough_settled = settled_rhythm.iter().all(|(n, _)| *n >= RHYTHM_STEPS - 1);
-        let step_s = match (step_period(&ics, prior), settled_mean.filter(|_| enough_settled)) {
-            (Some(comb), Some(settled)) if (comb - settled).abs() > PERIOD_AGREEMENT * settled => Some(settled),
-            (Some(comb), _) => Some(comb),
-            (None, _) => settled_mean.or_else(|| analysis.summary.cadence_spm.filter(|c| *c > 0.0).map(|c| 60.0 / c)),
-        };
-        if let Some(p) = step_s {
-            self.periods.push_back(p);
-            while self.periods.len() > PERIOD_MEMORY {
-                self.periods.pop_front();
-            }
-        }
+        // `ANCHOR_S` (the median of their counts, below) in typical steps (`counting_period`): the clear count
+        // (`clear_count`), else rounded (over more than a step and a half, to an even count when both steps are of one
+        // foot and an odd one otherwise: feet alternate), and always past the last settled step's number.
+        let step_s = self.counting_period(&named, analysis.summary.cadence_spm);
         // Nothing before the newest jump of the source names a foot or anchors a count (`restart`).
         let since_jump = self.jumps.back().copied().unwrap_or(f64::NEG_INFINITY);
         for (k, s) in named.iter().enumerate() {
@@ -400,6 +393,14 @@ impl LiveAnalyzer {
             }
             let mut step = s.clone();
             step.side = side;
+            // Its own cadence is one step's time, between two contacts each timed live to within a frame or two
+            // (`RHYTHM_FRAMES_SEEN`): 20 % off on the treadmill clip (197 and 147 spm for 168.5). The panel counts the
+            // cadence over the last `ROLLING_CADENCE_STEPS` (`Rolling`), and the cadence cue is judged on that
+            // (`LiveView::judged_step`).
+            step.metric_confidence.cadence = step.metric_confidence.cadence.min(LIVE_STEP_CADENCE_CONFIDENCE);
+            if !step.flags.excludes("cadence") {
+                step.flags.low_confidence("cadence", LIVE_STEP_CADENCE_WHY);
+            }
             // Counted from each settled step within `ANCHOR_S` (since the jump), the median of their counts: one
             // contact timed off (the full model's far foot lands up to 5 frames off with frames dropped), or one
             // step named the wrong foot, does not move the number.
@@ -452,6 +453,54 @@ impl LiveAnalyzer {
             self.jumps.pop_front();
         }
     }
+}
+
+impl LiveAnalyzer {
+    /// The typical step time steps are counted in, seconds: the median of the last `PERIOD_MEMORY` windows' periods
+    /// (one window's alone can be off: with its far-foot contacts up to 7 frames off, one fitted 0.385 s for this
+    /// runner's 0.354 s, and the step counted over 2.8 s from it came out one short). A window's period is that of its
+    /// contacts (`step_period`), tracked from the recent windows' once there are `PERIOD_MEMORY` of them, and held to
+    /// the settled steps' (`settled_period`) where it lies further than `PERIOD_AGREEMENT` from it: through 5 s in
+    /// which no step settled, the windows' periods drifted from 0.357 s to 0.29 s. Without a window period, the
+    /// settled steps', else the window's counted cadence (`window_spm`).
+    fn counting_period(&mut self, named: &[StepMetrics], window_spm: Option<f64>) -> Option<f64> {
+        let ics: Vec<f64> = named.iter().map(|s| s.ic_t).collect();
+        let prior = (self.periods.len() >= PERIOD_MEMORY).then(|| median_of(&self.periods)).flatten();
+        let settled = self.settled_period();
+        let period = match (step_period(&ics, prior), settled) {
+            (Some(comb), Some(settled)) if (comb - settled).abs() > PERIOD_AGREEMENT * settled => settled,
+            (Some(comb), _) => comb,
+            (None, Some(settled)) => settled,
+            (None, None) => 60.0 / window_spm.filter(|c| *c > 0.0)?,
+        };
+        self.periods.push_back(period);
+        while self.periods.len() > PERIOD_MEMORY {
+            self.periods.pop_front();
+        }
+        if prior.is_some() { median_of(&self.periods) } else { Some(period) }
+    }
+
+    /// The step period of the settled steps since the source last jumped whose contacts lie within `SETTLED_PERIOD_S`
+    /// of the newest (`settled_cadence_spm`: the slope of the line through their contacts against their numbers,
+    /// robust to one contact timed off); none under `SETTLED_PERIOD_STEPS` of them or over less than two seconds. It
+    /// was the mean of the two feet's median step times, which three far-foot steps 60-150 ms short (their next
+    /// contacts early) took to 0.313 s for a runner's 0.354 s, and every step counted from it after a gap was off.
+    fn settled_period(&self) -> Option<f64> {
+        let since = self.jumps.back().copied().unwrap_or(f64::NEG_INFINITY);
+        let newest = self.steps.back()?.ic_t;
+        let recent: Vec<StepMetrics> =
+            self.steps.iter().filter(|s| s.ic_t > since && newest - s.ic_t <= SETTLED_PERIOD_S).cloned().collect();
+        let span = newest - recent.first()?.ic_t;
+        if recent.len() < SETTLED_PERIOD_STEPS || span < 2.0 {
+            return None;
+        }
+        settled_cadence_spm(&recent).map(|spm| 60.0 / spm)
+    }
+}
+
+/// The median of a deque of numbers.
+fn median_of(values: &VecDeque<f64>) -> Option<f64> {
+    crate::stats::median(&values.iter().copied().collect::<Vec<_>>())
 }
 
 impl LiveAnalyzer {
@@ -512,80 +561,30 @@ fn rhythm(steps: &[&StepMetrics]) -> (Option<f64>, Option<f64>) {
 mod tests {
     use super::*;
 
-    /// Steps of the given step times, one after the other from t = 1 s.
-    fn steps_of(step_ms: &[f64]) -> Vec<StepMetrics> {
-        let mut t = 1.0;
-        step_ms
-            .iter()
-            .enumerate()
-            .map(|(k, &ms)| {
-                let mut s = crate::metrics::test_steps::good_step();
-                s.index = k;
-                s.ic_t = t;
-                s.to_t = t + 0.25 * ms / 1000.0;
-                s.step_ms = Some(ms);
-                s.cadence_spm = Some(60_000.0 / ms);
-                t += ms / 1000.0;
-                s
-            })
-            .collect()
-    }
+    use crate::live::cadence::tests::steps_of;
 
     /// Alternating long and short steps (a contact of one foot timed early): the rolling cadence is the steps over
-    /// their time, not the median of the alternating per-step cadences; older steps are left out.
+    /// their time, not the median of the alternating per-step cadences; older steps are left out. Sure from
+    /// `SURE_CADENCE_STEPS` steps on where their contacts lie on the line, not where they scatter.
     #[test]
     fn rolling_cadence_is_counted_over_the_newest_steps() {
-        let steps = steps_of(&[500.0, 500.0, 300.0, 400.0, 300.0, 400.0, 300.0, 400.0]);
+        let mut ms = vec![500.0, 500.0];
+        ms.extend([300.0, 400.0].repeat(ROLLING_CADENCE_STEPS / 2));
+        let steps = steps_of(&ms);
         let r = Rolling::of(&steps);
         let cadence = r.cadence_spm.unwrap();
         assert!((cadence - 60_000.0 / 350.0).abs() < 1e-9, "{cadence}");
+        assert!(r.cadence_sure);
         assert_eq!(Rolling::of(&[]), Rolling::default());
-    }
-
-    /// Steps passed over (beside dropped frames) leave the cadence as it was: their numbers count them. So do steps
-    /// of one foot only settling (the short ones here), where their own step times would give that foot's. A contact
-    /// timed a frame late moves it by a fraction of a step per minute, and one timed four frames off at either end
-    /// by under half as much as a count from the first contact to the last would move (3.0 against 6.5 spm).
-    #[test]
-    fn settled_cadence_counts_across_steps_passed_over() {
-        let steps = steps_of(&[330.0, 370.0, 330.0, 370.0, 330.0, 370.0, 330.0, 370.0, 330.0, 370.0]);
-        let every = settled_cadence_spm(&steps).unwrap();
-        assert!((every - 60_000.0 / 350.0).abs() < 1e-9, "{every}");
-        let some: Vec<StepMetrics> =
-            steps.iter().enumerate().filter(|(k, _)| ![2, 5, 6].contains(k)).map(|(_, s)| s.clone()).collect();
-        let cadence = settled_cadence_spm(&some).unwrap();
-        assert!((cadence - every).abs() < 1e-9, "{cadence}");
-        let one_foot: Vec<StepMetrics> = steps.iter().step_by(2).cloned().collect();
-        let cadence = settled_cadence_spm(&one_foot[..one_foot.len() - 1]).unwrap();
-        assert!((cadence - 60_000.0 / 350.0).abs() < 2.0, "{cadence}");
-        // Step 4's contact a frame late: step 3 is longer, step 4 shorter by as much.
-        let mut late = steps.clone();
-        late[4].ic_t += 0.033;
-        late[3].step_ms = late[3].step_ms.map(|ms| ms + 33.0);
-        late[4].step_ms = late[4].step_ms.map(|ms| ms - 33.0);
-        let late_some: Vec<StepMetrics> =
-            late.iter().enumerate().filter(|(k, _)| ![3, 6].contains(k)).map(|(_, s)| s.clone()).collect();
-        let cadence = settled_cadence_spm(&late_some).unwrap();
-        assert!((cadence - every).abs() < 0.5, "{cadence}");
-        assert!(cadence != every, "the late contact has a say");
-        // The first contact, then the last (the end of the last step), four frames late.
-        for end in [0, steps.len() - 1] {
-            let mut off = steps.clone();
-            if end == 0 {
-                off[0].ic_t += 0.133;
-                off[0].step_ms = off[0].step_ms.map(|ms| ms - 133.0);
-            } else {
-                off[end].step_ms = off[end].step_ms.map(|ms| ms + 133.0);
-            }
-            let cadence = settled_cadence_spm(&off).unwrap();
-            let last = &off[off.len() - 1];
-            let span = last.ic_t + last.step_ms.unwrap_or(f64::NAN) / 1000.0 - off[0].ic_t;
-            let counted = 60.0 * off.len() as f64 / span;
-            assert!((cadence - every).abs() < 0.5 * (counted - every).abs(), "step {end} late: {cadence} {counted}");
+        // Too few steps to be sure, however well they lie.
+        let few = Rolling::of(&steps[steps.len() - (SURE_CADENCE_STEPS - 1)..]);
+        assert!(few.cadence_spm.is_some() && !few.cadence_sure);
+        // Twelve steps whose contacts scatter by four frames (every third landing 133 ms late): not sure.
+        let mut scattered = steps_of(&[350.0; ROLLING_CADENCE_STEPS]);
+        for s in scattered.iter_mut().skip(1).step_by(3) {
+            s.ic_t += 0.133;
         }
-        // One step alone is one foot's step time, not the run's cadence: none until a stride has settled.
-        assert_eq!(settled_cadence_spm(&steps[3..4]), None);
-        let stride = settled_cadence_spm(&steps[3..5]).unwrap();
-        assert!((stride - 60_000.0 / 350.0).abs() < 1e-9, "{stride}");
+        let r = Rolling::of(&scattered);
+        assert!(r.cadence_spm.is_some() && !r.cadence_sure, "{r:?}");
     }
 }

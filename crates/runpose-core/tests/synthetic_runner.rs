@@ -310,6 +310,17 @@ fn live_analysis_settles_the_same_steps_as_the_offline_pipeline() {
     }
     // Each step once, numbered in order.
     assert!(view.steps.windows(2).all(|w| w[1].ic_t > w[0].ic_t + 0.1 && w[1].index == w[0].index + 1));
+    // A step's own cadence (one step's time) is low confidence live; the panel's, over the last steps, is sure and
+    // is the offline one, and the cues are judged on it.
+    let why = runpose_core::live::LIVE_STEP_CADENCE_WHY;
+    assert!(why.contains(&runpose_core::live::ROLLING_CADENCE_STEPS.to_string()));
+    assert!(view.steps.iter().all(|s| s.flags.excludes("cadence") && s.flags.text().contains(why)));
+    let rolling = view.rolling();
+    let (spm, offline_spm) = (rolling.cadence_spm.unwrap(), offline.summary.cadence_spm.unwrap());
+    assert!(rolling.cadence_sure && (spm - offline_spm).abs() < 1.0, "{rolling:?} vs {offline_spm}");
+    let judged = view.judged_step().unwrap();
+    assert_eq!(judged.cadence_spm, Some(spm));
+    assert!(!judged.flags.excludes("cadence") && !judged.flags.text().contains(why), "{:?}", judged.flags);
     // The chart series has one point per settled frame with a fall angle, close to the offline values.
     let fall = &view.fall_angle;
     assert!(fall.windows(2).all(|w| w[1][0] > w[0][0]));
@@ -366,6 +377,8 @@ fn live_analysis_of_a_walker_shows_no_fall_angle_and_no_good_step() {
     assert!(!view.steps.iter().any(runpose_core::cues::good_step), "a walker's step called good");
     assert!(!view.steps.is_empty(), "the walker's steps are settled (flagged)");
     assert_eq!(view.rolling(), runpose_core::live::Rolling::default(), "a walker's numbers shown");
+    let judged = view.judged_step().unwrap();
+    assert!(judged.cadence_spm.is_none() && !runpose_core::cues::good_step(&judged), "{judged:?}");
     // The runner's steps are judged.
     assert!(run(Facing::Right, None).steps.iter().any(runpose_core::cues::good_step));
 }

@@ -3,7 +3,7 @@
 use egui::{Color32, RichText};
 use runpose_core::LiveView;
 use runpose_core::cues::{LOW_CADENCE_SPM, MAX_FALL_DEG, good_step, step_cues};
-use runpose_core::live::{HISTORY_S, ROLLING_STEPS};
+use runpose_core::live::{HISTORY_S, ROLLING_CADENCE_STEPS, ROLLING_STEPS, rolling_cadence};
 use runpose_core::metrics::LOW_CONFIDENCE;
 
 use crate::draw::overlay;
@@ -35,13 +35,18 @@ pub(crate) fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>, person: 
         ui.label(RichText::new(sentence).size(16.0).color(Color32::GRAY));
         return;
     }
-    match view.last_step() {
+    match view.judged_step() {
         Some(step) => {
+            let step = &step;
             let r = view.rolling();
             ui.label(
-                RichText::new(format!("Step {} · medians of the last {ROLLING_STEPS} steps", step.index + 1))
-                    .size(16.0)
-                    .color(Color32::LIGHT_GRAY),
+                RichText::new(format!(
+                    "Step {} · cadence over the last {ROLLING_CADENCE_STEPS} steps, the rest medians of the last \
+                     {ROLLING_STEPS}",
+                    step.index + 1
+                ))
+                .size(16.0)
+                .color(Color32::LIGHT_GRAY),
             );
             let sure = !view.uncertain();
             for (text, shown) in rolling_numbers(&view.analysis, &r) {
@@ -80,12 +85,16 @@ fn rolling_numbers(a: &runpose_core::Analysis, r: &runpose_core::Rolling) -> Vec
     let opt = |v: Option<f64>, unit: &str, d: usize| v.map_or("–".to_string(), |x| format!("{x:.d$}{unit}"));
     let landing = overlay::landing_text(a, r.landing_distance_ll);
     vec![
-        (format!("cadence {}", opt(r.cadence_spm, " spm", 0)), r.cadence_spm.is_some()),
+        // Grey until enough steps lie on a line to fix it (`Rolling::cadence_sure`).
+        (format!("cadence {}", opt(r.cadence_spm, " spm", 0)), r.cadence_sure),
         (format!("contact {}", opt(r.contact_ms, " ms", 0)), r.contact_ms.is_some()),
         (format!("fall at toe-off {}", opt(r.fall_angle_deg, "°", 1)), r.fall_angle_deg.is_some()),
         (format!("landing {landing}"), r.landing_distance_ll.is_some()),
     ]
 }
+
+/// A point of the cadence chart: seconds before now, steps/min, and whether the cadence was sure.
+type CadencePoint = (f64, f64, bool);
 
 /// Fall angle per frame and the rolling cadence at each step over the last `HISTORY_S` seconds, against seconds
 /// before now; flagged steps are left out of the step lines, which are grey while the numbers are uncertain.
@@ -124,18 +133,18 @@ fn charts(ui: &mut egui::Ui, view: &LiveView) {
                 .collect();
             plot.line(Line::new("at toe-off", PlotPoints::new(toe_off)).color(fall_colour).width(2.0));
         });
-    ui.label(format!("Cadence, steps/min, over the last {ROLLING_STEPS} steps at each step"));
-    // The panel's cadence as it stood at each settled step (`live::settled_cadence_spm` over the `ROLLING_STEPS` up
-    // to it since the source last jumped, as `LiveView::rolling` counts it), from the first `ROLLING_STEPS` on: one
-    // step's cadence swings with a contact timed a frame off, and so does a count over fewer steps.
-    let cadence: Vec<[f64; 2]> = (0..view.steps.len())
-        .filter(|&k| !view.steps[k].flags.excludes("cadence"))
+    ui.label(format!("Cadence, steps/min, over the last {ROLLING_CADENCE_STEPS} steps at each step (grey: uncertain)"));
+    // The panel's cadence as it stood at each settled step (`live::rolling_cadence` over the steps up to it since the
+    // source last jumped, as `LiveView::rolling` counts it): a line where it was sure, grey dots where not.
+    let (sure, unsure): (Vec<CadencePoint>, Vec<CadencePoint>) = (0..view.steps.len())
+        // A step's own cadence is low confidence live (docs/metrics.md §Live analysis), not the count through it.
+        .filter(|&k| !view.steps[k].flags.not_running() && !view.steps[k].flags.implausible_metric("cadence"))
         .filter_map(|k| {
             let counted = runpose_core::live::counted_since_jump(&view.steps[..=k], &view.jumps);
-            let recent = counted.get(counted.len().checked_sub(ROLLING_STEPS)?..)?;
-            Some([view.steps[k].ic_t - now, runpose_core::live::settled_cadence_spm(recent)?])
+            rolling_cadence(counted).map(|(spm, sure)| (view.steps[k].ic_t - now, spm, sure))
         })
-        .collect();
+        .partition(|p| p.2);
+    let points = |v: &[CadencePoint]| PlotPoints::new(v.iter().map(|p| [p.0, p.1]).collect());
     Plot::new("cadence_chart")
         .height(chart_height)
         .include_x(-HISTORY_S)
@@ -147,7 +156,8 @@ fn charts(ui: &mut egui::Ui, view: &LiveView) {
         .allow_scroll(false)
         .show(ui, |plot| {
             plot.hline(HLine::new("low cadence", LOW_CADENCE_SPM).color(Color32::from_rgb(240, 150, 50)));
-            plot.line(Line::new("cadence", PlotPoints::new(cadence)).color(cadence_colour).width(2.0));
+            plot.line(Line::new("cadence", points(&sure)).color(cadence_colour).width(2.0));
+            plot.points(Points::new("uncertain", points(&unsure)).radius(2.0).color(Color32::GRAY));
         });
 }
 
@@ -157,10 +167,11 @@ pub(crate) fn treadmill_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
         ui.label(RichText::new("Not running").size(64.0).color(Color32::LIGHT_GRAY).strong());
         return;
     }
-    let (Some(view), Some(step)) = (view, view.and_then(LiveView::last_step)) else {
+    let (Some(view), Some(step)) = (view, view.and_then(LiveView::judged_step)) else {
         ui.label(RichText::new("Waiting for the first step…").size(48.0));
         return;
     };
+    let step = &step;
     match step_cues(step).first() {
         Some(cue) => ui.label(RichText::new(cue.text).size(64.0).color(rgb(overlay::CUE)).strong()),
         None if good_step(step) => ui.label(RichText::new("Good step").size(64.0).color(rgb(overlay::CUE)).strong()),
@@ -170,8 +181,15 @@ pub(crate) fn treadmill_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
     let r = view.rolling();
     let opt = |v: Option<f64>, d: usize| v.map_or("–".into(), |x| format!("{x:.d$}"));
     let grey = |v: Option<f64>| if v.is_some() && !view.uncertain() { 1.0 } else { 0.0 };
-    number(ui, &format!("{} spm", opt(r.cadence_spm, 0)), grey(r.cadence_spm), 72.0);
+    let cadence_grey = if r.cadence_sure { grey(r.cadence_spm) } else { 0.0 };
+    number(ui, &format!("{} spm", opt(r.cadence_spm, 0)), cadence_grey, 72.0);
     number(ui, &format!("fall {}°", opt(r.fall_angle_deg, 1)), grey(r.fall_angle_deg), 72.0);
     number(ui, &format!("contact {} ms", opt(r.contact_ms, 0)), grey(r.contact_ms), 56.0);
-    ui.label(RichText::new(format!("medians of the last {ROLLING_STEPS} steps")).size(20.0).color(Color32::GRAY));
+    ui.label(
+        RichText::new(format!(
+            "cadence over the last {ROLLING_CADENCE_STEPS} steps, the rest medians of the last {ROLLING_STEPS}"
+        ))
+        .size(20.0)
+        .color(Color32::GRAY),
+    );
 }

@@ -101,8 +101,8 @@ pub const LIVE_STEP_CADENCE_WHY: &str = "one step's time live; the panel counts 
 /// The largest standard error of a sure live cadence, steps/min: about 95 % of sure cadences lie within twice it.
 pub const SURE_CADENCE_SE_SPM: f64 = 1.0;
 
-/// The live panel's numbers: the cadence over the newest `ROLLING_CADENCE_STEPS` settled steps (none when every one
-/// flags it) and whether it is sure; the rest medians over the newest `ROLLING_STEPS`, each over the steps that do not
+/// The live panel's numbers: the cadence over the newest `ROLLING_CADENCE_STEPS` settled steps (`rolling_cadence`)
+/// and whether it is sure; the rest medians over the newest `ROLLING_STEPS`, each over the steps that do not
 /// flag it (docs/metrics.md §Flags).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rolling {
@@ -481,20 +481,25 @@ impl LiveAnalyzer {
     }
 
     /// The step period of the settled steps since the source last jumped whose contacts lie within `SETTLED_PERIOD_S`
-    /// of the newest (`settled_cadence_spm`: the slope of the line through their contacts against their numbers,
+    /// of the newest (`contacts_cadence_spm`: the slope of the line through their contacts against their numbers,
     /// robust to one contact timed off); none under `SETTLED_PERIOD_STEPS` of them or over less than two seconds. It
     /// was the mean of the two feet's median step times, which three far-foot steps 60-150 ms short (their next
     /// contacts early) took to 0.313 s for a runner's 0.354 s, and every step counted from it after a gap was off.
     fn settled_period(&self) -> Option<f64> {
         let since = self.jumps.back().copied().unwrap_or(f64::NEG_INFINITY);
         let newest = self.steps.back()?.ic_t;
-        let recent: Vec<StepMetrics> =
-            self.steps.iter().filter(|s| s.ic_t > since && newest - s.ic_t <= SETTLED_PERIOD_S).cloned().collect();
-        let span = newest - recent.first()?.ic_t;
+        // (step number, initial contact, step time) of each: run every frame, so no step is copied whole.
+        let recent: Vec<(usize, f64, Option<f64>)> = self
+            .steps
+            .iter()
+            .filter(|s| s.ic_t > since && newest - s.ic_t <= SETTLED_PERIOD_S)
+            .map(|s| (s.index, s.ic_t, s.step_ms))
+            .collect();
+        let span = newest - recent.first()?.1;
         if recent.len() < SETTLED_PERIOD_STEPS || span < 2.0 {
             return None;
         }
-        settled_cadence_spm(&recent).map(|spm| 60.0 / spm)
+        contacts_cadence_spm(&recent).map(|spm| 60.0 / spm)
     }
 }
 

@@ -21,6 +21,26 @@ fn number(ui: &mut egui::Ui, text: &str, confidence: f64, size: f32) {
 /// In place of the cue when no rule could judge the newest step (`cues::good_step`): not "Good step".
 const NOT_JUDGED: &str = "No cue: the last step's numbers are flagged";
 
+/// What the panels say of the newest step: its first cue, "Good step", or that no rule could judge it.
+enum Verdict {
+    Cue(&'static str),
+    Good,
+    NotJudged,
+}
+
+fn verdict(step: &runpose_core::metrics::StepMetrics) -> Verdict {
+    match step_cues(step).first() {
+        Some(cue) => Verdict::Cue(cue.text),
+        None if good_step(step) => Verdict::Good,
+        None => Verdict::NotJudged,
+    }
+}
+
+/// What the panel's numbers are taken over (`live::ROLLING_CADENCE_STEPS`, `live::ROLLING_STEPS`).
+fn taken_over() -> String {
+    format!("cadence over the last {ROLLING_CADENCE_STEPS} steps, the rest medians of the last {ROLLING_STEPS}")
+}
+
 /// The side panel; `person` says whom the pipeline follows when several people are in view.
 pub(crate) fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>, person: Option<&str>) {
     if let Some(line) = person {
@@ -40,13 +60,9 @@ pub(crate) fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>, person: 
             let step = &step;
             let r = view.rolling();
             ui.label(
-                RichText::new(format!(
-                    "Step {} · cadence over the last {ROLLING_CADENCE_STEPS} steps, the rest medians of the last \
-                     {ROLLING_STEPS}",
-                    step.index + 1
-                ))
-                .size(16.0)
-                .color(Color32::LIGHT_GRAY),
+                RichText::new(format!("Step {} · {}", step.index + 1, taken_over()))
+                    .size(16.0)
+                    .color(Color32::LIGHT_GRAY),
             );
             let sure = !view.uncertain();
             for (text, shown) in rolling_numbers(&view.analysis, &r) {
@@ -64,12 +80,10 @@ pub(crate) fn numbers_panel(ui: &mut egui::Ui, view: Option<&LiveView>, person: 
                 ui.label(RichText::new(format!("last step: {flagged}")).size(13.0).color(Color32::GRAY));
             }
             ui.add_space(8.0);
-            match step_cues(step).first() {
-                Some(cue) => ui.label(RichText::new(cue.text).size(30.0).color(rgb(overlay::CUE)).strong()),
-                None if good_step(step) => {
-                    ui.label(RichText::new("Good step").size(30.0).color(Color32::from_rgb(40, 220, 90)))
-                }
-                None => ui.label(RichText::new(NOT_JUDGED).size(16.0).color(Color32::GRAY)),
+            match verdict(step) {
+                Verdict::Cue(text) => ui.label(RichText::new(text).size(30.0).color(rgb(overlay::CUE)).strong()),
+                Verdict::Good => ui.label(RichText::new("Good step").size(30.0).color(Color32::from_rgb(40, 220, 90))),
+                Verdict::NotJudged => ui.label(RichText::new(NOT_JUDGED).size(16.0).color(Color32::GRAY)),
             };
         }
         None => {
@@ -172,10 +186,10 @@ pub(crate) fn treadmill_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
         return;
     };
     let step = &step;
-    match step_cues(step).first() {
-        Some(cue) => ui.label(RichText::new(cue.text).size(64.0).color(rgb(overlay::CUE)).strong()),
-        None if good_step(step) => ui.label(RichText::new("Good step").size(64.0).color(rgb(overlay::CUE)).strong()),
-        None => ui.label(RichText::new(NOT_JUDGED).size(32.0).color(Color32::GRAY)),
+    match verdict(step) {
+        Verdict::Cue(text) => ui.label(RichText::new(text).size(64.0).color(rgb(overlay::CUE)).strong()),
+        Verdict::Good => ui.label(RichText::new("Good step").size(64.0).color(rgb(overlay::CUE)).strong()),
+        Verdict::NotJudged => ui.label(RichText::new(NOT_JUDGED).size(32.0).color(Color32::GRAY)),
     };
     ui.add_space(24.0);
     let r = view.rolling();
@@ -185,11 +199,5 @@ pub(crate) fn treadmill_panel(ui: &mut egui::Ui, view: Option<&LiveView>) {
     number(ui, &format!("{} spm", opt(r.cadence_spm, 0)), cadence_grey, 72.0);
     number(ui, &format!("fall {}°", opt(r.fall_angle_deg, 1)), grey(r.fall_angle_deg), 72.0);
     number(ui, &format!("contact {} ms", opt(r.contact_ms, 0)), grey(r.contact_ms), 56.0);
-    ui.label(
-        RichText::new(format!(
-            "cadence over the last {ROLLING_CADENCE_STEPS} steps, the rest medians of the last {ROLLING_STEPS}"
-        ))
-        .size(20.0)
-        .color(Color32::GRAY),
-    );
+    ui.label(RichText::new(taken_over()).size(20.0).color(Color32::GRAY));
 }

@@ -1,7 +1,8 @@
 //! The live pipeline on the real treadmill clip played at its own 30 fps, as the live view runs it: capture thread →
 //! inference thread (model + live analysis) → a drawing thread that builds the overlay scene of each newest frame
 //! (the UI's work before the GPU). Reports latency from the capture time stamp to the frame being drawn (median, p95),
-//! frames dropped and frames drawn per second, per model. `cargo bench -p runpose-benches --bench live`.
+//! frames dropped and frames drawn per second, per model. `cargo bench -p runpose-benches --bench live`, on the
+//! backend and precision `RUNPOSE_BACKEND` and `RUNPOSE_PRECISION` name.
 //! Targets (issue 4): median ≤ 50 ms, p95 ≤ 80 ms, keeping up with 30 fps with the full model.
 
 // A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
@@ -53,7 +54,13 @@ fn run(model: ModelVariant) -> Result<(), String> {
     }
     let dropped = pipeline.dropped() - dropped_before;
     let source_frames = (warm_at.elapsed().as_secs_f64() * 30.0).round();
-    println!("{:>5}: {}  (of about {source_frames} frames captured)", model.name(), stats.summary_line(dropped));
+    let backend = runpose_vision::runtime::loaded().map_or("?", |(_, p)| p.name());
+    let precision = runpose_vision::backend::landmark_precision().map_or("?", |p| p.name());
+    println!(
+        "{:>5} ({backend} {precision}): {}  (of about {source_frames} frames captured)",
+        model.name(),
+        stats.summary_line(dropped)
+    );
     Ok(())
 }
 

@@ -4,7 +4,8 @@
 //! time per stage. Decoding runs on its own thread, overlapped with inference, so it is measured alone too.
 //!
 //! A process loads one ONNX Runtime library, so each backend runs in a child process of this bench
-//! (`RUNPOSE_BENCH_CHILD`, `RUNPOSE_BACKEND`). The baseline runs when `RUNPOSE_MEDIAPIPE_PYTHON` names a Python with
+//! (`RUNPOSE_BENCH_CHILD`, `RUNPOSE_BACKEND`, `RUNPOSE_PRECISION`); OpenVINO runs again with the landmark model in
+//! bf16 where the CPU computes in it (README §Precision). The baseline runs when `RUNPOSE_MEDIAPIPE_PYTHON` names a Python with
 //! mediapipe 0.10.14 installed (`python3 -m venv mp && mp/bin/pip install mediapipe==0.10.14`); every row then shows
 //! its ratio to MediaPipe full. A whole-clip pass is too long for criterion's sampling, so it is timed directly (best
 //! of `RUNPOSE_BENCH_RUNS`, default 2); criterion measures the keypoint pipeline (runpose-core) on the poses.
@@ -49,8 +50,13 @@ fn analyse(clip: &Path, model: ModelVariant, chunks: usize) -> (PoseRun, Duratio
 /// `ROW` (the parent prints the table); the full model's poses are handed to criterion afterwards.
 fn child(clip: &Path) -> Vec<PoseFrame> {
     let mut poses_for_core = Vec::new();
-    for (model, chunks) in
-        ModelVariant::ALL.into_iter().map(|m| (m, 1)).chain([(ModelVariant::Full, 2), (ModelVariant::Heavy, 2)])
+    // bf16 runs the heavy model only (the others would repeat their f32 rows).
+    let bf16 = runpose_vision::backend::requested_precision() == runpose_vision::backend::Precision::Bf16;
+    for (model, chunks) in ModelVariant::ALL
+        .into_iter()
+        .map(|m| (m, 1))
+        .chain([(ModelVariant::Full, 2), (ModelVariant::Heavy, 2)])
+        .filter(|(m, _)| !bf16 || *m == ModelVariant::Heavy)
     {
         let mut best: Option<(StageTimings, usize)> = None;
         for _ in 0..runs() {
@@ -67,8 +73,9 @@ fn child(clip: &Path) -> Vec<PoseFrame> {
         }
         let (t, n) = best.expect("at least one run");
         let provider = runtime::loaded().map_or("?", |(_, p)| p.name());
+        let precision = runpose_vision::backend::landmark_precision().map_or("?", |p| p.name());
         println!(
-            "ROW\t{}\t{chunks}\t{provider}\t{:.1}\t{:.1}\t{}\t{:.1}\t{:.1}\t{:.1}",
+            "ROW\t{}\t{chunks}\t{provider} {precision}\t{:.1}\t{:.1}\t{}\t{:.1}\t{:.1}\t{:.1}",
             model.name(),
             n as f64 / t.total.as_secs_f64(),
             ms(t.detect, t.detect_calls),
@@ -130,25 +137,37 @@ fn main() {
     );
     let peer = mediapipe(&clip);
 
-    // Every backend set up here, or those `RUNPOSE_BENCH_BACKENDS` lists (cuda where a GPU is).
+    // Every backend set up here, or those `RUNPOSE_BENCH_BACKENDS` lists (cuda where a GPU is; `openvino:bf16` for
+    // a precision), each with the landmark precision after its colon (f32 when none).
     let backends: Vec<String> = match std::env::var("RUNPOSE_BENCH_BACKENDS") {
         Ok(list) => list.split(',').map(str::to_string).collect(),
-        Err(_) if runtime::find_openvino_library().is_some() => vec!["cpu".into(), "openvino".into()],
+        Err(_) if runtime::find_openvino_library().is_some() => {
+            let mut list = vec!["cpu".to_string(), "openvino".to_string()];
+            if runpose_vision::backend::cpu_has_bf16() {
+                list.push("openvino:bf16".into());
+            }
+            list
+        }
         Err(_) => vec!["cpu".into()],
     };
     println!(
         "\n| model | chunks | backend | frames/s (whole analysis) | × MediaPipe full | detect ms (calls) | landmarks ms/call | waiting for decode ms/frame | metrics ms (whole clip) |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
-    for (i, backend) in backends.iter().enumerate() {
+    for (i, asked) in backends.iter().enumerate() {
+        let (backend, precision) = asked.split_once(':').unwrap_or((asked, "f32"));
         let mut command = Command::new(std::env::current_exe().expect("the bench knows its own path"));
-        command.args(std::env::args_os().skip(1)).env("RUNPOSE_BENCH_CHILD", "1").env("RUNPOSE_BACKEND", backend);
+        command
+            .args(std::env::args_os().skip(1))
+            .env("RUNPOSE_BENCH_CHILD", "1")
+            .env("RUNPOSE_BACKEND", backend)
+            .env("RUNPOSE_PRECISION", precision);
         if i == 0 {
             command.env("RUNPOSE_BENCH_CORE", "1");
         }
         let out = command.output().expect("the bench runs itself for a backend");
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "the {backend} run failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "the {asked} run failed: {}", String::from_utf8_lossy(&out.stderr));
         for line in text.lines() {
             let Some(row) = line.strip_prefix("ROW\t") else { continue };
             let f: Vec<&str> = row.split('\t').collect();

@@ -13,6 +13,7 @@ use ort::value::TensorRef;
 use runpose_core::{Keypoint, Landmark, NUM_LANDMARKS, Pose};
 
 use crate::VisionError;
+use crate::backend::Role;
 use crate::crop::{Roi, mirror_rows, warp_roi};
 use crate::facing::{FacingLock, Verdict};
 use crate::runtime;
@@ -74,7 +75,7 @@ fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
-fn open_session(path: &Path, threads: usize) -> Result<Session, VisionError> {
+fn open_session(path: &Path, threads: usize, role: Role) -> Result<Session, VisionError> {
     if !path.is_file() {
         return Err(VisionError::ModelMissing { path: path.to_path_buf() });
     }
@@ -85,7 +86,7 @@ fn open_session(path: &Path, threads: usize) -> Result<Session, VisionError> {
     };
     let mut builder = Session::builder(env).map_err(VisionError::Inference)?;
     let provider = runtime::loaded().map_or(crate::backend::Provider::Cpu, |(_, p)| *p);
-    crate::backend::register(&mut builder, provider, threads);
+    crate::backend::register(&mut builder, provider, threads, role);
     let builder = builder
         .with_optimization_level(GraphOptimizationLevel::Level3)
         .map_err(|e| VisionError::Inference(e.into()))?;
@@ -289,9 +290,13 @@ impl PoseTracker {
     pub fn new(models_dir: &Path, options: TrackerOptions) -> Result<Self, VisionError> {
         let det_path = models_dir.join(DETECTOR_FILE);
         let lm_path: PathBuf = models_dir.join(options.variant.file_name());
-        let detector = open_session(&det_path, options.threads)?;
+        let detector = open_session(&det_path, options.threads, Role::Detector)?;
         check_signature(&detector, &det_path, ("input_1", &[1, 224, 224, 3]), &["Identity", "Identity_1"])?;
-        let landmarker = open_session(&lm_path, options.threads)?;
+        let landmarker = open_session(
+            &lm_path,
+            options.threads,
+            Role::Landmarks { model: options.variant.name(), bf16_validated: options.variant == ModelVariant::Heavy },
+        )?;
         check_signature(
             &landmarker,
             &lm_path,

@@ -85,13 +85,16 @@ pub fn find_openvino_library() -> Option<PathBuf> {
 }
 
 /// The library to load for the backend asked for, and whether it is the OpenVINO one. `ORT_DYLIB_PATH` wins; else
-/// OpenVINO's where asked for and set up; else the plain library (`find_onnxruntime`). Auto does not take OpenVINO:
-/// the figures of docs/validation.md are the CPU provider's, and a tracked run through OpenVINO drifts from the
-/// CPU's (README §Backends).
+/// OpenVINO's where asked for (or bf16 is, with auto) and set up; else the plain library (`find_onnxruntime`). Auto
+/// in f32 does not take OpenVINO: the figures of docs/validation.md are the CPU provider's, and a tracked run through
+/// OpenVINO drifts from the CPU's (README §Backends).
 fn library_for(requested: Backend) -> Result<(PathBuf, bool), VisionError> {
     let given = std::env::var_os("ORT_DYLIB_PATH").is_some();
+    // bf16 runs only on OpenVINO: asking for it with auto takes OpenVINO where it is set up.
+    let wants_openvino = requested == Backend::OpenVino
+        || (requested == Backend::Auto && backend::requested_precision() == backend::Precision::Bf16);
     if !given
-        && requested == Backend::OpenVino
+        && wants_openvino
         && let Some(lib) = find_openvino_library()
     {
         return Ok((lib, true));
@@ -108,6 +111,19 @@ fn library_for(requested: Backend) -> Result<(PathBuf, bool), VisionError> {
         });
     }
     Ok((lib, openvino))
+}
+
+/// Whether the heavy model runs in bf16 in this process (README §Precision): bf16 asked for, on a CPU with it, with
+/// the OpenVINO library loaded or the one that will load. The live view then defaults to the heavy model, which
+/// keeps up with 30 frames/s that way (benches/RESULTS.md).
+pub fn heavy_runs_in_bf16() -> bool {
+    if backend::requested_precision() != backend::Precision::Bf16 || !backend::cpu_has_bf16() {
+        return false;
+    }
+    match loaded() {
+        Some((_, provider)) => *provider == Provider::OpenVino,
+        None => library_for(backend::requested()).is_ok_and(|(_, openvino)| openvino),
+    }
 }
 
 static ENVIRONMENT: OnceLock<Result<Environment, Arc<VisionError>>> = OnceLock::new();

@@ -126,8 +126,17 @@ fn backend() -> Check {
         openvino.as_ref().map_or_else(|| "not set up".to_string(), |p| format!("at {}", p.display())),
         if cuda { "in the library loaded" } else { "not in the library loaded" }
     );
+    let asked_precision = runpose_vision::backend::requested_precision();
     let found = match in_use {
-        Some(p) => format!("{} in use (asked: {}); {available}", p.name(), requested.name()),
+        Some(p) => format!(
+            "{} in use (asked: {}), the heavy model in {} (asked: {}); {available}",
+            p.name(),
+            requested.name(),
+            runpose_vision::backend::landmark_precision()
+                .unwrap_or_else(|| runpose_vision::backend::precision_on(p, asked_precision, "heavy", true))
+                .name(),
+            asked_precision.name()
+        ),
         None => format!("none (ONNX Runtime did not load); {available}"),
     };
     let short = match requested {

@@ -195,6 +195,11 @@ struct SummaryFile<'a> {
     /// The landmark model was averaged over each region and its mirror image (`analyze --mirror-average`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     mirror_average: bool,
+    /// The ONNX Runtime backend the models ran on and the landmark model's precision (README §Backends, §Precision).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backend: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    precision: Option<&'static str>,
     height_cm: Option<f64>,
     video_width: Option<u32>,
     video_height: Option<u32>,
@@ -222,6 +227,8 @@ pub fn write_summary(
         source: options.markers.as_ref().map_or(&options.video, |m| &m.path).display().to_string(),
         model: if markers.is_some() { "markers" } else { options.model.name() },
         mirror_average: options.mirror_average && markers.is_none(),
+        backend: runpose_vision::runtime::loaded().filter(|_| markers.is_none()).map(|(_, p)| p.name()),
+        precision: runpose_vision::backend::landmark_precision().filter(|_| markers.is_none()).map(|p| p.name()),
         height_cm: options.height_cm,
         video_width: run.info.as_ref().map(|i| i.width),
         video_height: run.info.as_ref().map(|i| i.height),

@@ -10,7 +10,7 @@ use runpose_vision::ModelVariant;
 
 use crate::session::live::Pipeline;
 use crate::windows::files::{Choice, Chooser, Purpose, recent_menu};
-use crate::windows::live_settings::CAMERA_MODES;
+use crate::windows::live_settings::{AUTO_MODEL, CAMERA_MODES};
 use crate::windows::live_window::{LiveApp, Notice};
 
 impl LiveApp {
@@ -81,14 +81,24 @@ impl LiveApp {
             }
             ui.separator();
             let model = self.settings.model();
-            egui::ComboBox::new("model", "model").selected_text(model.name()).show_ui(ui, |ui| {
-                for m in ModelVariant::ALL {
-                    if ui.selectable_label(m == model, m.name()).clicked() && m != model {
-                        self.settings.model = m.name().into();
-                        self.restart();
+            let auto = self.settings.model_is_auto();
+            let shown = if auto { format!("{} (auto)", model.name()) } else { model.name().to_string() };
+            egui::ComboBox::new("model", "model")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    let choices = ModelVariant::ALL.into_iter().map(|m| (m.name(), !auto && m == model));
+                    for (name, selected) in std::iter::once((AUTO_MODEL, auto)).chain(choices) {
+                        if ui.selectable_label(selected, name).clicked() && !selected {
+                            self.settings.model = name.into();
+                            // Auto may come to the model already running: nothing to restart then.
+                            if self.settings.model() != model {
+                                self.restart();
+                            }
+                        }
                     }
-                }
-            });
+                })
+                .response
+                .on_hover_text("auto: heavy where it runs in bf16 (--precision bf16, README §Precision), else full");
             let mut height = self.settings.height_cm.unwrap_or(0.0);
             let r = ui
                 .add(

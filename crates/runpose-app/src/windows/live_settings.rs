@@ -25,7 +25,7 @@ pub struct Settings {
     pub camera: Option<u32>,
     pub camera_mode: CameraMode,
     pub video: Option<PathBuf>,
-    /// Landmark model name: lite, full or heavy.
+    /// Landmark model name: lite, full or heavy, or "auto" (`live_model`).
     pub model: String,
     pub height_cm: Option<f64>,
     pub mirror: bool,
@@ -40,7 +40,7 @@ impl Default for Settings {
             camera: Some(0),
             camera_mode: CameraMode::default(),
             video: None,
-            model: ModelVariant::Full.name().into(),
+            model: AUTO_MODEL.into(),
             height_cm: None,
             mirror: false,
             treadmill: false,
@@ -50,8 +50,14 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The model the live view runs: the one chosen, else (auto) `live_model`'s for this machine.
     pub fn model(&self) -> ModelVariant {
-        self.model.parse().unwrap_or(ModelVariant::Full)
+        self.model.parse().unwrap_or_else(|_| live_model(runpose_vision::runtime::heavy_runs_in_bf16()))
+    }
+
+    /// Whether no model was chosen (auto).
+    pub fn model_is_auto(&self) -> bool {
+        self.model.parse::<ModelVariant>().is_err()
     }
 
     pub fn recordings_dir(&self) -> PathBuf {
@@ -65,6 +71,16 @@ impl Settings {
             (None, None) => None,
         }
     }
+}
+
+/// The model setting that leaves the choice to `live_model`.
+pub const AUTO_MODEL: &str = "auto";
+
+/// The live view's model when none is chosen: heavy (the best feet) where it runs in bf16 (`heavy_fast`: README
+/// §Precision; it then keeps up with 30 frames/s on two cores with AMX, 15 ms from capture to drawing), else full
+/// (heavy in f32 drops frames on two cores: benches/RESULTS.md §Live pipeline).
+pub fn live_model(heavy_fast: bool) -> ModelVariant {
+    if heavy_fast { ModelVariant::Heavy } else { ModelVariant::Full }
 }
 
 /// What the window is showing.
@@ -141,4 +157,24 @@ pub fn demo_clip() -> Option<PathBuf> {
         Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo.mp4")),
     ];
     candidates.into_iter().flatten().find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_left_to_the_machine_is_heavy_only_where_it_runs_in_bf16() {
+        assert_eq!(live_model(true), ModelVariant::Heavy);
+        assert_eq!(live_model(false), ModelVariant::Full);
+        let fresh = Settings::default();
+        assert!(fresh.model_is_auto());
+        assert_eq!(fresh.model(), live_model(runpose_vision::runtime::heavy_runs_in_bf16()));
+        let chosen = Settings { model: "lite".into(), ..Settings::default() };
+        assert!(!chosen.model_is_auto());
+        assert_eq!(chosen.model(), ModelVariant::Lite);
+        // Settings saved before there was an auto keep the model they name.
+        let saved: Settings = serde_json::from_str(r#"{"model": "full", "camera": null}"#).unwrap();
+        assert_eq!((saved.model(), saved.camera), (ModelVariant::Full, None));
+    }
 }

@@ -26,6 +26,8 @@ SUMS
 convert() { "$work/venv/bin/python" -m tf2onnx.convert --tflite "$1" --output "$2" --opset 17 2>&1 | tail -n 2; }
 convert "$work/pose_detection_dense.tflite" "$here/mp_pose_detection.onnx"
 for v in lite full heavy; do
-  convert "$src/pose_landmark_$v.tflite" "$here/mp_pose_landmark_$v.onnx"
+  convert "$src/pose_landmark_$v.tflite" "$work/pose_landmark_$v.onnx"
+  # Only the outputs runpose reads: the segmentation decoder and the world landmarks cost time and are unused.
+  "$work/venv/bin/python" "$here/prune_outputs.py" "$work/pose_landmark_$v.onnx" "$here/mp_pose_landmark_$v.onnx"
 done
 (cd "$here" && sha256sum ./*.onnx)

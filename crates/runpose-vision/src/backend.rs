@@ -241,12 +241,17 @@ pub(crate) fn register(builder: &mut SessionBuilder, provider: Provider, threads
         Provider::Cpu => Ok(()),
         Provider::Cuda if CUDA_FAILED.get().is_some() => Err(None),
         Provider::OpenVino => {
+            // Threads not pinned to cores: OpenVINO pins by default, and sessions side by side (`analyze --chunks`)
+            // were then pinned to the same cores, each call three times slower than alone.
             let openvino = ep::OpenVINO::default().with_device_type("CPU").with_num_threads(threads);
             match precision {
-                Precision::F32 => openvino.with_precision("FP32"),
-                Precision::Bf16 => {
-                    openvino.with_arbitrary_config("load_config", r#"{"CPU": {"INFERENCE_PRECISION_HINT": "bf16"}}"#)
-                }
+                Precision::F32 => openvino
+                    .with_precision("FP32")
+                    .with_arbitrary_config("load_config", r#"{"CPU": {"ENABLE_CPU_PINNING": "NO"}}"#),
+                Precision::Bf16 => openvino.with_arbitrary_config(
+                    "load_config",
+                    r#"{"CPU": {"ENABLE_CPU_PINNING": "NO", "INFERENCE_PRECISION_HINT": "bf16"}}"#,
+                ),
             }
             .register(builder)
             .map_err(Some)

@@ -165,9 +165,9 @@ pub const DETECTOR_FILE: &str = "mp_pose_detection.onnx";
 /// The bundled models and the sha256 of each file (models/README.md), for `runpose doctor`.
 pub const MODEL_SHA256: [(&str, &str); 4] = [
     (DETECTOR_FILE, "aa4563034fbf420ba8af59fe9cf85c22be0fe04d9e9898dde4e3bf249c5eddc7"),
-    ("mp_pose_landmark_lite.onnx", "847c7be953174dfe5354e5d159c5893030adc4b3e734d34088fc3cdf091bdba1"),
-    ("mp_pose_landmark_full.onnx", "d7e1fa119cf1351a7f154fb59299a1d0c23375b8acde0605e37a661d94280dc9"),
-    ("mp_pose_landmark_heavy.onnx", "60ba2aa6f578fa3a8c08f33a6e60d81c4c95771b19606754f056cef0029d6ad0"),
+    ("mp_pose_landmark_lite.onnx", "29160be46b60aca55cb89d40014e7b116b2f12f8358bb2449d18449c0e1c261a"),
+    ("mp_pose_landmark_full.onnx", "325a4f95f1b723521a469a6b48e2f56f1c84e2f21f827df80bac36db3e4e7720"),
+    ("mp_pose_landmark_heavy.onnx", "22a8569faa830977a06dacd1f9fc67e2d050df9a5b0726a89ddcf329dfef9590"),
 ];
 
 /// The folder holding the ONNX models: `RUNPOSE_MODELS` if set, else the first of `models/` beside the executable,

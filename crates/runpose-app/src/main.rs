@@ -142,9 +142,10 @@ enum Command {
         /// Stop after this many seconds (default: a video's length; a camera records until Ctrl-C).
         #[arg(long)]
         seconds: Option<f64>,
-        /// Landmark model: lite, full or heavy.
-        #[arg(long, default_value = "full", value_parser = |s: &str| s.parse::<ModelVariant>())]
-        model: ModelVariant,
+        /// Landmark model: lite, full or heavy (default: as the live view's, heavy where it runs in bf16
+        /// (--precision bf16, README §Precision), else full).
+        #[arg(long, value_parser = |s: &str| s.parse::<ModelVariant>())]
+        model: Option<ModelVariant>,
         /// The runner's height in cm: lengths are then also given in cm.
         #[arg(long, value_parser = parse_height)]
         height_cm: Option<f64>,
@@ -497,6 +498,9 @@ fn main() -> ExitCode {
                     mode: mode.unwrap_or_default(),
                 },
             };
+            let model = model.unwrap_or_else(|| {
+                runpose_app::windows::live_settings::live_model(runpose_vision::runtime::bf16_runs())
+            });
             record(RecordArgs { source, out, seconds, model, height_cm, threads })
         }
         Some(Command::Info { clip }) => info(clip),

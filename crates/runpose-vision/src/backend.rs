@@ -115,9 +115,8 @@ pub fn cpu_has_bf16() -> bool {
     }
 }
 
-/// The precision a session of `model` on `provider` runs in when `requested`: bf16 only for the model it is
-/// validated for (heavy: `bf16_validated`; lite's and full's event timing moved out of the validation's bands),
-/// on OpenVINO, on a CPU with bf16; otherwise f32, said once.
+/// The precision a session of `model` on `provider` runs in when `requested`: bf16 only for a model validated in it
+/// (`bf16_validated`: `ModelVariant::bf16_validated`), on OpenVINO, on a CPU with bf16; otherwise f32, said once.
 pub fn precision_on(provider: Provider, requested: Precision, model: &str, bf16_validated: bool) -> Precision {
     let why_not = match requested {
         Precision::F32 => return Precision::F32,

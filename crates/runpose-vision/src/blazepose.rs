@@ -53,6 +53,12 @@ impl ModelVariant {
     pub fn file_name(self) -> String {
         format!("mp_pose_landmark_{}.onnx", self.name())
     }
+
+    /// Whether the model may run in bf16 (README §Precision): heavy held every video band of the hand annotation
+    /// there (tests/bf16.rs); lite and full lost contacts.
+    pub fn bf16_validated(self) -> bool {
+        self == ModelVariant::Heavy
+    }
 }
 
 impl std::fmt::Display for ModelVariant {
@@ -295,7 +301,7 @@ impl PoseTracker {
         let landmarker = open_session(
             &lm_path,
             options.threads,
-            Role::Landmarks { model: options.variant.name(), bf16_validated: options.variant == ModelVariant::Heavy },
+            Role::Landmarks { model: options.variant.name(), bf16_validated: options.variant.bf16_validated() },
         )?;
         check_signature(
             &landmarker,

@@ -113,10 +113,9 @@ fn library_for(requested: Backend) -> Result<(PathBuf, bool), VisionError> {
     Ok((lib, openvino))
 }
 
-/// Whether the heavy model runs in bf16 in this process (README §Precision): bf16 asked for, on a CPU with it, with
-/// the OpenVINO library loaded or the one that will load. The live view then defaults to the heavy model, which
-/// keeps up with 30 frames/s that way (benches/RESULTS.md).
-pub fn heavy_runs_in_bf16() -> bool {
+/// Whether a landmark model validated in bf16 runs in it in this process (README §Precision): bf16 asked for, on a
+/// CPU with it, with the OpenVINO library loaded or the one that will load.
+pub fn bf16_runs() -> bool {
     if backend::requested_precision() != backend::Precision::Bf16 || !backend::cpu_has_bf16() {
         return false;
     }

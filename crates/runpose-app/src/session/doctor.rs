@@ -133,7 +133,10 @@ fn backend() -> Check {
             p.name(),
             requested.name(),
             runpose_vision::backend::landmark_precision()
-                .unwrap_or_else(|| runpose_vision::backend::precision_on(p, asked_precision, "heavy", true))
+                .unwrap_or_else(|| {
+                    let heavy = runpose_vision::ModelVariant::Heavy;
+                    runpose_vision::backend::precision_on(p, asked_precision, heavy.name(), heavy.bf16_validated())
+                })
                 .name(),
             asked_precision.name()
         ),

@@ -52,7 +52,7 @@ impl Default for Settings {
 impl Settings {
     /// The model the live view runs: the one chosen, else (auto) `live_model`'s for this machine.
     pub fn model(&self) -> ModelVariant {
-        self.model.parse().unwrap_or_else(|_| live_model(runpose_vision::runtime::heavy_runs_in_bf16()))
+        self.model.parse().unwrap_or_else(|_| live_model(runpose_vision::runtime::bf16_runs()))
     }
 
     /// Whether no model was chosen (auto).
@@ -76,11 +76,11 @@ impl Settings {
 /// The model setting that leaves the choice to `live_model`.
 pub const AUTO_MODEL: &str = "auto";
 
-/// The live view's model when none is chosen: heavy (the best feet) where it runs in bf16 (`heavy_fast`: README
-/// §Precision; it then keeps up with 30 frames/s on two cores with AMX, 15 ms from capture to drawing), else full
-/// (heavy in f32 drops frames on two cores: benches/RESULTS.md §Live pipeline).
-pub fn live_model(heavy_fast: bool) -> ModelVariant {
-    if heavy_fast { ModelVariant::Heavy } else { ModelVariant::Full }
+/// The live view's model when none is chosen: heavy (the best feet) where it runs in bf16 (`bf16_runs`:
+/// `runtime::bf16_runs`; README §Precision: it then keeps up with 30 frames/s on two cores with AMX, 12 ms from
+/// capture to drawing), else full (heavy in f32 drops frames on two cores: benches/RESULTS.md §Live pipeline).
+pub fn live_model(bf16_runs: bool) -> ModelVariant {
+    if bf16_runs && ModelVariant::Heavy.bf16_validated() { ModelVariant::Heavy } else { ModelVariant::Full }
 }
 
 /// What the window is showing.
@@ -169,7 +169,7 @@ mod tests {
         assert_eq!(live_model(false), ModelVariant::Full);
         let fresh = Settings::default();
         assert!(fresh.model_is_auto());
-        assert_eq!(fresh.model(), live_model(runpose_vision::runtime::heavy_runs_in_bf16()));
+        assert_eq!(fresh.model(), live_model(runpose_vision::runtime::bf16_runs()));
         let chosen = Settings { model: "lite".into(), ..Settings::default() };
         assert!(!chosen.model_is_auto());
         assert_eq!(chosen.model(), ModelVariant::Lite);

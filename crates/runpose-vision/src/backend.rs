@@ -95,12 +95,12 @@ pub fn request_precision(precision: Precision) -> bool {
 
 /// The landmark precision asked for: `request_precision`'s, else `RUNPOSE_PRECISION`, else f32.
 pub fn requested_precision() -> Precision {
-    *PRECISION.get_or_init(|| {
-        std::env::var("RUNPOSE_PRECISION")
-            .ok()
-            .and_then(|v| v.parse().map_err(|e| tracing::warn!("{e}")).ok())
-            .unwrap_or_default()
-    })
+    *PRECISION.get_or_init(|| from_env("RUNPOSE_PRECISION"))
+}
+
+/// The environment variable `var` parsed, else the default (a value that does not parse is warned about).
+fn from_env<T: std::str::FromStr<Err = String> + Default>(var: &str) -> T {
+    std::env::var(var).ok().and_then(|v| v.parse().map_err(|e| tracing::warn!("{var}: {e}")).ok()).unwrap_or_default()
 }
 
 /// Whether this CPU computes in bfloat16 (AVX-512 BF16; CPUs with AMX have it too).
@@ -173,12 +173,7 @@ pub fn request(backend: Backend) -> bool {
 
 /// The backend asked for: `request`'s, else `RUNPOSE_BACKEND`, else auto.
 pub fn requested() -> Backend {
-    *REQUESTED.get_or_init(|| {
-        std::env::var("RUNPOSE_BACKEND")
-            .ok()
-            .and_then(|v| v.parse().map_err(|e| tracing::warn!("{e}")).ok())
-            .unwrap_or_default()
-    })
+    *REQUESTED.get_or_init(|| from_env("RUNPOSE_BACKEND"))
 }
 
 /// The folder `scripts/setup.sh --openvino` unpacks the OpenVINO wheel's runtime into, under `root`.

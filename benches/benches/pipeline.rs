@@ -5,10 +5,11 @@
 //!
 //! A process loads one ONNX Runtime library, so each backend runs in a child process of this bench
 //! (`RUNPOSE_BENCH_CHILD`, `RUNPOSE_BACKEND`, `RUNPOSE_PRECISION`); OpenVINO runs again with the landmark model in
-//! bf16 where the CPU computes in it (README §Precision). The baseline runs when `RUNPOSE_MEDIAPIPE_PYTHON` names a Python with
-//! mediapipe 0.10.14 installed (`python3 -m venv mp && mp/bin/pip install mediapipe==0.10.14`); every row then shows
-//! its ratio to MediaPipe full. A whole-clip pass is too long for criterion's sampling, so it is timed directly (best
-//! of `RUNPOSE_BENCH_RUNS`, default 2); criterion measures the keypoint pipeline (runpose-core) on the poses.
+//! bf16 where the CPU computes in it (README §Precision). The baseline runs when `RUNPOSE_MEDIAPIPE_PYTHON` names a
+//! Python with mediapipe 0.10.14 installed (`python3 -m venv mp && mp/bin/pip install mediapipe==0.10.14`); every
+//! row then shows its ratio to MediaPipe full. A whole-clip pass is too long for criterion's sampling, so it is
+//! timed directly (best of `RUNPOSE_BENCH_RUNS`, default 2); criterion measures the keypoint pipeline (runpose-core)
+//! on the poses.
 
 // A test (or bench) fails loudly: unwrap and expect are its asserts (clippy.toml allows them in #[test] items).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -54,13 +55,13 @@ fn analyse(clip: &Path, model: ModelVariant, chunks: usize) -> (PoseRun, Duratio
 /// `ROW` (the parent prints the table); the full model's poses are handed to criterion afterwards.
 fn child(clip: &Path) -> Vec<PoseFrame> {
     let mut poses_for_core = Vec::new();
-    // bf16 runs the heavy model only (the others would repeat their f32 rows).
+    // bf16 runs only the models validated in it (the others would repeat their f32 rows).
     let bf16 = runpose_vision::backend::requested_precision() == runpose_vision::backend::Precision::Bf16;
     for (model, chunks) in ModelVariant::ALL
         .into_iter()
         .map(|m| (m, 1))
         .chain([(ModelVariant::Full, 2), (ModelVariant::Heavy, 2)])
-        .filter(|(m, _)| !bf16 || *m == ModelVariant::Heavy)
+        .filter(|(m, _)| !bf16 || m.bf16_validated())
     {
         let mut best: Option<(StageTimings, usize)> = None;
         for _ in 0..runs() {

@@ -498,9 +498,7 @@ fn main() -> ExitCode {
                     mode: mode.unwrap_or_default(),
                 },
             };
-            let model = model.unwrap_or_else(|| {
-                runpose_app::windows::live_settings::live_model(runpose_vision::runtime::bf16_runs())
-            });
+            let model = model.unwrap_or_else(runpose_app::windows::live_settings::machine_live_model);
             record(RecordArgs { source, out, seconds, model, height_cm, threads })
         }
         Some(Command::Info { clip }) => info(clip),

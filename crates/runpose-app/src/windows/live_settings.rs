@@ -52,7 +52,7 @@ impl Default for Settings {
 impl Settings {
     /// The model the live view runs: the one chosen, else (auto) `live_model`'s for this machine.
     pub fn model(&self) -> ModelVariant {
-        self.model.parse().unwrap_or_else(|_| live_model(runpose_vision::runtime::bf16_runs()))
+        self.model.parse().unwrap_or_else(|_| machine_live_model())
     }
 
     /// Whether no model was chosen (auto).
@@ -81,6 +81,11 @@ pub const AUTO_MODEL: &str = "auto";
 /// capture to drawing), else full (heavy in f32 drops frames on two cores: benches/RESULTS.md §Live pipeline).
 pub fn live_model(bf16_runs: bool) -> ModelVariant {
     if bf16_runs && ModelVariant::Heavy.bf16_validated() { ModelVariant::Heavy } else { ModelVariant::Full }
+}
+
+/// `live_model` for this process (`runtime::bf16_runs`): the live view's and `record`'s model when none is chosen.
+pub fn machine_live_model() -> ModelVariant {
+    live_model(runpose_vision::runtime::bf16_runs())
 }
 
 /// What the window is showing.
@@ -170,6 +175,7 @@ mod tests {
         let fresh = Settings::default();
         assert!(fresh.model_is_auto());
         assert_eq!(fresh.model(), live_model(runpose_vision::runtime::bf16_runs()));
+        assert_eq!(fresh.model(), machine_live_model());
         let chosen = Settings { model: "lite".into(), ..Settings::default() };
         assert!(!chosen.model_is_auto());
         assert_eq!(chosen.model(), ModelVariant::Lite);
